@@ -1,0 +1,31 @@
+import type { EventEmitter } from 'eventemitter3';
+import type { AdapterReport } from './events.js';
+import type { ReductionRequest } from './reduction.js';
+
+/** Events an adapter emits. Adapters need no RxJS: they call `emitter.emit('report', r)`. */
+export interface AdapterEvents {
+  report: [report: AdapterReport];
+}
+
+/**
+ * What an adapter receives when an Inspector attaches to it: the emitter to report on and the
+ * union of all lenses' reduction requests (compute exactly these, nothing else).
+ */
+export interface AdapterConnection {
+  /** Report events here. */
+  readonly emitter: EventEmitter<AdapterEvents>;
+  /** All lenses' requests. */
+  readonly requests: readonly ReductionRequest[];
+}
+
+/**
+ * Anything that produces training events: the loop adapter for hand-written loops, the ONNX
+ * trainer, a future PyTorch bridge. `connect` is called by `inspector.attach`, `disconnect`
+ * by `detach`.
+ */
+export interface Adapter {
+  /** Start reporting to `connection`. A later call replaces the previous connection. */
+  connect(connection: AdapterConnection): void;
+  /** Stop reporting. */
+  disconnect(): void;
+}

@@ -1,0 +1,60 @@
+/**
+ * Stable error codes. A code never changes meaning once published; tests and users may
+ * switch on it.
+ */
+export type MonitorchErrorCode =
+  | 'SHAPE_MISMATCH'
+  | 'INVALID_ARGUMENT'
+  | 'UNKNOWN_MODULE'
+  | 'UNKNOWN_METRIC'
+  | 'NON_FINITE_INPUT'
+  | 'NON_FINITE_LOSS'
+  | 'TICK_WITHOUT_DATA'
+  | 'RUN_DIR_UNWRITABLE'
+  | 'RUN_DIR_UNREADABLE'
+  | 'NOT_ATTACHED'
+  | 'ALREADY_CLOSED'
+  | 'LENS_FAILED'
+  | 'UNSUPPORTED'
+  | 'DEVICE_UNAVAILABLE'
+  | 'BACKEND_FAILED';
+
+/**
+ * The one error class of monitorch. `code` is stable; `message` says what was wrong and
+ * what to do about it; `details` carries the offending values for programs.
+ *
+ * @example
+ * ```ts
+ * try { loop.output('relu1', data, [2, 3]); }
+ * catch (e) { if (e instanceof MonitorchError && e.code === 'SHAPE_MISMATCH') … }
+ * ```
+ */
+export class MonitorchError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: MonitorchErrorCode;
+  /** Structured context (shapes, names, values) for programs and logs. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  /**
+   * @param code - stable code
+   * @param message - what was wrong and what to do
+   * @param details - structured context
+   * @param options - standard `cause`
+   */
+  constructor(
+    code: MonitorchErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'MonitorchError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** True when `e` is a {@link MonitorchError}, optionally with the given code. */
+export function isMonitorchError(e: unknown, code?: MonitorchErrorCode): e is MonitorchError {
+  return e instanceof MonitorchError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,52 @@
+export { MonitorchError, isMonitorchError, type MonitorchErrorCode } from './errors.js';
+export { MODULE_KINDS, type ModuleInfo, type ModuleKind, type ParameterInfo } from './module-info.js';
+export { DEFAULT_PHASE, type Phase } from './phase.js';
+export {
+  matchesModule,
+  reductionKey,
+  reductionsFor,
+  requestWants,
+  selectedPhases,
+  type ModuleSelector,
+  type Reduction,
+  type ReductionOp,
+  type ReductionRequest,
+  type ReductionResult,
+  type TensorSelector,
+  type TensorSource,
+} from './reduction.js';
+export type {
+  AdapterReport,
+  EpochEvent,
+  EventStamp,
+  ForwardEvent,
+  GradientEvent,
+  LossEvent,
+  MetricEvent,
+  MonitorEvent,
+  OutputGradientEvent,
+  ReductionAnswers,
+  StepEvent,
+  UpdateEvent,
+  WarningEvent,
+} from './events.js';
+export { Bus } from './bus.js';
+export type { Adapter, AdapterConnection, AdapterEvents } from './adapter.js';
+export type { Lens, LensClass } from './lens.js';
+export {
+  SUMMARY_COLUMNS,
+  defineTable,
+  type BandKind,
+  type CellValue,
+  type ColumnSpec,
+  type ColumnType,
+  type PanelSpec,
+  type PlotSpec,
+  type TableRow,
+  type TableSpec,
+} from './tables/table-spec.js';
+export { LensTable } from './tables/lens-table.js';
+export { RunningStats } from './stats/running-stats.js';
+export { schemaFor, rowsToRecordBatch } from './arrow/schema.js';
+export { RunWriter } from './arrow/run-writer.js';
+export { Inspector, type AttachOptions, type EpochClosed, type InspectorOptions } from './inspector.js';

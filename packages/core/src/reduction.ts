@@ -1,0 +1,149 @@
+import type { ModuleInfo, ModuleKind } from './module-info.js';
+import type { Phase } from './phase.js';
+
+/**
+ * Which modules a request applies to. A module matches when it is not excluded and either
+ * its kind is in `kinds` or its name is in `names`. Exclusion wins over everything.
+ * An empty selector (`{}`) matches every module.
+ */
+export interface ModuleSelector {
+  /** Match modules of these kinds. */
+  readonly kinds?: readonly ModuleKind[];
+  /** Match modules with these full names (in addition to `kinds`). */
+  readonly names?: readonly string[];
+  /** Never match modules of these kinds. */
+  readonly excludeKinds?: readonly ModuleKind[];
+  /** Never match modules with these names. */
+  readonly excludeNames?: readonly string[];
+}
+
+/**
+ * Which tensors a request wants reduced.
+ * - `output`: a module's forward output, in the listed phases (default `['train']`).
+ * - `outputGradient`: the gradient of the loss w.r.t. a module's output.
+ * - `gradient`: a parameter's gradient, for modules that own *every* listed parameter.
+ * - `update`: a parameter's change made by one optimizer step, same module rule.
+ */
+export type TensorSelector =
+  | { readonly of: 'output'; readonly modules: ModuleSelector; readonly phases?: readonly Phase[] }
+  | { readonly of: 'outputGradient'; readonly modules: ModuleSelector }
+  | { readonly of: 'gradient'; readonly parameters: readonly string[]; readonly modules?: ModuleSelector }
+  | { readonly of: 'update'; readonly parameters: readonly string[]; readonly modules?: ModuleSelector };
+
+/** The kinds of tensor a selector can name. */
+export type TensorSource = TensorSelector['of'];
+
+/**
+ * A reduction of one tensor to a few numbers.
+ * - `activeCount` per `channel`: for every channel c, how many entries have |x| > eps
+ *   (channels at dim 1 of `[N, C, ...]`, or at the last dim with `channelsLast`);
+ * - `activeCount` per `neuron`: the same along dim 0 of a parameter-shaped tensor;
+ * - `sum`, `sumSquares`, `min`, `max`, `l2` (Euclidean norm over all entries);
+ * - `nonFinite`: how many entries are NaN and how many are ±Infinity.
+ */
+export type Reduction =
+  | { readonly op: 'activeCount'; readonly per: 'channel'; readonly eps: number; readonly channelsLast?: boolean }
+  | { readonly op: 'activeCount'; readonly per: 'neuron'; readonly eps: number }
+  | { readonly op: 'sum' | 'sumSquares' | 'min' | 'max' | 'l2' | 'nonFinite' };
+
+/** The names of all reduction operations. */
+export type ReductionOp = Reduction['op'];
+
+/**
+ * The answer to a reduction. `activeCount` answers carry one count per channel/neuron, the
+ * number of entries each count was taken over (`size`), and how many entries were NaN or
+ * infinite (those never count as active and are reported, not hidden).
+ */
+export type ReductionResult =
+  | { readonly op: 'activeCount'; readonly counts: Float64Array; readonly size: number; readonly nonFinite: number }
+  | { readonly op: 'sum' | 'sumSquares' | 'min' | 'max' | 'l2'; readonly value: number }
+  | { readonly op: 'nonFinite'; readonly nan: number; readonly inf: number };
+
+/** A lens's request: reduce the selected tensors with `reduction`. Plain data, no code. */
+export interface ReductionRequest {
+  /** The tensors to reduce. */
+  readonly select: TensorSelector;
+  /** How to reduce each of them. */
+  readonly reduction: Reduction;
+}
+
+/**
+ * A stable string key for a reduction. Events carry answers keyed by it, so a lens finds its
+ * answer with `event.reductions.get(reductionKey(r))`. Equal reductions from different lenses
+ * share one key and are computed once.
+ */
+export function reductionKey(r: Reduction): string {
+  if (r.op === 'activeCount') {
+    const last = r.per === 'channel' && r.channelsLast === true ? ':last' : '';
+    return `activeCount:${r.per}:${r.eps}${last}`;
+  }
+  return r.op;
+}
+
+/** True when `module` is selected by `selector` (see {@link ModuleSelector}). */
+export function matchesModule(selector: ModuleSelector, module: Pick<ModuleInfo, 'name' | 'kind'>): boolean {
+  if (selector.excludeNames?.includes(module.name) === true) return false;
+  if (selector.excludeKinds?.includes(module.kind) === true) return false;
+  const byKind = selector.kinds?.includes(module.kind) === true;
+  const byName = selector.names?.includes(module.name) === true;
+  if (selector.kinds === undefined && selector.names === undefined) return true;
+  return byKind || byName;
+}
+
+/** The phases an output selector records (default: train only). */
+export function selectedPhases(selector: TensorSelector): readonly Phase[] {
+  return selector.of === 'output' ? (selector.phases ?? ['train']) : ['train'];
+}
+
+/**
+ * True when a request wants the given tensor reduced.
+ *
+ * @param request - the lens request
+ * @param source - which tensor kind this is
+ * @param module - the module it belongs to
+ * @param parameter - the parameter name for `gradient`/`update` tensors
+ * @param phase - the phase of the pass that produced it
+ */
+export function requestWants(
+  request: ReductionRequest,
+  source: TensorSource,
+  module: ModuleInfo,
+  parameter: string | undefined,
+  phase: Phase,
+): boolean {
+  const s = request.select;
+  if (s.of !== source) return false;
+  switch (s.of) {
+    case 'output':
+      return matchesModule(s.modules, module) && (s.phases ?? ['train']).includes(phase);
+    case 'outputGradient':
+      return matchesModule(s.modules, module);
+    case 'gradient':
+    case 'update': {
+      if (parameter === undefined || !s.parameters.includes(parameter)) return false;
+      if (s.modules !== undefined && !matchesModule(s.modules, module)) return false;
+      const owned = new Set(module.parameters.map((p) => p.name));
+      return s.parameters.every((p) => owned.has(p));
+    }
+  }
+}
+
+/**
+ * The distinct reductions (by key) that any of `requests` wants for one tensor. Adapters call
+ * this to know what to compute; the result is deduplicated and in request order.
+ */
+export function reductionsFor(
+  requests: readonly ReductionRequest[],
+  source: TensorSource,
+  module: ModuleInfo,
+  parameter: string | undefined,
+  phase: Phase,
+): Reduction[] {
+  const seen = new Map<string, Reduction>();
+  for (const r of requests) {
+    if (!requestWants(r, source, module, parameter, phase)) continue;
+    const key = reductionKey(r.reduction);
+    if (!seen.has(key)) seen.set(key, r.reduction);
+  }
+  return [...seen.values()];
+}
