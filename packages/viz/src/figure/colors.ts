@@ -1,0 +1,68 @@
+/**
+ * Colours by series name, after the original monitorch figure: train blue, val orange,
+ * activation rate blue, death rate orange. Every other name gets a colour from a fixed
+ * palette chosen by a hash of the name, so the same series has the same colour in every figure
+ * and every redraw of the live page.
+ */
+const NAMED: Readonly<Record<string, string>> = {
+  train: '#1f77b4',
+  val: '#ff7f0e',
+  activation_rate: '#1f77b4',
+  death_rate: '#ff7f0e',
+  worst_activation_rate: '#1f77b4',
+  worst_death_rate: '#ff7f0e',
+  mean: '#4682b4',
+  median: '#1f77b4',
+};
+
+/** The fallback palette (colour-blind friendlier tableau colours, blue and orange last so hashed names rarely look like train/val). */
+const PALETTE: readonly string[] = [
+  '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#393b79', '#637939',
+];
+
+/** Two alternating blues for stacked shares, as in the original relations plot. */
+export const RELATION_COLORS: readonly string[] = ['#6495ed', '#4169e1'];
+
+/**
+ * The colour of a series name: a fixed colour for well-known names, otherwise a palette colour
+ * chosen by a hash of the name.
+ *
+ * @param name - series name, e.g. `train`, `death_rate` or `val accuracy`
+ */
+export function seriesColor(name: string): string {
+  const named = NAMED[name];
+  if (named !== undefined) return named;
+  return PALETTE[hash(name) % PALETTE.length] ?? '#7f7f7f';
+}
+
+/**
+ * Colours for the series of one panel, in order. Two series of a panel never share a colour:
+ * on a hash collision the later one moves to the next free palette colour.
+ *
+ * @param keys - the colour key of each series (see `colorKey` in the figure model)
+ */
+export function panelColors(keys: readonly string[]): string[] {
+  const used = new Set<string>();
+  return keys.map((key) => {
+    let color = seriesColor(key);
+    if (used.has(color)) {
+      const start = hash(key) % PALETTE.length;
+      for (let i = 1; i <= PALETTE.length; i += 1) {
+        const candidate = PALETTE[(start + i) % PALETTE.length] ?? color;
+        if (!used.has(candidate)) { color = candidate; break; }
+      }
+    }
+    used.add(color);
+    return color;
+  });
+}
+
+/** FNV-1a: a small, stable string hash (same value in Node and every browser). */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

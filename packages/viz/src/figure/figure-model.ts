@@ -1,0 +1,180 @@
+import type { Table } from 'apache-arrow';
+import type { BandKind, PanelSpec } from '@monitorch/core';
+import { panelColors } from './colors.js';
+import { plotSpecOf } from './plot-spec.js';
+import { numberAt, stringAt, tableColumns, type TableColumns } from './table-columns.js';
+
+/** One series of a panel: what the legend shows and how it is coloured. */
+export interface SeriesInfo {
+  /** Unique key within the panel. */
+  readonly key: string;
+  /** Legend text, e.g. `train loss`. */
+  readonly label: string;
+  /** CSS colour. */
+  readonly color: string;
+}
+
+/** One point of a series: the line value and its band edges at one epoch (null = no value). */
+export interface PanelPoint {
+  readonly epoch: number;
+  /** {@link SeriesInfo.key} of the series. */
+  readonly series: string;
+  readonly y: number | null;
+  readonly bands: Readonly<Partial<Record<BandKind, readonly [number, number]>>>;
+}
+
+/** Everything needed to draw one panel. */
+export interface PanelModel {
+  /** The panel description from the table metadata. */
+  readonly spec: PanelSpec;
+  /** Heading: the panel title for big panels, the module name for small ones. */
+  readonly heading: string;
+  readonly series: readonly SeriesInfo[];
+  /** Points sorted by series, then epoch. */
+  readonly points: readonly PanelPoint[];
+}
+
+/** One column of small panels: one panel per module, modules in first-appearance order. */
+export interface ColumnModel {
+  readonly spec: PanelSpec;
+  readonly panels: readonly PanelModel[];
+}
+
+/** The whole figure, independent of how it is drawn. */
+export interface FigureModel {
+  /** Top row, in table then panel order. */
+  readonly big: readonly PanelModel[];
+  /** Bottom columns, in table then panel order; columns without rows are left out. */
+  readonly columns: readonly ColumnModel[];
+  /** First and last epoch over all tables (shared x axis), or undefined before any row. */
+  readonly epochs: readonly [number, number] | undefined;
+}
+
+/**
+ * Builds the figure from lens tables, driven only by each table's plot metadata: the viz
+ * knows no lens. Tables without plot metadata are skipped.
+ *
+ * @param tables - lens tables in display order
+ */
+export function figureModel(tables: readonly Table[]): FigureModel {
+  const big: PanelModel[] = [];
+  const columns: ColumnModel[] = [];
+  let first = Infinity;
+  let last = -Infinity;
+  for (const table of tables) {
+    const plot = plotSpecOf(table);
+    if (plot === undefined) continue;
+    const cols = tableColumns(table);
+    const epochs = cols.get('epoch');
+    for (let r = 0; r < cols.length; r += 1) {
+      const e = numberAt(epochs, r);
+      if (e === null) continue;
+      if (e < first) first = e;
+      if (e > last) last = e;
+    }
+    for (const spec of plot.panels) {
+      if (spec.size === 'big') {
+        big.push(panelModel(spec, spec.title, cols, rowsOf(cols, spec), true));
+      } else {
+        const byModule = rowsByModule(cols, spec);
+        if (byModule.size === 0) continue;
+        columns.push({
+          spec,
+          panels: [...byModule].map(([module, rows]) => panelModel(spec, module === '' ? 'whole model' : module, cols, rows, false)),
+        });
+      }
+    }
+  }
+  return { big, columns, epochs: first <= last ? [first, last] : undefined };
+}
+
+function rowsOf(cols: TableColumns, spec: PanelSpec): number[] {
+  const quantity = cols.get('quantity');
+  const wanted = new Set(spec.quantities);
+  const rows: number[] = [];
+  for (let r = 0; r < cols.length; r += 1) if (wanted.has(stringAt(quantity, r))) rows.push(r);
+  return rows;
+}
+
+function rowsByModule(cols: TableColumns, spec: PanelSpec): Map<string, number[]> {
+  const module = cols.get('module');
+  const out = new Map<string, number[]>();
+  for (const r of rowsOf(cols, spec)) {
+    const m = stringAt(module, r);
+    let list = out.get(m);
+    if (list === undefined) out.set(m, (list = []));
+    list.push(r);
+  }
+  return out;
+}
+
+interface SeriesParts { phase: string; quantity: string; module: string }
+
+function panelModel(spec: PanelSpec, heading: string, cols: TableColumns, rows: readonly number[], isBig: boolean): PanelModel {
+  const phase = cols.get('phase');
+  const quantity = cols.get('quantity');
+  const module = cols.get('module');
+  const epoch = cols.get('epoch');
+  // Big relations panels stack the modules' shares; everything else has one series per
+  // phase × quantity (× module when a big panel gathers several modules).
+  const stackModules = isBig && spec.kind === 'relations';
+  const parts = new Map<string, SeriesParts>();
+  const byKey = new Map<string, Map<number, PanelPoint>>();
+  for (const r of rows) {
+    const e = numberAt(epoch, r);
+    if (e === null) continue;
+    const p: SeriesParts = { phase: stringAt(phase, r), quantity: stringAt(quantity, r), module: isBig ? stringAt(module, r) : '' };
+    const key = stackModules ? p.module : `${p.phase}\u0000${p.quantity}\u0000${p.module}`;
+    if (!parts.has(key)) parts.set(key, p);
+    let points = byKey.get(key);
+    if (points === undefined) byKey.set(key, (points = new Map()));
+    // A repeated (epoch, series) keeps the last row, as the original's repeated epochs overwrite.
+    points.set(e, { epoch: e, series: key, y: numberAt(cols.get(spec.line), r), bands: bandsAt(spec, cols, r) });
+  }
+  const series = seriesInfo(parts, stackModules);
+  const points = series.flatMap((s) => [...(byKey.get(s.key)?.values() ?? [])].sort((a, b) => a.epoch - b.epoch));
+  return { spec, heading, series, points };
+}
+
+function seriesInfo(parts: ReadonlyMap<string, SeriesParts>, stackModules: boolean): SeriesInfo[] {
+  const all = [...parts];
+  if (stackModules) {
+    return all.map(([key, p], i) => ({ key, label: p.module === '' ? 'whole model' : p.module, color: i % 2 === 0 ? '#6495ed' : '#4169e1' }));
+  }
+  const distinct = (f: (p: SeriesParts) => string): number => new Set(all.map(([, p]) => f(p))).size;
+  const manyPhases = distinct((p) => p.phase) > 1;
+  const manyQuantities = distinct((p) => p.quantity) > 1;
+  const manyModules = distinct((p) => p.module) > 1;
+  const label = (p: SeriesParts): string => `${p.phase} ${p.quantity}${manyModules && p.module !== '' ? ` · ${p.module}` : ''}`;
+  // Colour by the one part that varies, so train/val and activation/death rate keep their
+  // well-known colours whichever panel they are in.
+  const colorKey = (p: SeriesParts): string => {
+    if (manyModules) return label(p);
+    if (manyPhases && !manyQuantities) return p.phase;
+    if (!manyPhases) return p.quantity;
+    return label(p);
+  };
+  const colors = panelColors(all.map(([, p]) => colorKey(p)));
+  return all.map(([key, p], i) => ({ key, label: label(p), color: colors[i] ?? '#7f7f7f' }));
+}
+
+function bandsAt(spec: PanelSpec, cols: TableColumns, r: number): Partial<Record<BandKind, readonly [number, number]>> {
+  const out: Partial<Record<BandKind, readonly [number, number]>> = {};
+  for (const band of spec.bands ?? []) {
+    let lo: number | null = null;
+    let hi: number | null = null;
+    if (band === 'std') {
+      const mean = numberAt(cols.get('mean'), r);
+      const std = numberAt(cols.get('std'), r);
+      if (mean !== null && std !== null) { lo = mean - std; hi = mean + std; }
+    } else if (band === 'min-max') {
+      lo = numberAt(cols.get('min'), r);
+      hi = numberAt(cols.get('max'), r);
+    } else {
+      lo = numberAt(cols.get('q1'), r);
+      hi = numberAt(cols.get('q3'), r);
+    }
+    if (lo !== null && hi !== null) out[band] = [lo, hi];
+  }
+  return out;
+}

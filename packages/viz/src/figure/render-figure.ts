@@ -1,0 +1,123 @@
+import type { Table } from 'apache-arrow';
+import { escapeMarkup } from '../escape.js';
+import { drawPanel } from './draw-panel.js';
+import { epochAxis } from './epoch-axis.js';
+import { figureModel, type PanelModel } from './figure-model.js';
+import { legendBlock } from './legend.js';
+import { readRunTables } from './run-loader.js';
+
+/** Lens tables to draw: by name, a list, or a run directory to read them from. */
+export type FigureSource = ReadonlyMap<string, Table> | readonly Table[] | string;
+
+/** Options of {@link renderFigure}. */
+export interface FigureOptions {
+  /** Figure width in pixels (default: wide enough for every column, at least 840). */
+  readonly width?: number;
+  /** Adds SVG `<title>` tooltips with the values at every point (default false: smaller files). */
+  readonly tooltips?: boolean;
+  /** Optional heading written above the figure. */
+  readonly title?: string;
+}
+
+/** A rendered figure. */
+export interface RenderedFigure {
+  /** Standalone SVG document (`<svg xmlns=…>`). */
+  readonly svg: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+const BIG_MIN_WIDTH = 420;
+const BIG_PLOT_HEIGHT = 220;
+const SMALL_MIN_WIDTH = 250;
+const SMALL_PLOT_HEIGHT = 96;
+const SMALL_TITLE = 15;
+const X_LABELS = 16;
+const HEADER = 24;
+const GAP = 10;
+const COLUMN_SHADES = ['#ffffff', '#f2ebe6'];
+
+/**
+ * Draws lens tables as one figure, like monitorch's `show_fig()`: big panels (loss, metrics,
+ * warnings) across the top, then one column per per-layer panel with one small panel per
+ * module. Everything is driven by the tables' plot metadata.
+ *
+ * @example
+ * ```ts
+ * const { svg } = renderFigure(inspector.allTables());
+ * const fromDisk = renderFigure('runs/mlp');
+ * ```
+ * @param source - tables (by name or as a list) or a run directory
+ * @param options - width, tooltips, title
+ * @throws MonitorchError `INVALID_ARGUMENT` when a run directory cannot be read
+ */
+export function renderFigure(source: FigureSource, options: FigureOptions = {}): RenderedFigure {
+  const tables = typeof source === 'string' ? [...readRunTables(source).values()]
+    : Array.isArray(source) ? (source as readonly Table[]) : [...(source as ReadonlyMap<string, Table>).values()];
+  const model = figureModel(tables);
+  const tooltips = options.tooltips ?? false;
+  const nBig = model.big.length;
+  const nCols = model.columns.length;
+  const width = Math.max(options.width ?? 0, 840, nBig * BIG_MIN_WIDTH, nCols * SMALL_MIN_WIDTH);
+  const [first, last] = model.epochs ?? [1, 1];
+  const parts: string[] = [];
+  let top = 0;
+
+  if (options.title !== undefined) {
+    parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${escapeMarkup(options.title)}</text>`);
+    top += 32;
+  }
+
+  if (nBig > 0) {
+    const w = width / nBig;
+    const axis = epochAxis(first, last, Math.floor((w - 60) / 45));
+    const legends = model.big.map((p) => legendBlock(p.series, w - 60));
+    const legendHeight = Math.max(0, ...legends.map((l) => l.height));
+    model.big.forEach((panel, i) => {
+      const x = i * w;
+      parts.push(heading(panel.heading, x + w / 2, top + 18, 14));
+      parts.push(`<g transform="translate(${x + 46},${top + HEADER + 2})">${legends[i]?.svg ?? ''}</g>`);
+      parts.push(drawPanel(panel, { width: w, height: BIG_PLOT_HEIGHT, axis, xLabels: true, tooltips }, x, top + HEADER + legendHeight + 4));
+    });
+    top += HEADER + legendHeight + 4 + BIG_PLOT_HEIGHT + GAP;
+  }
+
+  if (nCols > 0) {
+    const w = width / nCols;
+    const rows = Math.max(...model.columns.map((c) => c.panels.length));
+    const axis = epochAxis(first, last, Math.floor((w - 60) / 40));
+    const legends = model.columns.map((c) => legendBlock(c.panels[0]?.series ?? [], w - 50));
+    const legendHeight = Math.max(0, ...legends.map((l) => l.height));
+    const cell = SMALL_TITLE + SMALL_PLOT_HEIGHT;
+    const columnHeight = HEADER + legendHeight + 4 + rows * cell + X_LABELS + GAP;
+    model.columns.forEach((column, i) => {
+      const x = i * w;
+      parts.push(`<rect x="${x}" y="${top}" width="${w}" height="${columnHeight}" fill="${COLUMN_SHADES[i % 2] ?? '#fff'}"/>`);
+      parts.push(heading(column.spec.title, x + w / 2, top + 18, 13));
+      parts.push(`<g transform="translate(${x + 46},${top + HEADER + 2})">${legends[i]?.svg ?? ''}</g>`);
+      column.panels.forEach((panel: PanelModel, r: number) => {
+        const y = top + HEADER + legendHeight + 4 + r * cell;
+        const isLast = r === column.panels.length - 1;
+        parts.push(`<text x="${x + 46}" y="${y + 11}" font-size="11" fill="#333">${escapeMarkup(panel.heading)}</text>`);
+        parts.push(drawPanel(panel, { width: w, height: SMALL_PLOT_HEIGHT + (isLast ? X_LABELS : 0), axis, xLabels: isLast, tooltips },
+          x, y + SMALL_TITLE));
+      });
+    });
+    top += columnHeight;
+  }
+
+  if (nBig === 0 && nCols === 0) {
+    parts.push(`<text x="${width / 2}" y="${top + 40}" text-anchor="middle" font-size="14" fill="#666">Nothing to plot yet: no table with plot metadata has rows.</text>`);
+    top += 70;
+  }
+
+  const height = Math.ceil(top);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" `
+    + `font-family="DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif" font-size="10">`
+    + `<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}</svg>`;
+  return { svg, width, height };
+}
+
+function heading(text: string, x: number, y: number, size: number): string {
+  return `<text x="${x}" y="${y}" text-anchor="middle" font-size="${size}" font-weight="bold">${escapeMarkup(text)}</text>`;
+}

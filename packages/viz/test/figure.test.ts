@@ -1,0 +1,148 @@
+import t from 'tap';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DOMParser } from 'linkedom';
+import { tableToIPC, Table } from 'apache-arrow';
+import { isMonitorchError } from '@monitorch/core';
+import {
+  epochAxis, figureModel, readRunTables, renderFigure, renderFigureToFile, seriesColor, figureFormatOf,
+} from '@monitorch/viz';
+import { customTable, lensTable, seedTables, writeRun } from './fixtures/tables.js';
+import { golden } from './fixtures/golden.js';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'monitorch-viz-'));
+
+t.test('epoch axis: whole-epoch ticks, few of them, for 3 or 300 epochs', async (t) => {
+  t.same(epochAxis(1, 3, 8), { domain: [1, 3], ticks: [1, 2, 3] });
+  const long = epochAxis(1, 300, 8);
+  t.same(long.ticks, [1, 50, 100, 150, 200, 250, 300]);
+  t.same(epochAxis(1, 12, 6).ticks, [2, 4, 6, 8, 10, 12], 'step 2: epoch 1 would crowd epoch 2');
+  t.same(epochAxis(5, 5, 8), { domain: [4, 6], ticks: [5] }, 'a single epoch is padded so its point is visible');
+  for (const [a, b, n] of [[1, 7, 5], [1, 99, 6], [3, 1000, 9], [1, 2, 2]] as const) {
+    const { ticks } = epochAxis(a, b, n);
+    t.ok(ticks.length <= n && ticks.length >= 2, `${a}..${b}: ${ticks.length} ticks ≤ ${n}`);
+    t.ok(ticks.every((x) => Number.isInteger(x) && x >= a && x <= b), `${a}..${b}: integer ticks inside the run`);
+  }
+});
+
+t.test('stable colours: train blue, val orange, activation blue, death orange; others by name', async (t) => {
+  t.equal(seriesColor('train'), '#1f77b4');
+  t.equal(seriesColor('val'), '#ff7f0e');
+  t.equal(seriesColor('activation_rate'), '#1f77b4');
+  t.equal(seriesColor('death_rate'), '#ff7f0e');
+  t.equal(seriesColor('grad_norm'), seriesColor('grad_norm'));
+  t.match(seriesColor('grad_norm'), /^#[0-9a-f]{6}$/);
+});
+
+t.test('figure model of the seed-shaped tables', async (t) => {
+  const model = figureModel([...seedTables(4).values()]);
+  t.same(model.big.map((p) => p.heading), ['Loss', 'Metrics', 'Warning Output Activations']);
+  t.same(model.columns.map((c) => c.spec.title), ['Output Activations', 'Weight Gradient Activation', 'Bias Gradient Activation']);
+  t.same(model.columns[0]!.panels.map((p) => p.heading), ['net.relu1', 'net.relu2', 'net.relu3', 'net.relu4', 'net.relu5']);
+  t.same(model.epochs, [1, 4]);
+  const loss = model.big[0]!;
+  t.same(loss.series.map((s) => [s.label, s.color]), [['train loss', '#1f77b4'], ['val loss', '#ff7f0e']]);
+  const act = model.columns[0]!.panels[0]!;
+  t.same(act.series.map((s) => [s.label, s.color]), [['train activation_rate', '#1f77b4'], ['train death_rate', '#ff7f0e']]);
+  t.equal(loss.points.length, 8, '4 epochs × 2 phases');
+});
+
+t.test('bands are computed from the row: mean±std, min–max, q1–q3; nulls leave gaps', async (t) => {
+  const table = lensTable('x', { panels: [{ title: 'X', size: 'big', kind: 'numerical', quantities: ['q'], line: 'median', bands: ['std', 'min-max', 'q1-q3'] }] }, [
+    { epoch: 1, phase: 'train', module: '', quantity: 'q', mean: 2, std: 0.5, min: 1, max: 4, median: 1.8, q1: 1.5, q3: 2.5 },
+    { epoch: 2, phase: 'train', module: '', quantity: 'q', mean: 3, std: null, min: 2, max: null, median: null, q1: 2.5, q3: 3.5 },
+  ], ['median', 'q1', 'q3']);
+  const [p1, p2] = figureModel([table]).big[0]!.points;
+  t.same(p1, { epoch: 1, series: 'train\u0000q\u0000', y: 1.8, bands: { std: [1.5, 2.5], 'min-max': [1, 4], 'q1-q3': [1.5, 2.5] } });
+  t.same(p2, { epoch: 2, series: 'train\u0000q\u0000', y: null, bands: { 'q1-q3': [2.5, 3.5] } });
+});
+
+t.test('golden SVG: seed-shaped figure', async (t) => {
+  const [actual, expected] = golden('seed.svg', renderFigure(seedTables(12)).svg);
+  t.equal(actual, expected);
+});
+
+t.test('golden SVG: a custom lens renders with no viz change (relations, log scale, quantile bands)', async (t) => {
+  const { svg } = renderFigure([customTable()]);
+  const [actual, expected] = golden('custom.svg', svg);
+  t.equal(actual, expected);
+  for (const text of ['Update Share', 'Update / Weight Ratio', 'enc.0', 'enc.1', 'head']) t.match(svg, `>${text}<`);
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  t.equal(doc.querySelectorAll('svg svg').length, 4, '1 big panel + 3 small panels');
+});
+
+t.test('golden SVG: 300 epochs and hover tooltips', async (t) => {
+  const tables = seedTables(300);
+  const { svg } = renderFigure([tables.get('loss-metrics')!], { tooltips: true });
+  t.equal((svg.match(/<title>/g) ?? []).length, 900, 'one hover title per point: 300 epochs × (train, val loss + val accuracy)');
+  t.match(svg, /<title>train loss · epoch 1: [\d.]+\n±std: [\d.]+ … [\d.]+<\/title>/);
+  const [actual, expected] = golden('loss-300.svg', renderFigure([tables.get('loss-metrics')!]).svg);
+  t.equal(actual, expected);
+});
+
+t.test('names are escaped everywhere in the SVG', async (t) => {
+  const evil = '<img src=x onerror=alert(1)>';
+  const table = lensTable(evil, { panels: [
+    { title: `Title ${evil}`, size: 'big', kind: 'numerical', quantities: [evil], line: 'mean' },
+    { title: `Column ${evil}`, size: 'small', kind: 'probability', quantities: [evil], line: 'mean' },
+  ] }, [1, 2].flatMap((epoch) => [
+    { epoch, phase: `phase${evil}`, module: evil, quantity: evil, mean: 0.5 },
+  ]));
+  const { svg } = renderFigure([table], { tooltips: true, title: evil });
+  t.notMatch(svg, /<img/i);
+  t.match(svg, '&lt;img src=x onerror=alert(1)&gt;');
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  t.equal(doc.querySelectorAll('img').length, 0);
+  const texts = Array.from(doc.querySelectorAll('text')).map((n) => n.textContent);
+  t.ok(texts.includes(evil), 'the module name is shown as text');
+  t.ok(texts.includes(`Title ${evil}`) && texts.includes(`Column ${evil}`), 'titles shown as text');
+});
+
+t.test('tables without plot metadata are skipped; nothing to plot says so', async (t) => {
+  const plain = new Table({});
+  t.match(renderFigure([plain]).svg, 'Nothing to plot yet');
+  t.match(renderFigure(new Map()).svg, 'Nothing to plot yet');
+});
+
+t.test('files: svg, png, standalone html; unknown extension and missing run dir are clear errors', async (t) => {
+  const dir = tmp();
+  const tables = seedTables(5);
+  const svg = await renderFigureToFile(tables, { file: join(dir, 'f.svg') });
+  t.equal(svg.format, 'svg');
+  t.match(readFileSync(join(dir, 'f.svg'), 'utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  await renderFigureToFile(tables, { file: join(dir, 'f.png') });
+  const png = readFileSync(join(dir, 'f.png'));
+  t.same([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  t.equal(png.readUInt32BE(16), svg.width * 2, 'PNG at twice the SVG width');
+  await renderFigureToFile(tables, { file: join(dir, 'f.html'), title: 'run <b>1</b>' });
+  const html = readFileSync(join(dir, 'f.html'), 'utf8');
+  t.match(html, /^<!doctype html>/);
+  t.match(html, '<title>run &lt;b&gt;1&lt;/b&gt;</title>');
+  t.notMatch(html, /<script|https?:\/\/(?!www\.w3\.org)/, 'no scripts, no network');
+  t.match(html, '<title>train loss · epoch 1', 'html has hover values');
+  t.equal(figureFormatOf('a/B.PNG'), 'png');
+  t.throws(() => figureFormatOf('figure.jpg'), { code: 'INVALID_ARGUMENT', message: /unknown extension "\.jpg".*\.png, \.svg or \.html/ });
+  await t.rejects(renderFigureToFile(tables, { file: join(dir, 'f.pdf') }), { code: 'INVALID_ARGUMENT' });
+  let error: unknown;
+  try { renderFigure(join(dir, 'nope')); } catch (e) { error = e; }
+  t.ok(isMonitorchError(error) && error.code === 'INVALID_ARGUMENT' && /does not exist/.test(error.message), 'missing run dir');
+});
+
+t.test('a run directory renders the same figure as its tables; a torn live stream keeps its complete batches', async (t) => {
+  const dir = tmp();
+  const tables = seedTables(6);
+  writeRun(dir, tables);
+  const loaded = readRunTables(dir);
+  t.same([...loaded.keys()].sort(), [...tables.keys()].sort());
+  t.equal(renderFigure(dir).svg, renderFigure([...loaded.values()]).svg);
+  t.equal(loaded.get('loss-metrics')!.numRows, 18);
+
+  const live = tmp();
+  const one = seedTables(1).get('loss-metrics')!;
+  const two = seedTables(2).get('loss-metrics')!;
+  const stream = tableToIPC(new Table([...one.batches, ...two.batches]), 'stream');
+  writeFileSync(join(live, 'loss-metrics.arrows'), stream.subarray(0, stream.length - 40));
+  const partial = readRunTables(live).get('loss-metrics');
+  t.equal(partial?.numRows, 3, 'only the first, complete batch');
+});
