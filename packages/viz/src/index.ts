@@ -6,3 +6,6 @@ export { plotSpecOf, tableNameOf, METADATA } from './figure/plot-spec.js';
 export { readRunTables } from './figure/run-loader.js';
 export { renderFigure, type FigureOptions, type FigureSource, type RenderedFigure } from './figure/render-figure.js';
 export { figureFormatOf, figureHtml, renderFigureToFile, svgToPng, type FigureFileOptions, type FigureFormat } from './figure/figure-file.js';
+export { serve, type LiveInspector, type LivePage, type ServeOptions } from './live/serve.js';
+export { livePageHtml } from './live/page.js';
+export { ProgressTracker, formatDuration, type BatchProgress, type ProgressSnapshot } from './progress.js';

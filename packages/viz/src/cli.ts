@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// The `monitorch` command: render a saved run later, our portable replacement for the
+// original recorder/player (the run's Arrow files are the recording).
+import { existsSync, statSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { isMonitorchError } from '@monitorch/core';
+import { figureFormatOf, renderFigureToFile } from './figure/figure-file.js';
+import { serve } from './live/serve.js';
+
+const program = new Command('monitorch')
+  .description('Figures and a live page for monitorch runs (directories of <table>.arrow files).')
+  .showHelpAfterError();
+
+program.command('plot')
+  .description('Render a run directory as one figure (PNG, SVG or standalone HTML).')
+  .argument('<runDir>', 'run directory written by an Inspector (runDir option)')
+  .requiredOption('-o, --output <file>', 'output file: figure.png, figure.svg or figure.html')
+  .option('-w, --width <pixels>', 'figure width in pixels', positiveInt)
+  .option('-t, --title <text>', 'heading written above the figure')
+  .action(async (runDir: string, opts: { output: string; width?: number; title?: string }) => {
+    figureFormatOf(opts.output); // fail on a bad extension before any work
+    requireRunDir(runDir);
+    const figure = await renderFigureToFile(runDir, {
+      file: opts.output,
+      ...(opts.width === undefined ? {} : { width: opts.width }),
+      ...(opts.title === undefined ? {} : { title: opts.title }),
+    });
+    process.stdout.write(`wrote ${opts.output} (${figure.format}, ${figure.width}×${figure.height})\n`);
+  });
+
+program.command('serve')
+  .description('Serve a live page for a run directory; it follows a run still being written.')
+  .argument('<runDir>', 'run directory written by an Inspector')
+  .option('-p, --port <port>', 'port (default: any free port)', nonNegativeInt, 0)
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .action(async (runDir: string, opts: { port: number; host: string }) => {
+    requireRunDir(runDir);
+    const page = await serve(runDir, { port: opts.port, host: opts.host });
+    process.stdout.write(`monitorch live page: ${page.url}  (Ctrl+C to stop)\n`);
+    const stop = (): void => { void page.close().then(() => process.exit(0)); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+function requireRunDir(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    fail(`run directory "${dir}" not found. Pass the runDir your Inspector wrote to (it holds <table>.arrow files).`);
+  }
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number.');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0–65535).');
+  return n;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`monitorch: ${message}\n`);
+  process.exit(1);
+}
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  fail(isMonitorchError(e) || e instanceof Error ? e.message : String(e));
+});

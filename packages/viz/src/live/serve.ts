@@ -1,0 +1,261 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Table } from 'apache-arrow';
+import type { EpochClosed, Inspector } from '@monitorch/core';
+import { escapeMarkup } from '../escape.js';
+import { renderFigure } from '../figure/render-figure.js';
+import { readRunTables } from '../figure/run-loader.js';
+import { ProgressTracker, type BatchProgress, type ProgressSnapshot } from '../progress.js';
+import { LIVE_PAGE_JS, livePageHtml } from './page.js';
+
+/** Options of {@link serve}. */
+export interface ServeOptions {
+  /** Port (default 0: any free port; read the chosen one from `url`). */
+  readonly port?: number;
+  /** The only interface the server listens on (default `127.0.0.1`: this machine only). */
+  readonly host?: string;
+  /** Page title (default: the run directory, or "monitorch live"). */
+  readonly title?: string;
+  /** How often a run directory is checked for new rows, in ms (default 1000). */
+  readonly pollMs?: number;
+}
+
+/** A running live page. */
+export interface LivePage {
+  /** Address of the page, e.g. `http://127.0.0.1:53211/`. */
+  readonly url: string;
+  /** Reports batch progress (shown on the page with rate and ETA). Cheap: pushes are coalesced. */
+  progress(p: BatchProgress): void;
+  /** Stops the server and ends every open page's event stream. */
+  close(): Promise<void>;
+}
+
+/**
+ * What the live page needs from an Inspector: its epoch stream and tables. Any object with
+ * these members works (an Inspector always does).
+ */
+export type LiveInspector = Pick<Inspector, 'epochs$' | 'allTables' | 'epoch' | 'run'>;
+
+/** What every page learns on connect and after every epoch. */
+interface PageState {
+  epoch: number;
+  run: number;
+  version: number;
+  done: boolean;
+  progress: ProgressSnapshot | undefined;
+}
+
+const ROUTES = new Set(['/', '/page.js', '/figure.svg', '/events', '/progress']);
+const PROGRESS_PUSH_MS = 200;
+
+/**
+ * Serves a live page of a run: the figure, redrawn after every closed epoch, with batch
+ * progress. Give it the Inspector of a run in this process, or a run directory (a finished run,
+ * or one another process is still writing: the directory is re-read when its files change).
+ *
+ * The figure is drawn at most once per epoch and only when a page asks for it, so the training
+ * loop never waits for drawing. The server binds only to `host`, serves a fixed set of routes
+ * (nothing from disk by path) and escapes every name.
+ *
+ * @example
+ * ```ts
+ * const page = await serve(inspector);
+ * console.log(`open ${page.url}`);
+ * // in the loop: page.progress({ epoch, batch, batches, loss });
+ * await page.close();
+ * ```
+ */
+export async function serve(source: LiveInspector | string, options: ServeOptions = {}): Promise<LivePage> {
+  const host = options.host ?? '127.0.0.1';
+  const title = options.title ?? (typeof source === 'string' ? `monitorch · ${basename(source)}` : 'monitorch live');
+  const tracker = new ProgressTracker();
+  const state: PageState = { epoch: 0, run: 0, version: 0, done: false, progress: undefined };
+  const clients = new Set<ServerResponse>();
+  let cached: { version: number; svg: string } | undefined;
+  let progressTimer: NodeJS.Timeout | undefined;
+
+  const tables = (): Map<string, Table> | readonly Table[] =>
+    typeof source === 'string' ? readRunTables(source) : source.allTables();
+
+  const broadcast = (event: string, data: unknown): void => {
+    const message = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const res of clients) res.write(message);
+  };
+
+  const onEpoch = (epoch: number, run: number): void => {
+    state.epoch = epoch;
+    state.run = run;
+    state.version += 1;
+    broadcast('epoch', state);
+  };
+
+  // Follow the source.
+  let stopFollowing: () => void;
+  if (typeof source === 'string') {
+    stopFollowing = followRunDir(source, options.pollMs ?? 1000, (epoch) => onEpoch(epoch, 1));
+  } else {
+    const sub = source.epochs$.subscribe({
+      next: (closed: EpochClosed) => onEpoch(closed.epoch, closed.run),
+      complete: () => { state.done = true; state.version += 1; broadcast('done', state); },
+    });
+    state.run = source.run;
+    state.epoch = Math.max(0, source.epoch - 1);
+    stopFollowing = () => sub.unsubscribe();
+  }
+
+  const figureSvg = (): string => {
+    if (cached?.version !== state.version) {
+      let svg: string;
+      try {
+        svg = renderFigure(tables(), { tooltips: true }).svg;
+      } catch (e) {
+        svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="40"><text x="10" y="24" font-family="sans-serif" font-size="13">`
+          + `${escapeMarkup(`Could not draw the figure: ${e instanceof Error ? e.message : String(e)}`)}</text></svg>`;
+      }
+      cached = { version: state.version, svg };
+    }
+    return cached.svg;
+  };
+
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (e) {
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `Internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      else res.end();
+    }
+  });
+
+  let port = 0;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // Exact match on the raw path: no URL normalisation, so `/%2e%2e/` or `/../x` never
+    // becomes a route, and nothing is ever read from disk by path.
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (!allowedHost(req.headers.host, host, port)) {
+      send(res, 403, 'text/plain; charset=utf-8', 'Forbidden: unexpected Host header.\n');
+      return;
+    }
+    if (!ROUTES.has(path)) {
+      send(res, 404, 'text/plain; charset=utf-8', 'Not found.\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed.\n');
+      return;
+    }
+    switch (path) {
+      case '/':
+        send(res, 200, 'text/html; charset=utf-8', livePageHtml(title), {
+          'Content-Security-Policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        });
+        return;
+      case '/page.js':
+        send(res, 200, 'text/javascript; charset=utf-8', LIVE_PAGE_JS);
+        return;
+      case '/figure.svg':
+        send(res, 200, 'image/svg+xml; charset=utf-8', figureSvg(), { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" });
+        return;
+      case '/progress':
+        send(res, 200, 'application/json; charset=utf-8', JSON.stringify(state.progress ?? null));
+        return;
+      default: // '/events'
+        res.writeHead(200, { ...SAFE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
+        res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify(state)}\n\n`);
+        if (req.method === 'HEAD') { res.end(); return; }
+        clients.add(res);
+        req.on('close', () => clients.delete(res));
+    }
+  };
+
+  const heartbeat = setInterval(() => { for (const res of clients) res.write(': keep-alive\n\n'); }, 15_000);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+
+  return {
+    url,
+    progress(p: BatchProgress): void {
+      state.progress = tracker.update(p);
+      // Coalesce: at most one push per PROGRESS_PUSH_MS, whatever the batch rate.
+      if (progressTimer === undefined) {
+        progressTimer = setTimeout(() => { progressTimer = undefined; broadcast('progress', state.progress); }, PROGRESS_PUSH_MS);
+        progressTimer.unref();
+      }
+    },
+    async close(): Promise<void> {
+      stopFollowing();
+      clearInterval(heartbeat);
+      if (progressTimer !== undefined) clearTimeout(progressTimer);
+      for (const res of clients) res.end();
+      clients.clear();
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+    },
+  };
+}
+
+const SAFE_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+} as const;
+
+function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SAFE_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** Refuses requests addressed by another name (DNS rebinding): only this host or loopback names. */
+function allowedHost(header: string | undefined, host: string, port: number): boolean {
+  if (header === undefined) return true; // HTTP/1.0 clients; the socket is already bound to `host`
+  const names = new Set([host, 'localhost', '127.0.0.1', '[::1]', host.includes(':') ? `[${host}]` : host]);
+  for (const name of names) if (header === `${name}:${port}`) return true;
+  return false;
+}
+
+/**
+ * Polls a run directory (names, sizes and mtimes of its Arrow files) and calls `onChange` with
+ * the newest epoch whenever it changed. Polling works the same on every filesystem, including
+ * ones where fs.watch misses appends from another process.
+ */
+function followRunDir(dir: string, everyMs: number, onChange: (epoch: number) => void): () => void {
+  let signature = '';
+  const check = (): void => {
+    let next: string;
+    try {
+      next = readdirSync(dir).filter((f) => /\.arrows?$/.test(f)).sort()
+        .map((f) => { const s = statSync(join(dir, f)); return `${f}:${s.size}:${s.mtimeMs}`; }).join('|');
+    } catch {
+      return; // the directory may not exist yet; keep polling
+    }
+    if (next === signature) return;
+    signature = next;
+    onChange(lastEpoch(dir));
+  };
+  check();
+  const timer = setInterval(check, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function lastEpoch(dir: string): number {
+  let last = 0;
+  try {
+    for (const table of readRunTables(dir).values()) {
+      const epochs = table.getChild('epoch');
+      if (epochs === null) continue;
+      for (const e of epochs as Iterable<unknown>) if (typeof e === 'number' && e > last) last = e;
+    }
+  } catch {
+    // unreadable right now; the next poll tries again
+  }
+  return last;
+}
