@@ -56,3 +56,7 @@ export { sum, sumSquares, l2 } from './kernels/moments.js';
 export { min, max } from './kernels/extremes.js';
 export { nonFinite, type NonFiniteCount } from './kernels/non-finite.js';
 export type { TensorData } from './kernels/tensor-data.js';
+export { QuantileSketch, type QuantileSketchOptions } from './stats/quantile-sketch.js';
+export { SeriesStats, type SeriesSummary } from './stats/series-stats.js';
+export { closestObservationRank } from './stats/closest-observation.js';
+export type { RunningStatsState, StatsSummary } from './stats/running-stats.js';
