@@ -9,3 +9,5 @@ export { figureFormatOf, figureHtml, renderFigureToFile, svgToPng, type FigureFi
 export { serve, type LiveInspector, type LivePage, type ServeOptions } from './live/serve.js';
 export { livePageHtml } from './live/page.js';
 export { ProgressTracker, formatDuration, type BatchProgress, type ProgressSnapshot } from './progress.js';
+export { TerminalReporter, type ReportedInspector, type TerminalReporterOptions } from './terminal/terminal-reporter.js';
+export { epochSummary, type EpochSummary, type SummaryThresholds } from './terminal/epoch-summary.js';

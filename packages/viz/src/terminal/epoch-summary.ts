@@ -1,0 +1,63 @@
+import type { PlotSpec, TableRow } from '@monitorch/core';
+import { formatValue } from '../figure/format.js';
+
+/** What the terminal prints after an epoch: headline values and warnings not to miss. */
+export interface EpochSummary {
+  /** e.g. `train loss 0.3212`, `val accuracy 0.9412` */
+  readonly values: readonly string[];
+  /** e.g. `net.relu2: 81 % dead`, `train loss is not finite` */
+  readonly warnings: readonly string[];
+}
+
+/** Thresholds of {@link epochSummary}. */
+export interface SummaryThresholds {
+  /** Death rate (share of never-active units) from which a layer is reported (default 0.5). */
+  readonly deadShare?: number;
+}
+
+/**
+ * Summarises one closed epoch from its rows. Headline values are the whole-model rows of each
+ * table's big numerical panels (loss, metrics), so a custom lens's loss-like panel shows up too.
+ * Warnings: layers whose death rate passed the threshold, a loss that is not finite, and any
+ * non-finite count above zero.
+ *
+ * @param rows - the epoch's rows by table name (`EpochClosed.rows`)
+ * @param plots - plot specs by table name (from the lenses' table specs)
+ */
+export function epochSummary(rows: ReadonlyMap<string, readonly TableRow[]>, plots: ReadonlyMap<string, PlotSpec>,
+  thresholds: SummaryThresholds = {}): EpochSummary {
+  const deadShare = thresholds.deadShare ?? 0.5;
+  const values: string[] = [];
+  const warnings: string[] = [];
+  for (const [table, tableRows] of rows) {
+    const headline = new Set((plots.get(table)?.panels ?? []).filter((p) => p.size === 'big' && p.kind === 'numerical').flatMap((p) => p.quantities));
+    for (const row of tableRows) {
+      const quantity = String(row['quantity'] ?? '');
+      const module = String(row['module'] ?? '');
+      const phase = String(row['phase'] ?? '');
+      const mean = row['mean'];
+      const finite = typeof mean === 'number' && Number.isFinite(mean);
+      const count = typeof row['count'] === 'number' ? row['count'] : 0;
+      if (module === '' && headline.has(quantity)) {
+        values.push(`${clean(phase)} ${clean(quantity)} ${finite ? formatValue(mean) : String(mean ?? '–')}`);
+      }
+      if (quantity === 'loss' && count > 0 && !finite) {
+        warnings.push(`${clean(phase)} loss is not finite (${mean === null ? 'NaN or ±inf in its batches' : String(mean)})`);
+      }
+      if (module !== '' && /(^|_)death_rate$/.test(quantity) && finite && mean >= deadShare) {
+        const what = quantity === 'death_rate' ? 'dead' : `dead (${clean(quantity.replace(/_?death_rate$/, ''))})`;
+        warnings.push(`${clean(module)}: ${Math.round(mean * 100)} % ${what}`);
+      }
+      if (/non_finite/.test(quantity) && finite && mean > 0) {
+        warnings.push(`${module === '' ? 'model' : clean(module)}: non-finite values (${clean(quantity)} ${formatValue(mean)})`);
+      }
+    }
+  }
+  return { values, warnings };
+}
+
+/** Names come from user models: drop control characters so a name cannot move the cursor or recolour the terminal. */
+export function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}

@@ -1,0 +1,42 @@
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { seedTables, writeRun } from './fixtures/tables.js';
+
+// The bin as installed: dist/cli.js next to the package's built entry point.
+const CLI = join(dirname(createRequire(import.meta.url).resolve('@monitorch/viz')), 'cli.js');
+
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : (typeof error.code === 'number' ? error.code : 1), stdout, stderr });
+    });
+  });
+}
+
+t.test('monitorch plot <runDir> -o figure.{png,svg} (html is covered in figure.test.ts)', async (t) => {
+  t.match(readFileSync(CLI, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  const dir = mkdtempSync(join(tmpdir(), 'monitorch-cli-'));
+  writeRun(join(dir, 'run'), seedTables(4));
+  for (const ext of ['png', 'svg']) {
+    const out = join(dir, 'out', `figure.${ext}`);
+    const r = await run('plot', join(dir, 'run'), '-o', out);
+    t.equal(r.code, 0, `${ext}: exit 0 (${r.stderr})`);
+    t.match(r.stdout, `wrote ${out} (${ext}, `);
+  }
+  t.match(readFileSync(join(dir, 'out', 'figure.svg'), 'utf8'), '>Output Activations<');
+  t.equal(readFileSync(join(dir, 'out', 'figure.png')).subarray(1, 4).toString(), 'PNG');
+
+  const missing = await run('plot', join(dir, 'nope'), '-o', join(dir, 'x.png'));
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /run directory ".*nope" not found/);
+  const badExt = await run('plot', join(dir, 'run'), '-o', join(dir, 'x.jpg'));
+  t.equal(badExt.code, 1);
+  t.match(badExt.stderr, /unknown extension "\.jpg".*\.png, \.svg or \.html/);
+  const noOut = await run('plot', join(dir, 'run'));
+  t.not(noOut.code, 0);
+  t.match(noOut.stderr, /--output/);
+});
