@@ -8,6 +8,7 @@ import {
   min,
   nonFinite,
   reduce,
+  SeriesStats,
   sum,
   sumSquares,
   type ActiveCountResult,
@@ -97,6 +98,13 @@ t.test('worked example C: three [2,4] batches give the documented samples', (t) 
   t.same(batches.map((b) => b.rate), [[1, 0, 0, 0], [0.5, 1, 0, 0], [1, 1, 1, 1]]);
   t.same(batches.map((b) => b.activation), [0.25, 0.375, 1]);
   t.same(batches.map((b) => b.death), [0.75, 0.5, 0]);
+  // folded over the epoch as a lens does
+  const epoch = new SeriesStats();
+  for (const b of batches) epoch.add(b.activation);
+  const s = epoch.summary();
+  t.ok(Math.abs((s.mean as number) - 0.541667) < 1e-6);
+  t.ok(Math.abs((s.std as number) ** 2 - 0.107639) < 1e-6);
+  t.same([s.min, s.max, s.median, s.q1, s.q3], [0.25, 1, 0.375, 0.25, 0.375]);
   t.end();
 });
 
@@ -227,6 +235,7 @@ t.test('shape and argument errors carry stable codes', (t) => {
   invalid(() => activeCountPerChannel(data, [5], NaN));
   invalid(() => activeCountPerChannel(f32([1]), [], EPS));
   invalid(() => reduce(data, [5], { op: 'median' } as unknown as { op: 'sum' }));
+  invalid(() => reduce(data, [5], { op: 'activeCount', per: 'row', eps: EPS } as unknown as { op: 'sum' }));
   // a scalar is fine for the whole-tensor reductions
   t.equal(sum(f32([4]), []), 4);
   t.end();

@@ -24,9 +24,11 @@ import type { TensorData } from './tensor-data.js';
 export function reduce(data: TensorData, shape: readonly number[], reduction: Reduction): ReductionResult {
   switch (reduction.op) {
     case 'activeCount':
-      return reduction.per === 'channel'
-        ? activeCountPerChannel(data, shape, reduction.eps, reduction.channelsLast === true)
-        : activeCountPerNeuron(data, shape, reduction.eps);
+      if (reduction.per === 'channel') {
+        return activeCountPerChannel(data, shape, reduction.eps, reduction.channelsLast === true);
+      }
+      if (reduction.per === 'neuron') return activeCountPerNeuron(data, shape, reduction.eps);
+      break;
     case 'sum':
       return { op: 'sum', value: sum(data, shape) };
     case 'sumSquares':
@@ -43,10 +45,11 @@ export function reduce(data: TensorData, shape: readonly number[], reduction: Re
     }
   }
   // Requests are plain data and may come from untyped code.
-  const op = (reduction as { op?: unknown }).op;
+  const { op, per } = reduction as { op?: unknown; per?: unknown };
   throw new MonitorchError(
     'INVALID_ARGUMENT',
-    `reduce: unknown reduction op ${JSON.stringify(op)}; use one of activeCount, sum, sumSquares, min, max, l2, nonFinite.`,
-    { op },
+    `reduce: unknown reduction ${JSON.stringify({ op, per })}; use op activeCount (per channel or neuron), ` +
+      'sum, sumSquares, min, max, l2 or nonFinite.',
+    { op, per },
   );
 }
