@@ -5,6 +5,13 @@ import type { ReductionRequest } from './reduction.js';
 /** Events an adapter emits. Adapters need no RxJS: they call `emitter.emit('report', r)`. */
 export interface AdapterEvents {
   report: [report: AdapterReport];
+  /**
+   * Sent by the Inspector just before it closes an epoch (and on detach): an adapter that
+   * holds reports back (the loop adapter during a model's first step, an asynchronous backend)
+   * reports them now, so they land in the epoch they belong to. Adapters that hold nothing
+   * may ignore it.
+   */
+  flush: [];
 }
 
 /**

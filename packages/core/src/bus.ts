@@ -100,6 +100,14 @@ export class Bus {
     this.route(event);
   }
 
+  /**
+   * Asks the adapter to report anything it holds back (see `AdapterEvents.flush`). The
+   * Inspector calls this before it closes an epoch and before it detaches.
+   */
+  flush(): void {
+    this.emitter.emit('flush');
+  }
+
   /** Closes the current epoch: emits its epoch event and starts the next. */
   tick(): EpochEvent {
     const event: EpochEvent = { type: 'epoch', epoch: this.currentEpoch, step: this.currentStep, phase: DEFAULT_PHASE };

@@ -60,3 +60,11 @@ export { QuantileSketch, type QuantileSketchOptions } from './stats/quantile-ske
 export { SeriesStats, type SeriesSummary } from './stats/series-stats.js';
 export { closestObservationRank } from './stats/closest-observation.js';
 export type { RunningStatsState, StatsSummary } from './stats/running-stats.js';
+export {
+  LoopAdapter,
+  type BeforeAfter,
+  type LossOptions,
+  type OutputOptions,
+  type ParameterOptions,
+} from './loop-adapter.js';
+export type { ModuleDeclaration } from './loop-modules.js';

@@ -1,0 +1,524 @@
+import type { Adapter, AdapterConnection } from './adapter.js';
+import type { AdapterReport, ReductionAnswers } from './events.js';
+import { MonitorchError } from './errors.js';
+import { reduce } from './kernels/reduce.js';
+import type { TensorData } from './kernels/tensor-data.js';
+import { ModuleRegistry, type ModuleDeclaration, type ModuleEntry } from './loop-modules.js';
+import type { ModuleInfo, ModuleKind } from './module-info.js';
+import { DEFAULT_PHASE, type Phase } from './phase.js';
+import {
+  reductionKey,
+  reductionsFor,
+  type Reduction,
+  type ReductionRequest,
+  type ReductionResult,
+  type TensorSource,
+} from './reduction.js';
+
+/** Options of {@link LoopAdapter.output} and {@link LoopAdapter.outputGradient}. */
+export interface OutputOptions {
+  /** What the module is; fixed by the first report that names it (default `other`). */
+  readonly kind?: ModuleKind;
+  /** Layer class, informative (e.g. `ReLU`). */
+  readonly type?: string;
+  /** Phase of the pass (default `train`). */
+  readonly phase?: Phase;
+}
+
+/** Options of {@link LoopAdapter.gradient} and {@link LoopAdapter.update}. */
+export interface ParameterOptions {
+  /** What the module is, when this is its first report (default `other`). */
+  readonly kind?: ModuleKind;
+  /** Layer class, informative (e.g. `Linear`). */
+  readonly type?: string;
+  /** Phase of the pass (default `train`). */
+  readonly phase?: Phase;
+}
+
+/** Options of {@link LoopAdapter.loss}. */
+export interface LossOptions {
+  /** Samples in the batch (default 1). */
+  readonly batchSize?: number;
+  /** Phase (default `train`). */
+  readonly phase?: Phase;
+}
+
+/** The parameter before and after an optimizer step; the adapter reduces `after − before`. */
+export interface BeforeAfter {
+  readonly before: TensorData;
+  readonly after: TensorData;
+}
+
+/** Which reductions one tensor gets, computed once per (module, source, parameter, phase). */
+interface Plan {
+  readonly reductions: readonly Reduction[];
+  readonly keys: readonly string[];
+  /** True when the answers must wait until the module's parameter list is complete. */
+  readonly hold: boolean;
+}
+
+/** A gradient or update reduced before its module's parameters were all known. */
+interface HeldReport {
+  readonly source: 'gradient' | 'update';
+  readonly entry: ModuleEntry;
+  readonly parameter: string;
+  readonly shape: readonly number[];
+  readonly phase: Phase;
+  readonly answers: Map<string, ReductionResult>;
+}
+
+const NO_PLAN: Plan = { reductions: [], keys: [], hold: false };
+
+/**
+ * The adapter for hand-written training loops: report what your loop computes — module
+ * outputs, parameter gradients, output gradients, parameter updates, losses, optimizer steps —
+ * as typed arrays with their shapes. The adapter computes exactly the reductions the attached
+ * lenses asked for, with the core CPU kernels, and reports them to the Inspector. Tensors are
+ * read during the call and never kept.
+ *
+ * While no Inspector is attached every method returns at once, so the calls can stay in the
+ * loop at no cost.
+ *
+ * **Modules.** A module is registered the first time it is reported; its kind comes from the
+ * first report that names one, and the forward order is the first-seen order. Call
+ * {@link LoopAdapter.declare} to list the model up front instead: then the order and the
+ * parameter lists are fixed, and a report naming any other module is an `UNKNOWN_MODULE`
+ * error (a typo caught, instead of a silently missing row).
+ *
+ * **Parameters.** Lenses ask for gradients of modules that own *every* listed parameter (a
+ * lens watching `weight` and `bias` skips modules without a bias). Without `declare`, a
+ * module's parameters are learned from the reports: a gradient or update of a parameter the
+ * adapter has not seen yet is reduced at once but its event is held until the next `step()`
+ * (or the end of the epoch), when the module's parameter list is complete. From then on the
+ * parameter's events go out immediately. So every lens sees the same modules from the first
+ * step on.
+ *
+ * **Bad input.** A shape that does not match the data is a `SHAPE_MISMATCH` error naming the
+ * module and both sizes; a module reported with two kinds is `INVALID_ARGUMENT`. NaN or
+ * infinite entries are not errors: they are counted by the kernels (lenses show the counts)
+ * and a `NON_FINITE_INPUT` warning reaches `inspector.errors$` (once per tensor per epoch).
+ * A non-finite loss is reported as it is and warned about (`NON_FINITE_LOSS`).
+ *
+ * @example
+ * ```ts
+ * const loop = new LoopAdapter();
+ * inspector.attach(loop);
+ * for (const batch of batches) {
+ *   const h = relu1.forward(batch.x);
+ *   loop.output('relu1', h.data, h.shape, { kind: 'activation' });
+ *   // … your backward pass …
+ *   loop.gradient('lin1', 'weight', gW.data, gW.shape);
+ *   loop.loss(lossValue, { batchSize: batch.size });
+ *   loop.step();
+ * }
+ * await inspector.tickEpoch();
+ * ```
+ */
+export class LoopAdapter implements Adapter {
+  private connection: AdapterConnection | undefined;
+  private requests: readonly ReductionRequest[] = [];
+  private readonly registry = new ModuleRegistry();
+  private held: HeldReport[] = [];
+  private readonly warned = new Set<string>();
+  private scratch = new Float64Array(0);
+  private readonly onFlush = (): void => this.flush(true);
+
+  /** @param modules - optional module declarations, as for {@link LoopAdapter.declare} */
+  constructor(modules?: readonly ModuleDeclaration[]) {
+    if (modules !== undefined) this.registry.declare(modules);
+  }
+
+  /** Whether an Inspector is attached (reports are computed and sent). */
+  get attached(): boolean {
+    return this.connection !== undefined;
+  }
+
+  /** The modules known so far, in forward order. */
+  get modules(): readonly ModuleInfo[] {
+    return this.registry.modules();
+  }
+
+  /**
+   * Declares modules up front, in forward order: their kinds, types and parameters. After
+   * this, a report naming an undeclared module throws `UNKNOWN_MODULE`. May be called again
+   * to add modules.
+   *
+   * @example
+   * ```ts
+   * loop.declare([
+   *   { name: 'lin1', kind: 'linear', type: 'Linear', parameters: ['weight', 'bias'] },
+   *   { name: 'relu1', kind: 'activation', type: 'ReLU' },
+   * ]);
+   * ```
+   */
+  declare(modules: readonly ModuleDeclaration[]): this {
+    this.registry.declare(modules);
+    return this;
+  }
+
+  /** Called by `inspector.attach`: a new run starts. */
+  connect(connection: AdapterConnection): void {
+    this.disconnect();
+    this.connection = connection;
+    this.requests = connection.requests;
+    this.registry.forgetLearned();
+    this.registry.clearPlans();
+    this.held = [];
+    this.warned.clear();
+    connection.emitter.on('flush', this.onFlush);
+  }
+
+  /** Called by `inspector.detach`: reports anything held, then stops reporting. */
+  disconnect(): void {
+    const connection = this.connection;
+    if (connection === undefined) return;
+    this.flush(false);
+    connection.emitter.off('flush', this.onFlush);
+    this.connection = undefined;
+    this.requests = [];
+  }
+
+  /**
+   * Reports a module's forward output (batch dimension first).
+   *
+   * @param module - full module name, e.g. `relu1`
+   * @param data - the output's elements, row-major
+   * @param shape - its shape, e.g. `[batch, features]` or `[batch, channels, h, w]`
+   * @throws MonitorchError `SHAPE_MISMATCH`, `UNKNOWN_MODULE`, `INVALID_ARGUMENT`
+   */
+  output(module: string, data: TensorData, shape: readonly number[], options: OutputOptions = {}): void {
+    if (this.connection === undefined) return;
+    this.reportModuleTensor('output', module, data, shape, options);
+  }
+
+  /**
+   * Reports the gradient of the loss with respect to a module's output.
+   *
+   * @throws MonitorchError `SHAPE_MISMATCH`, `UNKNOWN_MODULE`, `INVALID_ARGUMENT`
+   */
+  outputGradient(module: string, data: TensorData, shape: readonly number[], options: OutputOptions = {}): void {
+    if (this.connection === undefined) return;
+    this.reportModuleTensor('outputGradient', module, data, shape, options);
+  }
+
+  /**
+   * Reports a parameter's gradient after a backward pass.
+   *
+   * @param module - the module owning the parameter, e.g. `lin1`
+   * @param parameter - the parameter name, e.g. `weight`
+   * @param data - the gradient's elements, row-major
+   * @param shape - the parameter's shape (dim 0 = output neuron)
+   * @throws MonitorchError `SHAPE_MISMATCH`, `UNKNOWN_MODULE`, `INVALID_ARGUMENT`
+   */
+  gradient(module: string, parameter: string, data: TensorData, shape: readonly number[], options: ParameterOptions = {}): void {
+    if (this.connection === undefined) return;
+    this.reportParameterTensor('gradient', module, parameter, data, shape, options);
+  }
+
+  /**
+   * Reports how one optimizer step changed a parameter: either the change itself
+   * (`new − old`) or `{ before, after }` copies of the parameter.
+   *
+   * @throws MonitorchError `SHAPE_MISMATCH`, `UNKNOWN_MODULE`, `INVALID_ARGUMENT`
+   */
+  update(
+    module: string,
+    parameter: string,
+    delta: TensorData | BeforeAfter,
+    shape: readonly number[],
+    options: ParameterOptions = {},
+  ): void {
+    if (this.connection === undefined) return;
+    if (isTensorData(delta)) {
+      this.reportParameterTensor('update', module, parameter, delta, shape, options);
+      return;
+    }
+    checkParameterName('update', module, parameter);
+    if (delta === null || typeof delta !== 'object' || !isTensorData(delta.before) || !isTensorData(delta.after)) {
+      throw new MonitorchError('INVALID_ARGUMENT',
+        `${callName('update', module, parameter)}: pass the change as a Float32Array/Float64Array, or { before, after } with two such arrays.`, { module, parameter });
+    }
+    const n = checkTensor('update', module, parameter, delta.after, shape);
+    if (delta.before.length !== n) {
+      throw new MonitorchError('SHAPE_MISMATCH',
+        `${callName('update', module, parameter)}: 'before' has ${delta.before.length} elements but 'after' and shape [${shape.join(', ')}] have ${n}. ` +
+        'Pass copies of the same parameter taken before and after the step.',
+        { module, parameter, expected: n, actual: delta.before.length });
+    }
+    // Only compute the difference when some lens wants it.
+    const entry = this.registry.get(module, options.kind, options.type, 'update');
+    this.registry.checkParameterShape(entry, parameter, shape, 'update');
+    const phase = options.phase ?? DEFAULT_PHASE;
+    const plan = this.parameterPlan(entry, 'update', parameter, phase);
+    if (plan.reductions.length === 0) return;
+    if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, this.scratch.length * 2));
+    const diff = this.scratch.subarray(0, n);
+    const { before, after } = delta;
+    for (let i = 0; i < n; i++) diff[i] = (after[i] as number) - (before[i] as number);
+    this.answer(plan, entry, 'update', parameter, diff, shape, phase);
+  }
+
+  /**
+   * Reports the mean loss of one batch. A NaN or infinite loss is reported as it is (the loss
+   * lens counts such values apart) and warned about.
+   *
+   * @throws MonitorchError `INVALID_ARGUMENT` when `value` is not a number or `batchSize` is
+   *   not a positive number
+   */
+  loss(value: number, options: LossOptions = {}): void {
+    const connection = this.connection;
+    if (connection === undefined) return;
+    if (typeof value !== 'number') {
+      throw new MonitorchError('INVALID_ARGUMENT',
+        `loop.loss(): the loss must be a number, got ${typeof value}. Pass the batch's mean loss as a plain number (e.g. tensor.item()).`,
+        { value });
+    }
+    const batchSize = options.batchSize ?? 1;
+    if (typeof batchSize !== 'number' || !(batchSize > 0) || !Number.isFinite(batchSize)) {
+      throw new MonitorchError('INVALID_ARGUMENT',
+        `loop.loss(): batchSize is ${String(batchSize)}; it must be a positive number of samples.`, { batchSize });
+    }
+    const phase = options.phase ?? DEFAULT_PHASE;
+    connection.emitter.emit('report', { type: 'loss', value, batchSize, phase });
+    if (!Number.isFinite(value)) {
+      this.warnOnce(`loss|${phase}`, 'NON_FINITE_LOSS',
+        `The ${phase} loss is ${String(value)}. It is recorded and counted apart, not averaged into the epoch's loss; ` +
+        'look for a too-large learning rate, log(0) or a division by zero.');
+    }
+  }
+
+  /** Reports that one optimizer step finished (after its gradients and updates). */
+  step(): void {
+    const connection = this.connection;
+    if (connection === undefined) return;
+    this.flush(false);
+    connection.emitter.emit('report', { type: 'step' });
+  }
+
+  private reportModuleTensor(
+    source: 'output' | 'outputGradient',
+    module: string,
+    data: TensorData,
+    shape: readonly number[],
+    options: OutputOptions,
+  ): void {
+    checkTensor(source, module, undefined, data, shape);
+    const entry = this.registry.get(module, options.kind, options.type, source);
+    const phase = options.phase ?? DEFAULT_PHASE;
+    const key = `${source}||${phase}`;
+    let plan = entry.plans.get(key) as Plan | undefined;
+    if (plan === undefined) {
+      const reductions = reductionsFor(this.requests, source, entry.info, undefined, phase);
+      plan = reductions.length === 0 ? NO_PLAN : { reductions, keys: reductions.map(reductionKey), hold: false };
+      entry.plans.set(key, plan);
+    }
+    if (plan.reductions.length === 0) return;
+    this.answer(plan, entry, source, undefined, data, shape, phase);
+  }
+
+  private reportParameterTensor(
+    source: 'gradient' | 'update',
+    module: string,
+    parameter: string,
+    data: TensorData,
+    shape: readonly number[],
+    options: ParameterOptions,
+  ): void {
+    checkParameterName(source, module, parameter);
+    checkTensor(source, module, parameter, data, shape);
+    const entry = this.registry.get(module, options.kind, options.type, source);
+    this.registry.checkParameterShape(entry, parameter, shape, source);
+    const phase = options.phase ?? DEFAULT_PHASE;
+    const plan = this.parameterPlan(entry, source, parameter, phase);
+    if (plan.reductions.length === 0) return;
+    this.answer(plan, entry, source, parameter, data, shape, phase);
+  }
+
+  /** The plan for a parameter tensor; registers a new parameter as pending (held). */
+  private parameterPlan(entry: ModuleEntry, source: 'gradient' | 'update', parameter: string, phase: Phase): Plan {
+    const key = `${source}|${parameter}|${phase}`;
+    const cached = entry.plans.get(key) as Plan | undefined;
+    if (cached !== undefined) return cached;
+    const known = entry.info.parameters.some((p) => p.name === parameter);
+    if (!known) {
+      if (entry.parametersFixed) {
+        throw new MonitorchError('UNKNOWN_MODULE',
+          `loop.${source}('${entry.info.name}', '${parameter}'): module "${entry.info.name}" was declared with the parameters ` +
+          `[${entry.info.parameters.map((p) => p.name).join(', ')}], not "${parameter}". Fix the name or declare the parameter.`,
+          { module: entry.info.name, parameter });
+      }
+      // Not cached: once the parameter list settles, the real plan replaces this one.
+      entry.pendingParameters.set(parameter, entry.shapes.get(parameter) ?? []);
+      const everyParameter = new Set<string>([...entry.info.parameters.map((p) => p.name), ...entry.pendingParameters.keys()]);
+      for (const r of this.requests) {
+        if (r.select.of === 'gradient' || r.select.of === 'update') for (const p of r.select.parameters) everyParameter.add(p);
+      }
+      // Ownership is not known yet: compute what any request could want, filter when it is.
+      const optimistic: ModuleInfo = { ...entry.info, parameters: [...everyParameter].map((name) => ({ name, shape: [] })) };
+      const reductions = reductionsFor(this.requests, source, optimistic, parameter, phase);
+      return reductions.length === 0 ? NO_PLAN : { reductions, keys: reductions.map(reductionKey), hold: true };
+    }
+    const reductions = reductionsFor(this.requests, source, entry.info, parameter, phase);
+    const plan = reductions.length === 0 ? NO_PLAN : { reductions, keys: reductions.map(reductionKey), hold: false };
+    entry.plans.set(key, plan);
+    return plan;
+  }
+
+  /** Computes the plan's reductions and reports them (or holds them, see the class docs). */
+  private answer(
+    plan: Plan,
+    entry: ModuleEntry,
+    source: TensorSource,
+    parameter: string | undefined,
+    data: TensorData,
+    shape: readonly number[],
+    phase: Phase,
+  ): void {
+    const answers = new Map<string, ReductionResult>();
+    for (let i = 0; i < plan.reductions.length; i++) {
+      answers.set(plan.keys[i] as string, reduce(data, shape, plan.reductions[i] as Reduction));
+    }
+    const ownShape = [...shape];
+    this.checkFinite(answers, entry.info.name, source, parameter, phase, data.length);
+    if (plan.hold && parameter !== undefined && (source === 'gradient' || source === 'update')) {
+      this.held.push({ source, entry, parameter, shape: ownShape, phase, answers });
+      return;
+    }
+    this.emit(source, entry.info, parameter, ownShape, phase, answers);
+  }
+
+  private emit(
+    source: TensorSource,
+    module: ModuleInfo,
+    parameter: string | undefined,
+    shape: readonly number[],
+    phase: Phase,
+    reductions: ReductionAnswers,
+  ): void {
+    const connection = this.connection;
+    if (connection === undefined) return;
+    let report: AdapterReport;
+    switch (source) {
+      case 'output': report = { type: 'forward', module, shape, reductions, phase }; break;
+      case 'outputGradient': report = { type: 'outputGradient', module, shape, reductions, phase }; break;
+      case 'gradient': report = { type: 'gradient', module, parameter: parameter ?? '', shape, reductions, phase }; break;
+      case 'update': report = { type: 'update', module, parameter: parameter ?? '', shape, reductions, phase }; break;
+    }
+    connection.emitter.emit('report', report);
+  }
+
+  /**
+   * Settles pending parameters and reports held answers, keeping only what the lenses want
+   * now that every module's parameter list is known.
+   */
+  private flush(epochEnds: boolean): void {
+    if (this.registry.settle() || this.held.length > 0) {
+      const held = this.held;
+      this.held = [];
+      for (const h of held) {
+        const wanted = reductionsFor(this.requests, h.source, h.entry.info, h.parameter, h.phase);
+        if (wanted.length === 0) continue;
+        const answers = new Map<string, ReductionResult>();
+        for (const r of wanted) {
+          const key = reductionKey(r);
+          const a = h.answers.get(key);
+          if (a !== undefined) answers.set(key, a);
+        }
+        this.emit(h.source, h.entry.info, h.parameter, h.shape, h.phase, answers);
+      }
+    }
+    if (epochEnds) this.warned.clear();
+  }
+
+  /** Warns (once per tensor per epoch) when an answer shows NaN or infinite entries. */
+  private checkFinite(
+    answers: ReadonlyMap<string, ReductionResult>,
+    module: string,
+    source: TensorSource,
+    parameter: string | undefined,
+    phase: Phase,
+    size: number,
+  ): void {
+    let counted = -1;
+    let bad = false;
+    for (const a of answers.values()) {
+      if (a.op === 'activeCount') {
+        if (a.nonFinite > 0) { bad = true; counted = Math.max(counted, a.nonFinite); }
+      } else if (a.op === 'nonFinite') {
+        if (a.nan + a.inf > 0) { bad = true; counted = Math.max(counted, a.nan + a.inf); }
+      } else if (!Number.isFinite(a.value)) {
+        bad = true;
+      }
+    }
+    if (!bad) return;
+    const tensor = parameter === undefined ? `${source} of "${module}"` : `${source} of "${module}.${parameter}"`;
+    const how = counted >= 0 ? `${counted} of ${size} entries are NaN or infinite` : 'it holds NaN or infinite entries (or overflowed)';
+    this.warnOnce(`${source}|${module}|${parameter ?? ''}|${phase}`, 'NON_FINITE_INPUT',
+      `The ${phase} ${tensor}: ${how}. They are counted apart and never averaged into the rates; ` +
+      'look for an exploding learning rate, log(0) or a division by zero.', module);
+  }
+
+  private warnOnce(key: string, code: 'NON_FINITE_INPUT' | 'NON_FINITE_LOSS', message: string, module?: string): void {
+    const connection = this.connection;
+    if (connection === undefined || this.warned.has(key)) return;
+    this.warned.add(key);
+    connection.emitter.emit('report', { type: 'warning', code, message, ...(module === undefined ? {} : { module }) });
+  }
+}
+
+/** `loop.gradient('lin1', 'weight')`, for messages (built only when something is wrong). */
+function callName(source: string, module: string, parameter?: string): string {
+  return parameter === undefined ? `loop.${source}('${module}')` : `loop.${source}('${module}', '${parameter}')`;
+}
+
+function checkParameterName(source: string, module: string, parameter: string): void {
+  if (typeof parameter !== 'string' || parameter === '') {
+    throw new MonitorchError('INVALID_ARGUMENT',
+      `loop.${source}('${module}'): the parameter name must be a non-empty string such as 'weight'.`, { module, parameter });
+  }
+}
+
+function isTensorData(x: unknown): x is TensorData {
+  return x instanceof Float32Array || x instanceof Float64Array;
+}
+
+/** Checks the data type and that `shape` describes `data`; returns the element count. */
+function checkTensor(
+  source: string,
+  module: string,
+  parameter: string | undefined,
+  data: TensorData,
+  shape: readonly number[],
+): number {
+  if (!isTensorData(data)) {
+    throw new MonitorchError('INVALID_ARGUMENT',
+      `${callName(source, module, parameter)}: data must be a Float32Array or Float64Array (got ${describe(data)}). Wrap plain arrays with Float32Array.from(…).`,
+      { module });
+  }
+  if (!Array.isArray(shape)) {
+    throw new MonitorchError('INVALID_ARGUMENT', `${callName(source, module, parameter)}: shape must be an array of dimensions such as [batch, features].`, { module });
+  }
+  let product = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i] as number;
+    if (!Number.isInteger(d) || d < 0) {
+      throw new MonitorchError('INVALID_ARGUMENT',
+        `${callName(source, module, parameter)}: dimension ${i} of shape [${shape.join(', ')}] is ${String(d)}; dimensions are non-negative integers.`,
+        { module, shape: [...shape] });
+    }
+    product *= d;
+  }
+  if (product !== data.length) {
+    throw new MonitorchError('SHAPE_MISMATCH',
+      `${callName(source, module, parameter)}: module "${module}" was reported with shape [${shape.join(', ')}] (${product} elements) but ${data.length} ` +
+      'data elements. Pass the shape of exactly this buffer, batch dimension first.',
+      { module, shape: [...shape], expected: product, actual: data.length });
+  }
+  return product;
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
+  return typeof x;
+}
