@@ -1,1 +1,17 @@
-export {};
+export { ParameterGradientActivation } from './gradient-activation.js';
+export {
+  resolveOptions,
+  type Aggregation,
+  type ParameterGradientActivationOptions,
+  type ResolvedOptions,
+} from './options.js';
+export {
+  GRADIENT_COLUMNS,
+  WARNING_QUANTITIES,
+  gradientTable,
+  parameterQuantities,
+  type GradientTableOptions,
+} from './gradient-table.js';
+export { titleCase } from './title-case.js';
+export { unitRates, type BatchRates } from './unit-rates.js';
+export { DeadUnits } from './dead-units.js';

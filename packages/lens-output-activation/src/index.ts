@@ -1,1 +1,11 @@
-export {};
+export { OutputActivation } from './output-activation.js';
+export { resolveOptions, type Aggregation, type OutputActivationOptions, type ResolvedOptions } from './options.js';
+export {
+  ACTIVATION_COLUMNS,
+  LAYER_QUANTITIES,
+  WARNING_QUANTITIES,
+  activationTable,
+  type ActivationTableOptions,
+} from './activation-table.js';
+export { unitRates, type BatchRates } from './unit-rates.js';
+export { DeadUnits } from './dead-units.js';

@@ -1,0 +1,68 @@
+import { MonitorchError } from '@monitorch/core';
+
+/** The statistic of a layer's per-step samples drawn as its line and compared for the warning rows. */
+export type Aggregation = 'mean' | 'median' | 'min' | 'max';
+
+/** Options of {@link ParameterGradientActivation}. */
+export interface ParameterGradientActivationOptions {
+  /**
+   * Parameters to watch (default `['weight', 'bias']`). Only modules that own EVERY listed
+   * parameter are watched. Must be an array: a bare string is an error.
+   */
+  readonly parameters?: readonly string[];
+  /** A gradient entry is active when |g| > eps. Default 1e-8 (monitorch's threshold). */
+  readonly eps?: number;
+  /** Line of the per-layer panels and the value compared for the warning rows. Default `mean`. */
+  readonly aggregation?: Aggregation;
+  /** Write the `worst_*` rows and draw the warning panel. Default true. */
+  readonly warningPlot?: boolean;
+  /** Name the neurons whose gradient was zero in every step of an epoch. Default true. */
+  readonly trackDeadNeurons?: boolean;
+  /** Lens id and table name (default `gradient-activation`). */
+  readonly id?: string;
+}
+
+/** Options with defaults applied and checked. */
+export interface ResolvedOptions {
+  readonly id: string;
+  readonly parameters: readonly string[];
+  readonly eps: number;
+  readonly aggregation: Aggregation;
+  readonly warningPlot: boolean;
+  readonly trackDeadNeurons: boolean;
+}
+
+const AGGREGATIONS: readonly Aggregation[] = ['mean', 'median', 'min', 'max'];
+
+/**
+ * Applies defaults and checks the options.
+ *
+ * @throws MonitorchError `INVALID_ARGUMENT` for a bare string or empty list as `parameters`,
+ *   a bad eps or an unknown aggregation
+ */
+export function resolveOptions(o: ParameterGradientActivationOptions): ResolvedOptions {
+  const parameters: unknown = o.parameters ?? ['weight', 'bias'];
+  if (!Array.isArray(parameters) || parameters.length === 0 || parameters.some((p) => typeof p !== 'string' || p === '')) {
+    const hint = typeof parameters === 'string' ? ` Write parameters: [${JSON.stringify(parameters)}].` : '';
+    throw new MonitorchError('INVALID_ARGUMENT',
+      `ParameterGradientActivation: parameters must be a non-empty array of parameter names, got ${JSON.stringify(parameters)}.${hint}`,
+      { parameters });
+  }
+  const eps = o.eps ?? 1e-8;
+  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) {
+    throw new MonitorchError('INVALID_ARGUMENT', `ParameterGradientActivation: eps must be a finite number >= 0 (default 1e-8), got ${String(eps)}.`, { eps });
+  }
+  const aggregation = o.aggregation ?? 'mean';
+  if (!AGGREGATIONS.includes(aggregation)) {
+    throw new MonitorchError('INVALID_ARGUMENT',
+      `ParameterGradientActivation: aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${JSON.stringify(aggregation)}.`, { aggregation });
+  }
+  return {
+    id: o.id ?? 'gradient-activation',
+    parameters: [...new Set(parameters as string[])],
+    eps,
+    aggregation,
+    warningPlot: o.warningPlot ?? true,
+    trackDeadNeurons: o.trackDeadNeurons ?? true,
+  };
+}

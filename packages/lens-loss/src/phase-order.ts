@@ -1,0 +1,13 @@
+import type { Phase } from '@monitorch/core';
+
+/**
+ * Sorts phases the way users read them: `train`, then `val`, then user phases in the order
+ * they first appeared. Keeps rows deterministic whatever order events arrived in.
+ *
+ * @param phases - phases in first-seen order
+ */
+export function orderPhases(phases: Iterable<Phase>): Phase[] {
+  const seen = [...phases];
+  const rank = (p: Phase): number => (p === 'train' ? 0 : p === 'val' ? 1 : 2 + seen.indexOf(p));
+  return seen.sort((a, b) => rank(a) - rank(b));
+}
