@@ -1,0 +1,248 @@
+import { MonitorchError } from '@monitorch/core';
+import type { CompiledGraph, GraphInput } from '../graph/compiled-graph.js';
+import type { Device } from './device.js';
+import { deviceUnavailable } from './device.js';
+import type { InferenceSession, OrtApi, Tensor } from './ort-api.js';
+import { isNode } from './ort-api.js';
+import { sessionOptions } from './session-options.js';
+import type {
+  BatchPayload, EngineConfig, EngineGraphs, LoadResult, PayloadDType, RunRequest, RunResult, StepEngine, TensorPayload,
+} from './step-engine.js';
+import { checkShape, formatShape } from './shapes.js';
+
+interface LoadedGraph {
+  readonly graph: CompiledGraph;
+  readonly session: InferenceSession;
+}
+
+/**
+ * Runs the graphs in this thread with the ORT package it is given (`onnxruntime-node` or
+ * `onnxruntime-web`). Simple and portable, but `session.run` blocks the thread for a whole
+ * step in Node; the trainer uses it inside a worker by default.
+ */
+export class LocalStepEngine implements StepEngine {
+  private readonly ort: OrtApi;
+  private train: LoadedGraph | undefined;
+  private eval: LoadedGraph | undefined;
+  private resolvedDevice: Device | undefined;
+  /** Params and optimizer state by train-graph input name; fed back every step. */
+  private readonly state = new Map<string, Tensor>();
+  /** Train-graph input name of each parameter (the eval graph finds its params through it). */
+  private readonly paramInput = new Map<string, string>();
+
+  /** @param ort - the ONNX Runtime package to use */
+  constructor(ort: OrtApi) {
+    this.ort = ort;
+  }
+
+  async load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult> {
+    let device = this.resolvedDevice ?? config.device;
+    let fallbackReason: string | undefined;
+    const tuning = { ...config.tuning, intraOpNumThreads: config.tuning.intraOpNumThreads ?? (await defaultThreads()) };
+    let sessions: [InferenceSession, InferenceSession];
+    try {
+      sessions = await this.createBoth(graphs, device, tuning);
+    } catch (e) {
+      if (device === 'cpu') throw graphRefused(e);
+      // ORT never falls back by itself. A CPU session of the same graph tells a missing
+      // device apart from a graph the runtime refuses.
+      let cpu: [InferenceSession, InferenceSession];
+      try {
+        cpu = await this.createBoth(graphs, 'cpu', tuning);
+      } catch (e2) {
+        throw graphRefused(e2);
+      }
+      const unavailable = deviceUnavailable(device, e);
+      if (!config.allowCpuFallback) {
+        await Promise.all(cpu.map((s) => s.release()));
+        throw unavailable;
+      }
+      fallbackReason = unavailable.message;
+      device = 'cpu';
+      sessions = cpu;
+    }
+    await this.release();
+    this.resolvedDevice = device;
+    this.train = { graph: graphs.train, session: sessions[0] };
+    this.eval = { graph: graphs.eval, session: sessions[1] };
+    this.paramInput.clear();
+    for (const input of graphs.train.inputs) {
+      if (input.role === 'param') this.paramInput.set(input.parameter ?? input.name, input.name);
+      if (input.role === 'optState' && !this.state.has(input.name)) {
+        // Optimizer state starts at zero (moments, momentum buffers, step counters).
+        this.state.set(input.name, this.zeros(input));
+      }
+    }
+    return fallbackReason === undefined ? { device } : { device, fallbackReason };
+  }
+
+  async setState(state: Readonly<Record<string, TensorPayload>>): Promise<void> {
+    const inputs = new Map((this.train?.graph.inputs ?? []).map((i) => [i.name, i]));
+    for (const [name, payload] of Object.entries(state)) {
+      const input = inputs.get(name);
+      if (this.train !== undefined && input === undefined) {
+        throw new MonitorchError('INVALID_ARGUMENT',
+          `State tensor "${name}" is not an input of the train graph. Was the checkpoint saved from a different network or optimizer?`,
+          { name });
+      }
+      if (input !== undefined && !sameShape(input.shape, payload.dims)) {
+        throw new MonitorchError('SHAPE_MISMATCH',
+          `State tensor "${name}" has shape ${formatShape(payload.dims)} but the network needs ${formatShape(input.shape)}. The checkpoint belongs to a different network.`,
+          { name, expected: input.shape, actual: payload.dims });
+      }
+      this.state.set(name, new this.ort.Tensor(payload.dtype, payload.data as Float32Array, [...payload.dims]));
+    }
+  }
+
+  async getState(): Promise<Record<string, TensorPayload>> {
+    const out: Record<string, TensorPayload> = {};
+    for (const [name, tensor] of this.state) out[name] = toPayload(tensor, true);
+    return out;
+  }
+
+  async run(kind: 'train' | 'eval', request: RunRequest): Promise<RunResult> {
+    const loaded = kind === 'train' ? this.train : this.eval;
+    if (loaded === undefined) {
+      throw new MonitorchError('BACKEND_FAILED', 'The engine has no graphs yet; load() must come before run().');
+    }
+    const feeds: Record<string, Tensor> = {};
+    for (const input of loaded.graph.inputs) feeds[input.name] = this.feed(input, request, kind);
+    let outputs: InferenceSession.OnnxValueMapType;
+    try {
+      outputs = await loaded.session.run(feeds);
+    } catch (e) {
+      throw new MonitorchError('BACKEND_FAILED',
+        `ONNX Runtime failed running the ${kind} graph: ${e instanceof Error ? e.message : String(e)}. Check the batch shapes against the model's input; if they are right, this is a bug in the graph compiler — please report it.`,
+        { kind, xShape: request.batch.xShape }, { cause: e });
+    }
+    let loss = Number.NaN;
+    let prediction: TensorPayload | undefined;
+    const stats: Record<string, TensorPayload> = {};
+    for (const output of loaded.graph.outputs) {
+      const value = outputs[output.name] as Tensor | undefined;
+      if (value === undefined) continue;
+      switch (output.role) {
+        case 'loss': loss = Number((value.data as Float32Array)[0]); break;
+        case 'prediction': if (request.wantPrediction) prediction = toPayload(value, false); break;
+        case 'stat': if (request.wantStats) stats[output.name] = toPayload(value, false); break;
+        case 'paramNew':
+        case 'optStateNew':
+          // Outputs are fresh buffers owned by JS: feed them straight back next step.
+          if (kind === 'train' && output.feeds !== undefined) this.state.set(output.feeds, value);
+          break;
+      }
+    }
+    return prediction === undefined ? { loss, stats } : { loss, prediction, stats };
+  }
+
+  async close(): Promise<void> {
+    await this.release();
+  }
+
+  private async createBoth(graphs: EngineGraphs, device: Device, tuning: EngineConfig['tuning']): Promise<[InferenceSession, InferenceSession]> {
+    const options = sessionOptions(device, tuning);
+    const train = await this.ort.InferenceSession.create(graphs.train.bytes, options);
+    try {
+      return [train, await this.ort.InferenceSession.create(graphs.eval.bytes, options)];
+    } catch (e) {
+      await train.release();
+      throw e;
+    }
+  }
+
+  private feed(input: GraphInput, request: RunRequest, kind: 'train' | 'eval'): Tensor {
+    switch (input.role) {
+      case 'x': return this.xTensor(input, request.batch);
+      case 'y': return this.yTensor(input, request.batch);
+      case 'param':
+      case 'optState': {
+        const name = kind === 'train' || input.role === 'optState' ? input.name : (this.paramInput.get(input.parameter ?? input.name) ?? input.name);
+        const t = this.state.get(name);
+        if (t === undefined) {
+          throw new MonitorchError('BACKEND_FAILED', `The ${kind} graph needs "${input.name}" but no value was set for it. The trainer sets every parameter before the first step; this is a bug.`, { name });
+        }
+        return t;
+      }
+      case 'hyper': {
+        const key = input.hyper ?? input.name;
+        const value = request.hypers[key];
+        if (value === undefined) {
+          throw new MonitorchError('BACKEND_FAILED', `The ${kind} graph needs the hyper-parameter "${key}" but the trainer did not provide it.`, { hyper: key });
+        }
+        return this.scalar(input, value);
+      }
+    }
+  }
+
+  private xTensor(input: GraphInput, batch: BatchPayload): Tensor {
+    checkShape(input.shape, batch.xShape, 'input');
+    return new this.ort.Tensor('float32', batch.x, [...batch.xShape]);
+  }
+
+  private yTensor(input: GraphInput, batch: BatchPayload): Tensor {
+    checkShape(input.shape, batch.yShape, 'labels');
+    const dims = [...batch.yShape];
+    const y = batch.y;
+    if (input.dtype === 'float32') {
+      return new this.ort.Tensor('float32', y instanceof Float32Array ? y : Float32Array.from(y), dims);
+    }
+    if (!(y instanceof Int32Array)) {
+      throw new MonitorchError('INVALID_ARGUMENT',
+        `The loss expects integer class labels but the labels are a ${y.constructor.name}. Give the dataset an Int32Array of class indices.`,
+        { expected: input.dtype, actual: y.constructor.name });
+    }
+    if (input.dtype === 'int32') return new this.ort.Tensor('int32', y, dims);
+    const wide = new BigInt64Array(y.length);
+    for (let i = 0; i < y.length; i++) wide[i] = BigInt(y[i] as number);
+    return new this.ort.Tensor('int64', wide, dims);
+  }
+
+  private scalar(input: GraphInput, value: number): Tensor {
+    const dims = input.shape.map((d) => (d < 0 ? 1 : d));
+    switch (input.dtype) {
+      case 'float32': return new this.ort.Tensor('float32', new Float32Array([value]), dims);
+      case 'int32': return new this.ort.Tensor('int32', new Int32Array([value]), dims);
+      case 'int64': return new this.ort.Tensor('int64', new BigInt64Array([BigInt(Math.round(value))]), dims);
+      case 'bool': return new this.ort.Tensor('bool', new Uint8Array([value === 0 ? 0 : 1]), dims);
+    }
+  }
+
+  private zeros(input: GraphInput): Tensor {
+    const dims = input.shape.map((d) => (d < 0 ? 1 : d));
+    const n = dims.reduce((a, b) => a * b, 1);
+    switch (input.dtype) {
+      case 'float32': return new this.ort.Tensor('float32', new Float32Array(n), dims);
+      case 'int32': return new this.ort.Tensor('int32', new Int32Array(n), dims);
+      case 'int64': return new this.ort.Tensor('int64', new BigInt64Array(n), dims);
+      case 'bool': return new this.ort.Tensor('bool', new Uint8Array(n), dims);
+    }
+  }
+
+  private async release(): Promise<void> {
+    const old = [this.train?.session, this.eval?.session];
+    this.train = undefined;
+    this.eval = undefined;
+    for (const s of old) await s?.release();
+  }
+}
+
+function toPayload(tensor: Tensor, copy: boolean): TensorPayload {
+  const data = tensor.data as TensorPayload['data'];
+  return { dtype: tensor.type as PayloadDType, dims: [...tensor.dims], data: copy ? data.slice() : data };
+}
+
+function sameShape(expected: readonly number[], actual: readonly number[]): boolean {
+  return expected.length === actual.length && expected.every((d, i) => d < 0 || d === actual[i]);
+}
+
+function graphRefused(e: unknown): MonitorchError {
+  return new MonitorchError('BACKEND_FAILED',
+    `ONNX Runtime refused the generated graph: ${e instanceof Error ? e.message : String(e)}. This is a bug in the graph compiler — please report it with your network declaration.`,
+    {}, { cause: e });
+}
+
+async function defaultThreads(): Promise<number | undefined> {
+  if (!isNode()) return undefined;
+  const os = await import('node:os');
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}

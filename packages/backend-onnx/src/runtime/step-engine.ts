@@ -1,0 +1,87 @@
+import type { CompiledGraph } from '../graph/compiled-graph.js';
+import type { Device } from './device.js';
+import type { SessionTuning } from './session-options.js';
+
+/** Element types that cross the engine boundary. */
+export type PayloadDType = 'float32' | 'int32' | 'int64' | 'bool' | 'uint8' | 'float64';
+
+/** A tensor as plain data, so it can be posted to and from a worker. */
+export interface TensorPayload {
+  readonly dtype: PayloadDType;
+  readonly dims: readonly number[];
+  readonly data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Float64Array;
+}
+
+/** The two graphs of one (network, lens requests) pair. */
+export interface EngineGraphs {
+  readonly train: CompiledGraph;
+  readonly eval: CompiledGraph;
+}
+
+/** Where and how to run the graphs. */
+export interface EngineConfig {
+  /** The device the user asked for. */
+  readonly device: Device;
+  /** Run on the CPU when `device` cannot start (reported, never silent). */
+  readonly allowCpuFallback: boolean;
+  /** Session tuning. */
+  readonly tuning: SessionTuning;
+}
+
+/** The device the sessions actually run on. */
+export interface LoadResult {
+  readonly device: Device;
+  /** Why the requested device was not used (set only on a fallback). */
+  readonly fallbackReason?: string;
+}
+
+/** One batch for a graph run. */
+export interface BatchPayload {
+  readonly x: Float32Array;
+  readonly xShape: readonly number[];
+  readonly y: Int32Array | Float32Array;
+  readonly yShape: readonly number[];
+}
+
+/** A run of the train or eval graph. */
+export interface RunRequest {
+  readonly batch: BatchPayload;
+  /** Hyper-parameter values by name (`lr`, `step`, …), fed to the graph's `hyper` inputs. */
+  readonly hypers: Readonly<Record<string, number>>;
+  /** Also return the `prediction` output (eval: accuracy and `predict`). */
+  readonly wantPrediction: boolean;
+  /** Also return the `stat` outputs. */
+  readonly wantStats: boolean;
+}
+
+/** What a run returns. Parameters and optimizer state stay inside the engine. */
+export interface RunResult {
+  /** The batch loss (may be NaN/Infinity; the trainer decides what to do). */
+  readonly loss: number;
+  /** The model output, when asked for. */
+  readonly prediction?: TensorPayload;
+  /** Statistic outputs by graph output name. */
+  readonly stats: Readonly<Record<string, TensorPayload>>;
+}
+
+/**
+ * Runs the generated graphs and owns the training state (parameters, optimizer state) between
+ * steps: the outputs of step t are fed as the inputs of step t+1 without copying. Implemented
+ * in-process ({@link LocalStepEngine}) and in a worker thread (`WorkerStepEngine`), which
+ * speak this same interface, so the trainer does not care where the steps run.
+ */
+export interface StepEngine {
+  /**
+   * Creates (or re-creates, after lens requests changed) the sessions. State already held is
+   * kept and mapped onto the new graphs by input name.
+   */
+  load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult>;
+  /** Replaces state tensors, keyed by train-graph input name (params and optimizer state). */
+  setState(state: Readonly<Record<string, TensorPayload>>): Promise<void>;
+  /** Copies of all state tensors, keyed by train-graph input name. */
+  getState(): Promise<Record<string, TensorPayload>>;
+  /** Runs one batch through the train graph (one optimizer step) or the eval graph. */
+  run(kind: 'train' | 'eval', request: RunRequest): Promise<RunResult>;
+  /** Releases the sessions (and the worker). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,385 @@
+import {
+  MonitorchError, type Adapter, type AdapterConnection, type AdapterReport, type Phase, type ReductionRequest,
+} from '@monitorch/core';
+import { correctCount } from '../data/accuracy.js';
+import { DataLoader, type Batch } from '../data/data-loader.js';
+import { checkDevice, type Device } from '../runtime/device.js';
+import { LocalStepEngine } from '../runtime/local-step-engine.js';
+import { isNode, loadNodeOrt } from '../runtime/ort-api.js';
+import type { EngineConfig, EngineGraphs, RunResult, StepEngine, TensorPayload } from '../runtime/step-engine.js';
+import type { NetworkCompiler } from './network-compiler.js';
+import { progressLine } from './progress-line.js';
+import { statReports } from './stat-reports.js';
+import type {
+  CompilerTrainerOptions, EpochProgress, EpochSummary, EvaluateOptions, EvaluationResult, NonFiniteLossPolicy, TrainEpochOptions,
+} from './trainer-options.js';
+
+/** Counters that make a run resumable (saved in checkpoints). */
+export interface TrainerProgress {
+  /** Optimizer steps finished. */
+  readonly step: number;
+  /** Epochs finished by `trainEpoch` (also the data-order index of the next epoch). */
+  readonly epoch: number;
+  /** Current learning rate. */
+  readonly learningRate: number;
+}
+
+/** Batches to train or evaluate on: a {@link DataLoader} (preferred) or any iterable of batches. */
+export type BatchSource = DataLoader | Iterable<Batch>;
+
+/**
+ * Trains a network with ONNX Runtime and reports to monitorch lenses: attach it to an
+ * Inspector and the lenses' requests are compiled into the generated graphs, so each step
+ * returns exactly the statistics asked for, and the trainer reports them as forward /
+ * gradient / update / loss / step events. The lenses work unchanged.
+ *
+ * @example
+ * ```ts
+ * const trainer = await Trainer.create({ model, loss: crossEntropy(), optimizer: adam(), seed: 42 });
+ * inspector.attach(trainer);
+ * for (let epoch = 0; epoch < 10; epoch++) {
+ *   await trainer.trainEpoch(trainLoader);
+ *   inspector.pushMetric('val_accuracy', (await trainer.evaluate(valLoader)).accuracy);
+ *   await inspector.tickEpoch();
+ * }
+ * await trainer.close();
+ * ```
+ */
+export class Trainer implements Adapter {
+  private readonly compiler: NetworkCompiler;
+  private readonly engine: StepEngine;
+  private readonly config: EngineConfig;
+  private readonly nonFinite: NonFiniteLossPolicy;
+  private connection: AdapterConnection | undefined;
+  private graphs: EngineGraphs;
+  private graphsKey: string;
+  private actualDevice: Device;
+  private pendingWarnings: AdapterReport[] = [];
+  private steps = 0;
+  private epochs = 0;
+  private lr: number;
+  private busy = false;
+  private closed = false;
+
+  private constructor(compiler: NetworkCompiler, engine: StepEngine, config: EngineConfig, graphs: EngineGraphs,
+    device: Device, nonFinite: NonFiniteLossPolicy) {
+    this.compiler = compiler;
+    this.engine = engine;
+    this.config = config;
+    this.graphs = graphs;
+    this.graphsKey = requestsKey([]);
+    this.actualDevice = device;
+    this.nonFinite = nonFinite;
+    this.lr = compiler.learningRate;
+  }
+
+  /**
+   * Creates a trainer from a {@link NetworkCompiler}: compiles the graphs (no statistics until
+   * an Inspector attaches), starts the sessions on the device and sets the seeded initial
+   * parameters.
+   *
+   * @throws MonitorchError `DEVICE_UNAVAILABLE` when the device cannot start and
+   *   `allowCpuFallback` is not set; `BACKEND_FAILED` when ONNX Runtime refuses the graph
+   */
+  static async fromCompiler(options: CompilerTrainerOptions): Promise<Trainer> {
+    const device = checkDevice(options.device ?? 'cpu');
+    const config: EngineConfig = {
+      device,
+      allowCpuFallback: options.allowCpuFallback ?? false,
+      tuning: {
+        ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+        ...(options.allowSpinning === undefined ? {} : { allowSpinning: options.allowSpinning }),
+      },
+    };
+    const useWorker = options.worker ?? (options.ort === undefined && isNode());
+    if (useWorker && options.ort !== undefined) {
+      throw new MonitorchError('INVALID_ARGUMENT',
+        'Trainer: `ort` is only used in-process; with worker: true the worker loads onnxruntime-node itself. Drop one of the two options.');
+    }
+    let engine: StepEngine;
+    if (useWorker) {
+      const { WorkerStepEngine } = await import('../runtime/worker-step-engine.js');
+      engine = await WorkerStepEngine.start();
+    } else {
+      engine = new LocalStepEngine(options.ort ?? (await loadNodeOrt()));
+    }
+    try {
+      const graphs = options.compiler.compile([]);
+      const loaded = await engine.load(graphs, config);
+      await engine.setState(initialState(graphs, options.compiler.initialParameters(options.seed ?? 0)));
+      const trainer = new Trainer(options.compiler, engine, config, graphs, loaded.device, options.onNonFiniteLoss ?? 'stop');
+      if (loaded.fallbackReason !== undefined) {
+        trainer.pendingWarnings.push({
+          type: 'warning', code: 'DEVICE_FALLBACK',
+          message: `Training on the CPU instead of '${device}' (allowCpuFallback). ${loaded.fallbackReason}`,
+        });
+      }
+      return trainer;
+    } catch (e) {
+      await engine.close();
+      throw e;
+    }
+  }
+
+  /** The device the graphs actually run on (`cpu` after a fallback). */
+  get device(): Device {
+    return this.actualDevice;
+  }
+
+  /** Step, epoch and learning rate counters. */
+  get progress(): TrainerProgress {
+    return { step: this.steps, epoch: this.epochs, learningRate: this.lr };
+  }
+
+  /** The graphs currently loaded (for inspection and debugging). */
+  get compiledGraphs(): EngineGraphs {
+    return this.graphs;
+  }
+
+  /** @inheritdoc */
+  connect(connection: AdapterConnection): void {
+    this.connection = connection;
+    for (const w of this.pendingWarnings) connection.emitter.emit('report', w);
+    this.pendingWarnings = [];
+  }
+
+  /** @inheritdoc */
+  disconnect(): void {
+    this.connection = undefined;
+  }
+
+  /** Sets the learning rate of the following steps. */
+  setLearningRate(learningRate: number): void {
+    if (!(learningRate >= 0) || !Number.isFinite(learningRate)) {
+      throw new MonitorchError('INVALID_ARGUMENT', `setLearningRate: the learning rate must be a finite number ≥ 0, got ${learningRate}.`, { learningRate });
+    }
+    this.lr = learningRate;
+  }
+
+  /**
+   * Trains one epoch: one optimizer step per batch, reporting each step's statistics, loss
+   * and step to the attached Inspector. With a {@link DataLoader}, the data order is the
+   * loader's order for this trainer's epoch index, so a resumed run sees the same order.
+   *
+   * @throws MonitorchError `NON_FINITE_LOSS` (after reporting it) when a loss is NaN or
+   *   infinite and `onNonFiniteLoss` is `stop`; finished epochs stay recorded
+   */
+  async trainEpoch(source: BatchSource, options: TrainEpochOptions = {}): Promise<EpochSummary> {
+    return this.exclusive(async () => {
+      await this.ensureGraphs();
+      const progress = options.progress === true ? progressLine() : options.progress === false ? undefined : options.progress;
+      const epoch = this.epochs;
+      const batches = source instanceof DataLoader ? source.batches(epoch) : source[Symbol.iterator]();
+      const total = source instanceof DataLoader ? source.length : undefined;
+      const owned = source instanceof DataLoader; // loader batches are fresh copies: safe to move
+      let lossSum = 0;
+      let samples = 0;
+      let count = 0;
+      let nonFiniteLosses = 0;
+      let next = batches.next();
+      while (next.done !== true) {
+        const batch = next.value;
+        const connection = this.connection;
+        const running = this.engine.run('train', {
+          batch: owned ? batch : copyBatch(batch),
+          hypers: this.compiler.hypers(this.lr, this.steps),
+          wantPrediction: false,
+          wantStats: connection !== undefined,
+        });
+        next = batches.next(); // gather the next batch while this step runs
+        const result = await running;
+        count += 1;
+        samples += batch.size;
+        if (Number.isFinite(result.loss)) lossSum += result.loss * batch.size;
+        else nonFiniteLosses += 1;
+        const error = this.reportTrainStep(result, batch.size, connection);
+        progress?.({ batch: count, batches: total, loss: result.loss, epoch } satisfies EpochProgress);
+        if (error !== undefined && this.nonFinite === 'stop') throw error;
+      }
+      this.epochs += 1;
+      const finite = samples - nonFiniteLosses;
+      return { loss: finite > 0 ? lossSum / finite : Number.NaN, batches: count, samples, nonFiniteLosses };
+    });
+  }
+
+  /**
+   * Runs the eval graph (no dropout, no update) over the batches, reports each batch loss
+   * and the output statistics lenses asked for in this phase, and returns the mean loss and
+   * the accuracy.
+   */
+  async evaluate(source: BatchSource, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+    return this.exclusive(async () => {
+      await this.ensureGraphs();
+      const phase: Phase = options.phase ?? 'val';
+      const owned = source instanceof DataLoader;
+      const batches = source instanceof DataLoader ? source.batches(0) : source[Symbol.iterator]();
+      let lossSum = 0;
+      let samples = 0;
+      let correct = 0;
+      let classLabels = true;
+      let next = batches.next();
+      while (next.done !== true) {
+        const batch = next.value;
+        const labels = batch.y;
+        const connection = this.connection;
+        const running = this.engine.run('eval', {
+          // Labels are still needed here for the accuracy: move a copy of them.
+          batch: owned ? { ...batch, y: labels.slice() } : copyBatch(batch),
+          hypers: this.compiler.hypers(this.lr, this.steps),
+          wantPrediction: true,
+          wantStats: connection !== undefined,
+        });
+        next = batches.next();
+        const result = await running;
+        samples += batch.size;
+        lossSum += result.loss * batch.size;
+        const prediction = result.prediction;
+        if (labels instanceof Int32Array && prediction !== undefined && prediction.data instanceof Float32Array) {
+          correct += correctCount(prediction.data, labels, prediction.data.length / batch.size);
+        } else {
+          classLabels = false;
+        }
+        if (connection !== undefined) {
+          for (const r of statReports(this.graphs.eval.stats, result.stats, connection.requests, phase, batch.size, this.compiler.decode)) {
+            connection.emitter.emit('report', r);
+          }
+          connection.emitter.emit('report', { type: 'loss', value: result.loss, batchSize: batch.size, phase });
+        }
+      }
+      return { loss: samples > 0 ? lossSum / samples : Number.NaN, accuracy: classLabels && samples > 0 ? correct / samples : Number.NaN, samples };
+    });
+  }
+
+  /**
+   * The model's output for samples `x` (batch dimension first), computed by the eval graph.
+   *
+   * @param x - samples, flat
+   * @param shape - `[N, ...sampleShape]`
+   */
+  async predict(x: Float32Array, shape: readonly number[]): Promise<{ data: Float32Array; shape: number[] }> {
+    return this.exclusive(async () => {
+      await this.ensureGraphs();
+      const yInput = this.graphs.eval.inputs.find((i) => i.role === 'y');
+      const n = shape[0] ?? 0;
+      const yShape = [n, ...(yInput?.shape.slice(1) ?? [])];
+      const ySize = yShape.reduce((a, b) => a * b, 1);
+      const y = yInput?.dtype === 'float32' ? new Float32Array(ySize) : new Int32Array(ySize);
+      // The eval graph also computes a loss; dummy labels keep it happy and it is ignored.
+      const result = await this.engine.run('eval', {
+        batch: { x: x.slice(), xShape: [...shape], y, yShape },
+        hypers: this.compiler.hypers(this.lr, this.steps), wantPrediction: true, wantStats: false,
+      });
+      const p = result.prediction;
+      if (p === undefined || !(p.data instanceof Float32Array)) {
+        throw new MonitorchError('BACKEND_FAILED', 'The eval graph returned no float prediction. This is a bug in the graph compiler.');
+      }
+      return { data: p.data, shape: [...p.dims] };
+    });
+  }
+
+  /** Copies of the parameters and optimizer state, by train-graph input name. */
+  async state(): Promise<Record<string, TensorPayload>> {
+    return this.exclusive(() => this.engine.getState());
+  }
+
+  /**
+   * Restores parameters, optimizer state and counters (what a checkpoint holds).
+   *
+   * @throws MonitorchError `SHAPE_MISMATCH` / `INVALID_ARGUMENT` when the state belongs to
+   *   another network
+   */
+  async restore(state: Readonly<Record<string, TensorPayload>>, progress: TrainerProgress): Promise<void> {
+    return this.exclusive(async () => {
+      const names = new Set(this.graphs.train.inputs.filter((i) => i.role === 'param' || i.role === 'optState').map((i) => i.name));
+      const missing = [...names].filter((n) => state[n] === undefined);
+      if (missing.length > 0) {
+        throw new MonitorchError('INVALID_ARGUMENT',
+          `The saved state lacks ${missing.join(', ')}. It was saved from a different network or optimizer; restore it into a trainer built the same way.`,
+          { missing });
+      }
+      await this.engine.setState(state);
+      this.steps = progress.step;
+      this.epochs = progress.epoch;
+      this.lr = progress.learningRate;
+    });
+  }
+
+  /** Stops the worker and releases the sessions. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.engine.close();
+  }
+
+  /** Recompiles the graphs when the attached lenses' requests changed since the last compile. */
+  private async ensureGraphs(): Promise<void> {
+    const requests: readonly ReductionRequest[] = this.connection?.requests ?? [];
+    const key = requestsKey(requests);
+    if (key === this.graphsKey) return;
+    const graphs = this.compiler.compile(requests);
+    const loaded = await this.engine.load(graphs, { ...this.config, device: this.actualDevice });
+    this.graphs = graphs;
+    this.graphsKey = key;
+    this.actualDevice = loaded.device;
+  }
+
+  /** Reports one finished train step; returns the error to throw on a non-finite loss. */
+  private reportTrainStep(result: RunResult, batchSize: number, connection: AdapterConnection | undefined): MonitorchError | undefined {
+    const step = this.steps;
+    this.steps += 1;
+    const emit = (r: AdapterReport): void => { connection?.emitter.emit('report', r); };
+    const reports = connection === undefined ? []
+      : statReports(this.graphs.train.stats, result.stats, connection.requests, 'train', batchSize, this.compiler.decode);
+    const forward = reports.filter((r) => r.type === 'forward');
+    for (const r of forward) emit(r);
+    emit({ type: 'loss', value: result.loss, batchSize, phase: 'train' });
+    for (const r of reports) if (r.type !== 'forward') emit(r);
+    let error: MonitorchError | undefined;
+    if (!Number.isFinite(result.loss)) {
+      const what = this.nonFinite === 'stop' ? 'Training stopped; every finished epoch is kept.' : 'Training goes on (onNonFiniteLoss: continue).';
+      error = new MonitorchError('NON_FINITE_LOSS',
+        `The training loss became ${result.loss} at step ${step + 1} (epoch ${this.epochs + 1}). ${what} Lower the learning rate, check the inputs for NaN, or use a loss on logits (e.g. crossEntropy without a final softmax).`,
+        { step: step + 1, epoch: this.epochs + 1, loss: result.loss });
+      emit({ type: 'warning', code: 'NON_FINITE_LOSS', message: error.message });
+    }
+    emit({ type: 'step' });
+    return error;
+  }
+
+  /** Runs one operation at a time: the engine's state is not meant for interleaved epochs. */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new MonitorchError('ALREADY_CLOSED', 'This trainer was closed. Create a new Trainer to train again.');
+    if (this.busy) {
+      throw new MonitorchError('INVALID_ARGUMENT',
+        'The trainer is already running (trainEpoch/evaluate/predict). Await the previous call before starting another.');
+    }
+    this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+/** Initial state: the compiler's parameters under their train-graph input names. */
+function initialState(graphs: EngineGraphs, params: Record<string, TensorPayload>): Record<string, TensorPayload> {
+  const state: Record<string, TensorPayload> = {};
+  for (const input of graphs.train.inputs) {
+    if (input.role !== 'param') continue;
+    const value = params[input.parameter ?? input.name];
+    if (value === undefined) {
+      throw new MonitorchError('BACKEND_FAILED', `No initial value for parameter "${input.parameter ?? input.name}". This is a bug in the network compiler.`);
+    }
+    state[input.name] = value;
+  }
+  return state;
+}
+
+function requestsKey(requests: readonly ReductionRequest[]): string {
+  return JSON.stringify(requests);
+}
+
+function copyBatch(b: Batch): Batch {
+  return { x: b.x.slice(), xShape: b.xShape, y: b.y.slice(), yShape: b.yShape, size: b.size };
+}
