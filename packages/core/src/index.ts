@@ -68,3 +68,8 @@ export {
   type ParameterOptions,
 } from './loop-adapter.js';
 export type { ModuleDeclaration } from './loop-modules.js';
+export { plotSpecOf, tableSpecOf } from './arrow/schema.js';
+export type { RunWriterOptions } from './arrow/run-writer.js';
+export { readRun, readRunSync, type RunTableSource } from './arrow/run-reader.js';
+export type { RunManifest } from './arrow/run-manifest.js';
+export type { LensTableOptions } from './tables/lens-table.js';
