@@ -4,7 +4,7 @@ import type { Adapter } from './adapter.js';
 import { rowsToRecordBatch } from './arrow/schema.js';
 import { RunWriter } from './arrow/run-writer.js';
 import { Bus } from './bus.js';
-import { MonitorchError } from './errors.js';
+import { MonitorchError, type MonitorchErrorCode } from './errors.js';
 import type { Lens, LensClass } from './lens.js';
 import type { Phase } from './phase.js';
 import type { ReductionRequest } from './reduction.js';
@@ -21,8 +21,24 @@ export interface InspectorOptions {
    * tables in memory only.
    */
   readonly runDir?: string;
-  /** Where warnings are logged (default `console`). Pass `null` to stay silent. */
+  /**
+   * Where warnings are logged (default `console`). Each kind of problem is logged once per run
+   * (per lens and method, or per module); every occurrence still reaches `errors$`. Pass `null`
+   * to stay silent.
+   */
   readonly logger?: Pick<Console, 'warn'> | null;
+  /**
+   * How much of each table to keep in memory. Default: every row. With `maxRows`, only the
+   * newest rows per table stay in memory (for `table()` and live pages) while the run files
+   * keep everything — this keeps memory flat over very long runs.
+   */
+  readonly keepInMemory?: { readonly maxRows: number };
+  /**
+   * `fsync` the run files every epoch (default true): finished epochs survive a power cut.
+   * `false` still hands every epoch to the OS before `tickEpoch` resolves (a killed process
+   * keeps it) and is faster on slow disks.
+   */
+  readonly durable?: boolean;
 }
 
 /** Options of {@link Inspector.attach}. */
@@ -40,6 +56,11 @@ export interface EpochClosed {
   /** Rows each lens produced for this epoch, by table name. */
   readonly rows: ReadonlyMap<string, readonly TableRow[]>;
 }
+
+/** Warning codes adapters publish on the bus that keep their own error code. */
+const WARNING_CODES: ReadonlySet<string> = new Set<MonitorchErrorCode>([
+  'NON_FINITE_INPUT', 'NON_FINITE_LOSS', 'SHAPE_MISMATCH', 'UNKNOWN_MODULE', 'UNSUPPORTED', 'BACKEND_FAILED', 'DEVICE_UNAVAILABLE',
+]);
 
 type FoldMethod = 'foldForward' | 'foldGradient' | 'foldOutputGradient' | 'foldUpdate' | 'foldStep' | 'foldLoss' | 'foldMetric';
 
@@ -135,26 +156,46 @@ export class Inspector {
   attach(adapter: Adapter, options: AttachOptions = {}): this {
     this.assertOpen();
     if (this.adapter !== undefined) this.detach();
-    this.runNumber += 1;
+    const run = this.runNumber + 1;
+    const dir = options.runDir ?? this.numberedRunDir(run);
+    // Open the files first: when the directory is unwritable nothing else changes.
+    const writer = dir === undefined ? undefined
+      : RunWriter.open(dir, this.lenses.map((l) => l.table), { durable: this.options.durable ?? true });
+    this.runNumber = run;
+    this.writer = writer;
+    this.currentRunDir = dir;
     this.bus = new Bus();
+    this.warnedOnce.clear();
     this.resetTables();
     for (const lens of this.lenses) this.guard(lens, 'reset', () => lens.reset());
-    const dir = options.runDir ?? this.numberedRunDir();
-    this.currentRunDir = dir;
-    this.writer = dir === undefined ? undefined : RunWriter.open(dir, this.lenses.map((l) => l.table));
     this.subscribe();
     this.adapter = adapter;
-    adapter.connect({ emitter: this.bus.emitter, requests: this.requests });
+    try {
+      adapter.connect({ emitter: this.bus.emitter, requests: this.requests });
+    } catch (e) {
+      this.adapter = undefined;
+      this.unsubscribe();
+      this.finishWriter();
+      throw e;
+    }
     return this;
   }
 
-  /** Detaches from the adapter and finishes the run's files. Rows already written stay. */
+  /**
+   * Detaches from the adapter and finishes the run's files. An epoch that received reports
+   * but was not ticked yet is closed first, so its numbers are not lost.
+   */
   detach(): this {
-    if (this.adapter === undefined) return this;
-    this.adapter.disconnect();
+    const adapter = this.adapter;
+    if (adapter === undefined) return this;
+    try {
+      adapter.disconnect(); // reports anything the adapter held back
+    } catch (e) {
+      this.report(new MonitorchError('BACKEND_FAILED', `The adapter failed to disconnect: ${String(e)}`, {}, { cause: e }));
+    }
+    if (this.bus.reportsInEpoch > 0) this.closeEpoch();
     this.adapter = undefined;
-    for (const s of this.subscriptions) s.unsubscribe();
-    this.subscriptions = [];
+    this.unsubscribe();
     this.finishWriter();
     return this;
   }
@@ -166,29 +207,9 @@ export class Inspector {
    */
   async tickEpoch(): Promise<EpochClosed> {
     this.assertOpen();
-    const epoch = this.bus.epoch;
-    if (this.bus.reportsInEpoch === 0) {
-      this.report(new MonitorchError('TICK_WITHOUT_DATA',
-        `Epoch ${epoch} was closed but nothing was reported in it. Check that the adapter is attached and that your loop reports outputs, gradients or losses before tickEpoch().`,
-        { epoch }));
-    }
-    const produced = new Map<string, readonly TableRow[]>();
-    for (const lens of this.lenses) {
-      const rows = this.guard(lens, 'tick', () => lens.tick(epoch));
-      if (rows === undefined || rows.length === 0) continue;
-      produced.set(lens.table.name, rows);
-      try {
-        const batch = rowsToRecordBatch(lens.table, rows);
-        this.tables.get(lens.table.name)?.append(batch);
-        this.writer?.append(lens.table.name, batch);
-      } catch (e) {
-        this.report(asLensError(lens, 'tick', e));
-      }
-    }
-    this.bus.tick();
-    const closed: EpochClosed = { epoch, run: this.runNumber, rows: produced };
-    this.epochSubject.next(closed);
-    return closed;
+    this.assertAttached('tickEpoch()');
+    this.bus.flush();
+    return this.closeEpoch();
   }
 
   /**
@@ -198,6 +219,7 @@ export class Inspector {
    */
   pushMetric(name: string, value: number, options: { phase?: Phase } = {}): void {
     this.assertOpen();
+    this.assertAttached(`pushMetric('${name}')`);
     if (!this.lenses.some((l) => l.acceptsMetric?.(name) === true)) {
       throw new MonitorchError('UNKNOWN_METRIC',
         `No lens records the metric "${name}". Add it to a lens, e.g. new LossMetrics({ metrics: ['${name}'] }).`,
@@ -209,6 +231,7 @@ export class Inspector {
   /** Records one batch loss (mean over the batch) in the given phase (default `train`). */
   pushLoss(value: number, options: { phase?: Phase; batchSize?: number } = {}): void {
     this.assertOpen();
+    this.assertAttached('pushLoss()');
     this.bus.publish({ type: 'loss', value, batchSize: options.batchSize ?? 1,
       ...(options.phase === undefined ? {} : { phase: options.phase }) });
   }
@@ -250,14 +273,55 @@ export class Inspector {
     this.epochSubject.complete();
   }
 
-  private numberedRunDir(): string | undefined {
+  /** Closes the bus's current epoch: lens rows into the tables and files (synchronous). */
+  private closeEpoch(): EpochClosed {
+    const epoch = this.bus.epoch;
+    if (this.bus.reportsInEpoch === 0) {
+      this.report(new MonitorchError('TICK_WITHOUT_DATA',
+        `Epoch ${epoch} was closed but nothing was reported in it. Check that the adapter is attached and that your loop reports outputs, gradients or losses before tickEpoch().`,
+        { epoch }));
+    }
+    const produced = new Map<string, readonly TableRow[]>();
+    for (const lens of this.lenses) {
+      const rows = this.guard(lens, 'tick', () => lens.tick(epoch));
+      if (rows === undefined || rows.length === 0) continue;
+      produced.set(lens.table.name, rows);
+      let batch;
+      try {
+        batch = rowsToRecordBatch(lens.table, rows);
+        this.tables.get(lens.table.name)?.append(batch);
+      } catch (e) {
+        this.report(asLensError(lens, 'tick', e));
+        continue;
+      }
+      try {
+        this.writer?.append(lens.table.name, batch);
+      } catch (e) {
+        this.report(e instanceof MonitorchError ? e
+          : new MonitorchError('RUN_DIR_UNWRITABLE', `Writing epoch ${epoch} of "${lens.table.name}" failed: ${String(e)}`, {}, { cause: e }));
+      }
+    }
+    this.bus.tick();
+    const closed: EpochClosed = { epoch, run: this.runNumber, rows: produced };
+    this.epochSubject.next(closed);
+    return closed;
+  }
+
+  private numberedRunDir(run: number): string | undefined {
     const base = this.options.runDir;
     if (base === undefined) return undefined;
-    return this.runNumber === 1 ? base : `${base}-${this.runNumber}`;
+    return run === 1 ? base : `${base}-${run}`;
   }
 
   private resetTables(): void {
-    this.tables = new Map(this.lenses.map((l) => [l.table.name, new LensTable(l.table)]));
+    const maxRows = this.options.keepInMemory?.maxRows;
+    this.tables = new Map(this.lenses.map((l) => [l.table.name,
+      new LensTable(l.table, maxRows === undefined ? {} : { maxRows })]));
+  }
+
+  private unsubscribe(): void {
+    for (const s of this.subscriptions) s.unsubscribe();
+    this.subscriptions = [];
   }
 
   private finishWriter(): void {
@@ -292,8 +356,8 @@ export class Inspector {
     route(bus.metric$, 'foldMetric');
     this.subscriptions.push(bus.warning$.subscribe((w) => {
       if (w.code === 'LENS_FAILED') return; // already reported by guard()
-      this.report(new MonitorchError(w.code === 'NON_FINITE_INPUT' ? 'NON_FINITE_INPUT' : 'INVALID_ARGUMENT', w.message,
-        { epoch: w.epoch, step: w.step, module: w.module }), false);
+      const code = (WARNING_CODES.has(w.code) ? w.code : 'INVALID_ARGUMENT') as MonitorchErrorCode;
+      this.report(new MonitorchError(code, w.message, { epoch: w.epoch, step: w.step, phase: w.phase, module: w.module }));
     }));
   }
 
@@ -307,14 +371,23 @@ export class Inspector {
     }
   }
 
-  private report(error: MonitorchError, _fromBus = false): void {
-    void _fromBus;
-    const key = `${error.code}:${String(error.details['lens'] ?? '')}:${String(error.details['method'] ?? '')}:${error.message}`;
+  /** Publishes on `errors$` and logs the first of each kind of problem in this run. */
+  private report(error: MonitorchError): void {
+    // Keyed by what went wrong where, not by the message (which may carry changing numbers).
+    const d = error.details;
+    const key = `${error.code}:${String(d['lens'] ?? '')}:${String(d['method'] ?? '')}:${String(d['module'] ?? '')}:${String(d['table'] ?? '')}`;
     if (this.logger !== null && !this.warnedOnce.has(key)) {
       this.warnedOnce.add(key);
       this.logger.warn(`[monitorch] ${error.message}`);
     }
     this.errorSubject.next(error);
+  }
+
+  private assertAttached(what: string): void {
+    if (this.adapter === undefined) {
+      throw new MonitorchError('NOT_ATTACHED',
+        `${what} needs an attached adapter: call inspector.attach(adapter) first (a new LoopAdapter() if you only push losses and metrics).`);
+    }
   }
 
   private assertOpen(): void {
