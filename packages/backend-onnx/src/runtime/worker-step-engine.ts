@@ -36,7 +36,7 @@ export class WorkerStepEngine implements StepEngine {
   /** Starts the worker thread (Node only). */
   static async start(): Promise<WorkerStepEngine> {
     const { Worker } = await import('node:worker_threads');
-    return new WorkerStepEngine(new Worker(new URL('./step-worker.js', import.meta.url)));
+    return new WorkerStepEngine(new Worker(new URL('./step-worker.js', import.meta.url), { execArgv: workerExecArgv(process.execArgv) }));
   }
 
   load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult> {
@@ -108,4 +108,21 @@ export class WorkerStepEngine implements StepEngine {
   private idle(): void {
     if (this.pending.size === 0) this.worker.unref();
   }
+}
+
+const HOOK_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+
+/**
+ * The parent's Node flags without module hooks (test runners' TypeScript loaders, coverage
+ * recorders): the worker runs plain built JavaScript, and those hooks made it start ~6× slower.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    const flag = arg.split('=')[0] as string;
+    if (!HOOK_FLAGS.has(flag)) { out.push(arg); continue; }
+    if (!arg.includes('=')) i += 1; // the flag's value is the next argument
+  }
+  return out;
 }

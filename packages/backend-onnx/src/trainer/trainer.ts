@@ -174,6 +174,7 @@ export class Trainer implements Adapter {
       const owned = source instanceof DataLoader; // loader batches are fresh copies: safe to move
       let lossSum = 0;
       let samples = 0;
+      let finiteSamples = 0;
       let count = 0;
       let nonFiniteLosses = 0;
       let next = batches.next();
@@ -190,15 +191,18 @@ export class Trainer implements Adapter {
         const result = await running;
         count += 1;
         samples += batch.size;
-        if (Number.isFinite(result.loss)) lossSum += result.loss * batch.size;
-        else nonFiniteLosses += 1;
+        if (Number.isFinite(result.loss)) {
+          lossSum += result.loss * batch.size;
+          finiteSamples += batch.size;
+        } else {
+          nonFiniteLosses += 1;
+        }
         const error = this.reportTrainStep(result, batch.size, connection);
         progress?.({ batch: count, batches: total, loss: result.loss, epoch } satisfies EpochProgress);
         if (error !== undefined && this.nonFinite === 'stop') throw error;
       }
       this.epochs += 1;
-      const finite = samples - nonFiniteLosses;
-      return { loss: finite > 0 ? lossSum / finite : Number.NaN, batches: count, samples, nonFiniteLosses };
+      return { loss: finiteSamples > 0 ? lossSum / finiteSamples : Number.NaN, batches: count, samples, nonFiniteLosses };
     });
   }
 
