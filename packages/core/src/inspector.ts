@@ -220,7 +220,7 @@ export class Inspector {
   pushMetric(name: string, value: number, options: { phase?: Phase } = {}): void {
     this.assertOpen();
     this.assertAttached(`pushMetric('${name}')`);
-    if (!this.lenses.some((l) => l.acceptsMetric?.(name) === true)) {
+    if (!this.lenses.some((l) => this.guard(l, 'acceptsMetric', () => l.acceptsMetric?.(name)) === true)) {
       throw new MonitorchError('UNKNOWN_METRIC',
         `No lens records the metric "${name}". Add it to a lens, e.g. new LossMetrics({ metrics: ['${name}'] }).`,
         { name });
