@@ -206,6 +206,7 @@ export function batchFromColumns(schema: Schema, length: number, children: reado
  */
 export function conformBatch(spec: TableSpec, batch: RecordBatch): RecordBatch {
   const schema = schemaFor(spec);
+  // Arrow gives every batch its own Schema instance, so compare contents, not identity.
   if (batch.schema === schema) return batch;
   const got = batch.schema.fields;
   const same = got.length === schema.fields.length &&
@@ -217,7 +218,10 @@ export function conformBatch(spec: TableSpec, batch: RecordBatch): RecordBatch {
       `The batch for table "${spec.name}" has the columns (${have}), but the table has (${want}). Build batches with rowsToRecordBatch(spec, rows).`,
       { table: spec.name });
   }
-  return new RecordBatch(schema, batch.data);
+  const sameLabels = schema.fields.every((f, i) => got[i]?.nullable === f.nullable) &&
+    batch.schema.metadata.get(TABLE_METADATA_KEY) === spec.name &&
+    batch.schema.metadata.get(PLOT_METADATA_KEY) === schema.metadata.get(PLOT_METADATA_KEY);
+  return sameLabels ? batch : new RecordBatch(schema, batch.data);
 }
 
 /** The schema of a table or a schema itself. */
