@@ -53,9 +53,16 @@ t.test('bands are computed from the row: mean±std, min–max, q1–q3; nulls le
     { epoch: 1, phase: 'train', module: '', quantity: 'q', mean: 2, std: 0.5, min: 1, max: 4, median: 1.8, q1: 1.5, q3: 2.5 },
     { epoch: 2, phase: 'train', module: '', quantity: 'q', mean: 3, std: null, min: 2, max: null, median: null, q1: 2.5, q3: 3.5 },
   ], ['median', 'q1', 'q3']);
-  const [p1, p2] = figureModel([table]).big[0]!.points;
-  t.same(p1, { epoch: 1, series: 'train\u0000q\u0000', y: 1.8, bands: { std: [1.5, 2.5], 'min-max': [1, 4], 'q1-q3': [1.5, 2.5] } });
-  t.same(p2, { epoch: 2, series: 'train\u0000q\u0000', y: null, bands: { 'q1-q3': [2.5, 3.5] } });
+  const points = figureModel([table]).big[0]!.points;
+  t.same([...points.epoch], [1, 2]);
+  t.same(points.series, ['train\u0000q\u0000', 'train\u0000q\u0000']);
+  t.same([...points.y], [1.8, NaN], 'line = median; null → NaN (a gap)');
+  t.same([...points.bands.std!.lo], [1.5, NaN]);
+  t.same([...points.bands.std!.hi], [2.5, NaN]);
+  t.same([...points.bands['min-max']!.lo], [1, NaN], 'a band missing one edge is dropped at that epoch');
+  t.same([...points.bands['min-max']!.hi], [4, NaN]);
+  t.same([...points.bands['q1-q3']!.lo], [1.5, 2.5]);
+  t.same([...points.bands['q1-q3']!.hi], [2.5, 3.5]);
 });
 
 t.test('golden SVG: seed-shaped figure', async (t) => {
@@ -75,7 +82,14 @@ t.test('golden SVG: a custom lens renders with no viz change (relations, log sca
 t.test('golden SVG: 300 epochs and hover tooltips', async (t) => {
   const tables = seedTables(300);
   const { svg } = renderFigure([tables.get('loss-metrics')!], { tooltips: true });
-  t.equal((svg.match(/<title>/g) ?? []).length, 900, 'one hover title per point: 300 epochs × (train, val loss + val accuracy)');
+  // Panels are 420 px wide: room for floor((420 - 64) / 4) = 89 targets, so every 4th epoch
+  // from epoch 1 (75 of them) plus the last: 76 per series × 3 series (train loss, val loss, val accuracy).
+  t.equal((svg.match(/<title>/g) ?? []).length, 228, 'hover targets thinned to every 4th epoch for 300 epochs');
+  t.match(svg, '<title>val accuracy · epoch 300: ');
+  t.match(svg, '<title>val loss · epoch 297: ');
+  t.notMatch(svg, '· epoch 2: ');
+  const short = renderFigure([seedTables(30).get('loss-metrics')!], { tooltips: true }).svg;
+  t.equal((short.match(/<title>/g) ?? []).length, 90, 'every epoch has a hover target when there is room: 30 × 3');
   t.match(svg, /<title>train loss · epoch 1: [\d.]+\n±std: [\d.]+ … [\d.]+<\/title>/);
   const [actual, expected] = golden('loss-300.svg', renderFigure([tables.get('loss-metrics')!]).svg);
   t.equal(actual, expected);

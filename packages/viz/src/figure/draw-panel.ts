@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
 import type { BandKind } from '@monitorch/core';
-import type { PanelModel, PanelPoint } from './figure-model.js';
+import type { PanelModel } from './figure-model.js';
 import type { EpochAxis } from './epoch-axis.js';
 import { formatTick, formatValue } from './format.js';
 
@@ -35,44 +35,52 @@ function plotDocument(): Document {
  * text nodes, which the serialiser escapes.
  */
 export function drawPanel(panel: PanelModel, frame: PanelFrame, x: number, y: number): string {
-  const { spec } = panel;
+  const { spec, points } = panel;
   const log = spec.yScale === 'log';
-  const keep = (v: number | null): number => (v === null || (log && v <= 0) ? NaN : v);
+  // A log axis cannot show zero or negatives: leave a gap there instead of breaking the scale.
+  const keep = (values: Float64Array): Float64Array => (log ? values.map((v) => (v > 0 ? v : Number.NaN)) : values);
   const marks: Plot.Markish[] = [];
   const color = { domain: panel.series.map((s) => s.key), range: panel.series.map((s) => s.color) };
   const labelOf = new Map(panel.series.map((s) => [s.key, s.label]));
+  // Channels are passed as arrays over an index: no object and no accessor call per point.
+  const index = { length: points.length };
+  const xy = { x: points.epoch, z: points.series };
 
-  if (panel.points.length === 0) {
+  if (points.length === 0) {
     marks.push(Plot.text(['no data yet'], { frameAnchor: 'middle', fill: '#888' }));
   } else if (spec.kind === 'relations') {
-    const stacked = stack(panel.points, panel.series.map((s) => s.key));
-    marks.push(Plot.areaY(stacked, { x: 'epoch', y1: 'y1', y2: 'y2', fill: 'series', z: 'series', fillOpacity: 0.85, curve: 'linear' }));
-    const firstEpoch = Math.min(...stacked.map((p) => p.epoch));
-    const labels = stacked.filter((p) => p.epoch === firstEpoch && p.y2 - p.y1 > 0.06);
-    marks.push(Plot.text(labels, { x: 'epoch', y: (p: Stacked) => (p.y1 + p.y2) / 2, text: (p: Stacked) => labelOf.get(p.series) ?? '',
-      textAnchor: 'start', dx: 3, fill: 'white', fontSize: 9 }));
+    const stacked = stack(points, panel.series.map((s) => s.key));
+    const at = { length: stacked.epoch.length };
+    marks.push(Plot.areaY(at, { x: stacked.epoch, y1: stacked.y1, y2: stacked.y2, z: stacked.series, fill: stacked.series, fillOpacity: 0.85 }));
+    const first = stacked.epoch.reduce((a, b) => Math.min(a, b), Infinity);
+    const labels = Array.from(at, (_, i) => i).filter((i) => stacked.epoch[i] === first && (stacked.y2[i] ?? 0) - (stacked.y1[i] ?? 0) > 0.06);
+    marks.push(Plot.text(labels, { x: (i: number) => stacked.epoch[i], y: (i: number) => ((stacked.y1[i] ?? 0) + (stacked.y2[i] ?? 0)) / 2,
+      text: (i: number) => labelOf.get(stacked.series[i] ?? '') ?? '', textAnchor: 'start', dx: 3, fill: 'white', fontSize: 9 }));
     if (frame.tooltips) {
-      marks.push(Plot.dot(stacked, { x: 'epoch', y: (p: Stacked) => (p.y1 + p.y2) / 2, r: 3, fill: 'series', fillOpacity: 0,
-        title: (p: Stacked) => `${labelOf.get(p.series) ?? ''} · epoch ${p.epoch}: ${formatValue(p.y2 - p.y1)}` }));
+      const mid = stacked.y1.map((v, i) => (v + (stacked.y2[i] ?? v)) / 2);
+      marks.push(Plot.dot(at, { x: stacked.epoch, y: mid, r: 3, fill: stacked.series, fillOpacity: 0,
+        title: Array.from(at, (_, i) => `${labelOf.get(stacked.series[i] ?? '') ?? ''} · epoch ${stacked.epoch[i]}: ${formatValue((stacked.y2[i] ?? 0) - (stacked.y1[i] ?? 0))}`) }));
     }
   } else {
+    const line = keep(points.y);
     if (spec.kind === 'numerical') {
       for (const band of BAND_ORDER) {
-        if (!(spec.bands ?? []).includes(band)) continue;
-        const data = panel.points.map((p) => ({ epoch: p.epoch, series: p.series, lo: keep(p.bands[band]?.[0] ?? null), hi: keep(p.bands[band]?.[1] ?? null) }));
-        marks.push(Plot.areaY(data, { x: 'epoch', y1: 'lo', y2: 'hi', fill: 'series', z: 'series', fillOpacity: BAND_OPACITY[band] }));
+        const edges = points.bands[band];
+        if (edges === undefined) continue;
+        marks.push(Plot.areaY(index, { ...xy, y1: keep(edges.lo), y2: keep(edges.hi), fill: points.series, fillOpacity: BAND_OPACITY[band] }));
       }
     } else {
-      marks.push(Plot.areaY(panel.points, { x: 'epoch', y1: 0, y2: (p: PanelPoint) => keep(p.y), fill: 'series', z: 'series', fillOpacity: 0.2 }));
+      marks.push(Plot.areaY(index, { ...xy, y1: 0, y2: line, fill: points.series, fillOpacity: 0.2 }));
     }
-    marks.push(Plot.lineY(panel.points, { x: 'epoch', y: (p: PanelPoint) => keep(p.y), stroke: 'series', z: 'series', strokeWidth: 1.5 }));
+    marks.push(Plot.lineY(index, { ...xy, y: line, stroke: points.series, strokeWidth: 1.5 }));
     // A series with one epoch has no line yet: show its points.
-    if (frame.axis.ticks.length <= 1 || new Set(panel.points.map((p) => p.epoch)).size <= 1) {
-      marks.push(Plot.dot(panel.points, { x: 'epoch', y: (p: PanelPoint) => keep(p.y), fill: 'series', r: 2.5 }));
+    if (frame.axis.ticks.length <= 1 || new Set(points.epoch).size <= 1) {
+      marks.push(Plot.dot(index, { x: points.epoch, y: line, fill: points.series, r: 2.5 }));
     }
     if (frame.tooltips) {
-      marks.push(Plot.dot(panel.points, { x: 'epoch', y: (p: PanelPoint) => keep(p.y), r: 3.5, fill: 'series', fillOpacity: 0,
-        title: (p: PanelPoint) => tooltip(labelOf.get(p.series) ?? '', p) }));
+      const tips = tooltipPoints(points.epoch, frame);
+      marks.push(Plot.dot(tips, { x: (i: number) => points.epoch[i], y: (i: number) => line[i], r: 3.5, fill: (i: number) => points.series[i], fillOpacity: 0,
+        title: (i: number) => tooltip(labelOf.get(points.series[i] ?? '') ?? '', points, i) }));
     }
   }
 
@@ -82,7 +90,7 @@ export function drawPanel(panel: PanelModel, frame: PanelFrame, x: number, y: nu
     width: frame.width,
     height: frame.height,
     marginLeft: 46,
-    marginRight: 12,
+    marginRight: 18,
     marginTop: 8,
     marginBottom: frame.xLabels ? 22 : 8,
     style: { background: 'transparent', overflow: 'visible' },
@@ -113,35 +121,48 @@ export function drawPanel(panel: PanelModel, frame: PanelFrame, x: number, y: nu
   return svg.outerHTML;
 }
 
-function tooltip(label: string, p: PanelPoint): string {
-  const lines = [`${label} · epoch ${p.epoch}: ${formatValue(p.y)}`];
+/**
+ * The points that get a hover target: every epoch while targets are at least 4 px apart,
+ * otherwise every k-th epoch (plus the last), so a 3000-epoch run does not put thousands of
+ * invisible circles in each panel. Each tooltip names its epoch, so thinning never misleads.
+ */
+function tooltipPoints(epochs: Float64Array, frame: PanelFrame): number[] {
+  const [first, last] = frame.axis.domain;
+  const room = Math.max(10, Math.floor((frame.width - 64) / 4));
+  const stride = Math.max(1, Math.ceil((last - first + 1) / room));
+  const out: number[] = [];
+  epochs.forEach((e, i) => { if ((e - first) % stride === 0 || e === last) out.push(i); });
+  return out;
+}
+
+function tooltip(label: string, points: PanelModel['points'], i: number): string {
+  const lines = [`${label} · epoch ${points.epoch[i]}: ${formatValue(points.y[i])}`];
   for (const band of BAND_ORDER) {
-    const b = p.bands[band];
-    if (b !== undefined) lines.push(`${BAND_NAME[band]}: ${formatValue(b[0])} … ${formatValue(b[1])}`);
+    const b = points.bands[band];
+    if (b !== undefined && !Number.isNaN(b.lo[i] ?? Number.NaN)) lines.push(`${BAND_NAME[band]}: ${formatValue(b.lo[i])} … ${formatValue(b.hi[i])}`);
   }
   return lines.join('\n');
 }
 
-interface Stacked { epoch: number; series: string; y1: number; y2: number }
+interface Stacked { epoch: number[]; series: string[]; y1: number[]; y2: number[] }
 
 /** Stacks the series' shares per epoch, in series order (first series at the bottom). */
-function stack(points: readonly PanelPoint[], order: readonly string[]): Stacked[] {
+function stack(points: PanelModel['points'], order: readonly string[]): Stacked {
   const rank = new Map(order.map((k, i) => [k, i]));
-  const byEpoch = new Map<number, PanelPoint[]>();
-  for (const p of points) {
-    let list = byEpoch.get(p.epoch);
-    if (list === undefined) byEpoch.set(p.epoch, (list = []));
-    list.push(p);
-  }
-  const out: Stacked[] = [];
-  for (const [epoch, list] of [...byEpoch].sort((a, b) => a[0] - b[0])) {
-    let base = 0;
-    for (const p of list.sort((a, b) => (rank.get(a.series) ?? 0) - (rank.get(b.series) ?? 0))) {
-      const v = p.y === null || p.y < 0 ? 0 : p.y;
-      out.push({ epoch, series: p.series, y1: base, y2: base + v });
-      base += v;
-    }
+  const idx = Array.from({ length: points.length }, (_, i) => i)
+    .sort((a, b) => (points.epoch[a] ?? 0) - (points.epoch[b] ?? 0) || (rank.get(points.series[a] ?? '') ?? 0) - (rank.get(points.series[b] ?? '') ?? 0));
+  const rows: { epoch: number; series: string; y1: number; y2: number }[] = [];
+  let epoch = Number.NaN;
+  let base = 0;
+  for (const i of idx) {
+    const e = points.epoch[i] ?? 0;
+    if (e !== epoch) { epoch = e; base = 0; }
+    const raw = points.y[i] ?? Number.NaN;
+    const v = Number.isNaN(raw) || raw < 0 ? 0 : raw;
+    rows.push({ epoch: e, series: points.series[i] ?? '', y1: base, y2: base + v });
+    base += v;
   }
   // Plot draws one area per series; keep each series' points together and in epoch order.
-  return out.sort((a, b) => (rank.get(a.series) ?? 0) - (rank.get(b.series) ?? 0) || a.epoch - b.epoch);
+  rows.sort((a, b) => (rank.get(a.series) ?? 0) - (rank.get(b.series) ?? 0) || a.epoch - b.epoch);
+  return { epoch: rows.map((r) => r.epoch), series: rows.map((r) => r.series), y1: rows.map((r) => r.y1), y2: rows.map((r) => r.y2) };
 }

@@ -14,13 +14,26 @@ export interface SeriesInfo {
   readonly color: string;
 }
 
-/** One point of a series: the line value and its band edges at one epoch (null = no value). */
-export interface PanelPoint {
-  readonly epoch: number;
-  /** {@link SeriesInfo.key} of the series. */
-  readonly series: string;
-  readonly y: number | null;
-  readonly bands: Readonly<Partial<Record<BandKind, readonly [number, number]>>>;
+/** Lower and upper edge of a band, per point (NaN = no value at that point). */
+export interface BandEdges {
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+}
+
+/**
+ * A panel's points, column-wise (Plot takes channel arrays directly, which is much faster than
+ * one object per point for 300 epochs × 20 layers). Sorted by series, then epoch; missing
+ * values are NaN, so lines and bands show a gap.
+ */
+export interface PanelPoints {
+  readonly length: number;
+  readonly epoch: Float64Array;
+  /** {@link SeriesInfo.key} of each point's series. */
+  readonly series: readonly string[];
+  /** The line value. */
+  readonly y: Float64Array;
+  /** Band edges, for the bands the panel asks for. */
+  readonly bands: Readonly<Partial<Record<BandKind, BandEdges>>>;
 }
 
 /** Everything needed to draw one panel. */
@@ -30,8 +43,7 @@ export interface PanelModel {
   /** Heading: the panel title for big panels, the module name for small ones. */
   readonly heading: string;
   readonly series: readonly SeriesInfo[];
-  /** Points sorted by series, then epoch. */
-  readonly points: readonly PanelPoint[];
+  readonly points: PanelPoints;
 }
 
 /** One column of small panels: one panel per module, modules in first-appearance order. */
@@ -119,21 +131,62 @@ function panelModel(spec: PanelSpec, heading: string, cols: TableColumns, rows: 
   // phase × quantity (× module when a big panel gathers several modules).
   const stackModules = isBig && spec.kind === 'relations';
   const parts = new Map<string, SeriesParts>();
-  const byKey = new Map<string, Map<number, PanelPoint>>();
+  const byKey = new Map<string, Map<number, number>>();
   for (const r of rows) {
     const e = numberAt(epoch, r);
     if (e === null) continue;
     const p: SeriesParts = { phase: stringAt(phase, r), quantity: stringAt(quantity, r), module: isBig ? stringAt(module, r) : '' };
     const key = stackModules ? p.module : `${p.phase}\u0000${p.quantity}\u0000${p.module}`;
     if (!parts.has(key)) parts.set(key, p);
-    let points = byKey.get(key);
-    if (points === undefined) byKey.set(key, (points = new Map()));
+    let epochs = byKey.get(key);
+    if (epochs === undefined) byKey.set(key, (epochs = new Map()));
     // A repeated (epoch, series) keeps the last row, as the original's repeated epochs overwrite.
-    points.set(e, { epoch: e, series: key, y: numberAt(cols.get(spec.line), r), bands: bandsAt(spec, cols, r) });
+    epochs.set(e, r);
   }
   const series = seriesInfo(parts, stackModules);
-  const points = series.flatMap((s) => [...(byKey.get(s.key)?.values() ?? [])].sort((a, b) => a.epoch - b.epoch));
-  return { spec, heading, series, points };
+  const order: [string, number, number][] = series.flatMap((s) =>
+    [...(byKey.get(s.key) ?? [])].sort((a, b) => a[0] - b[0]).map(([e, r]): [string, number, number] => [s.key, e, r]));
+  return { spec, heading, series, points: pointsOf(spec, cols, order) };
+}
+
+function pointsOf(spec: PanelSpec, cols: TableColumns, order: readonly [string, number, number][]): PanelPoints {
+  const n = order.length;
+  const epoch = new Float64Array(n);
+  const y = new Float64Array(n);
+  const line = cols.get(spec.line);
+  const bands: Partial<Record<BandKind, BandEdges>> = {};
+  for (const band of spec.bands ?? []) bands[band] = { lo: new Float64Array(n), hi: new Float64Array(n) };
+  const mean = cols.get('mean');
+  const std = cols.get('std');
+  const min = cols.get('min');
+  const max = cols.get('max');
+  const q1 = cols.get('q1');
+  const q3 = cols.get('q3');
+  const nan = (v: number | null): number => (v === null ? Number.NaN : v);
+  order.forEach(([, e, r], i) => {
+    epoch[i] = e;
+    y[i] = nan(numberAt(line, r));
+    for (const [band, edges] of Object.entries(bands) as [BandKind, BandEdges][]) {
+      let lo = Number.NaN;
+      let hi = Number.NaN;
+      if (band === 'std') {
+        const m = numberAt(mean, r);
+        const sd = numberAt(std, r);
+        if (m !== null && sd !== null) { lo = m - sd; hi = m + sd; }
+      } else if (band === 'min-max') {
+        lo = nan(numberAt(min, r));
+        hi = nan(numberAt(max, r));
+      } else {
+        lo = nan(numberAt(q1, r));
+        hi = nan(numberAt(q3, r));
+      }
+      // A band needs both edges; one alone would draw a wedge to nowhere.
+      if (Number.isNaN(lo) || Number.isNaN(hi)) { lo = Number.NaN; hi = Number.NaN; }
+      edges.lo[i] = lo;
+      edges.hi[i] = hi;
+    }
+  });
+  return { length: n, epoch, series: order.map(([k]) => k), y, bands };
 }
 
 function seriesInfo(parts: ReadonlyMap<string, SeriesParts>, stackModules: boolean): SeriesInfo[] {
@@ -149,32 +202,9 @@ function seriesInfo(parts: ReadonlyMap<string, SeriesParts>, stackModules: boole
   // Colour by the one part that varies, so train/val and activation/death rate keep their
   // well-known colours whichever panel they are in.
   const colorKey = (p: SeriesParts): string => {
-    if (manyModules) return label(p);
-    if (manyPhases && !manyQuantities) return p.phase;
-    if (!manyPhases) return p.quantity;
-    return label(p);
+    if (manyModules || (manyPhases && manyQuantities)) return label(p);
+    return manyQuantities ? p.quantity : p.phase;
   };
   const colors = panelColors(all.map(([, p]) => colorKey(p)));
   return all.map(([key, p], i) => ({ key, label: label(p), color: colors[i] ?? '#7f7f7f' }));
-}
-
-function bandsAt(spec: PanelSpec, cols: TableColumns, r: number): Partial<Record<BandKind, readonly [number, number]>> {
-  const out: Partial<Record<BandKind, readonly [number, number]>> = {};
-  for (const band of spec.bands ?? []) {
-    let lo: number | null = null;
-    let hi: number | null = null;
-    if (band === 'std') {
-      const mean = numberAt(cols.get('mean'), r);
-      const std = numberAt(cols.get('std'), r);
-      if (mean !== null && std !== null) { lo = mean - std; hi = mean + std; }
-    } else if (band === 'min-max') {
-      lo = numberAt(cols.get('min'), r);
-      hi = numberAt(cols.get('max'), r);
-    } else {
-      lo = numberAt(cols.get('q1'), r);
-      hi = numberAt(cols.get('q3'), r);
-    }
-    if (lo !== null && hi !== null) out[band] = [lo, hi];
-  }
-  return out;
 }
