@@ -139,8 +139,6 @@ export class Trainer implements Adapter {
   /** @inheritdoc */
   connect(connection: AdapterConnection): void {
     this.connection = connection;
-    for (const w of this.pendingWarnings) connection.emitter.emit('report', w);
-    this.pendingWarnings = [];
   }
 
   /** @inheritdoc */
@@ -317,6 +315,11 @@ export class Trainer implements Adapter {
 
   /** Recompiles the graphs when the attached lenses' requests changed since the last compile. */
   private async ensureGraphs(): Promise<void> {
+    // Held warnings (a device fallback) go out with the first reports, in the epoch they concern.
+    if (this.connection !== undefined) {
+      for (const w of this.pendingWarnings) this.connection.emitter.emit('report', w);
+      this.pendingWarnings = [];
+    }
     const requests: readonly ReductionRequest[] = this.connection?.requests ?? [];
     const key = requestsKey(requests);
     if (key === this.graphsKey) return;
