@@ -108,7 +108,7 @@ t.test('names are escaped everywhere in the SVG', async (t) => {
   t.match(svg, '&lt;img src=x onerror=alert(1)&gt;');
   const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
   t.equal(doc.querySelectorAll('img').length, 0);
-  const texts = Array.from(doc.querySelectorAll('text')).map((n) => n.textContent);
+  const texts = Array.from(doc.querySelectorAll('text')).map((n) => (n as Element).textContent);
   t.ok(texts.includes(evil), 'the module name is shown as text');
   t.ok(texts.includes(`Title ${evil}`) && texts.includes(`Column ${evil}`), 'titles shown as text');
 });
@@ -140,7 +140,7 @@ t.test('files: svg, png, standalone html; unknown extension and missing run dir 
   await t.rejects(renderFigureToFile(tables, { file: join(dir, 'f.pdf') }), { code: 'INVALID_ARGUMENT' });
   let error: unknown;
   try { renderFigure(join(dir, 'nope')); } catch (e) { error = e; }
-  t.ok(isMonitorchError(error) && error.code === 'INVALID_ARGUMENT' && /does not exist/.test(error.message), 'missing run dir');
+  t.ok(isMonitorchError(error) && error.code === 'RUN_DIR_UNREADABLE' && error.message.includes('nope'), 'missing run dir');
 });
 
 t.test('a run directory renders the same figure as its tables; a torn live stream keeps its complete batches', async (t) => {
@@ -157,6 +157,7 @@ t.test('a run directory renders the same figure as its tables; a torn live strea
   const two = seedTables(2).get('loss-metrics')!;
   const stream = tableToIPC(new Table([...one.batches, ...two.batches]), 'stream');
   writeFileSync(join(live, 'loss-metrics.arrows'), stream.subarray(0, stream.length - 40));
+  t.same([...readRunTables(tmp()).keys()], [], 'a run that has not written yet has no tables');
   const partial = readRunTables(live).get('loss-metrics');
   t.equal(partial?.numRows, 3, 'only the first, complete batch');
 });

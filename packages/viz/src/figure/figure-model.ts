@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
 import type { BandKind, PanelSpec } from '@monitorch/core';
 import { panelColors } from './colors.js';
-import { plotSpecOf } from './plot-spec.js';
+import { drawablePlotSpec } from './plot-spec.js';
 import { numberAt, stringAt, tableColumns, type TableColumns } from './table-columns.js';
 
 /** One series of a panel: what the legend shows and how it is coloured. */
@@ -74,7 +74,7 @@ export function figureModel(tables: readonly Table[]): FigureModel {
   let first = Infinity;
   let last = -Infinity;
   for (const table of tables) {
-    const plot = plotSpecOf(table);
+    const plot = drawablePlotSpec(table);
     if (plot === undefined) continue;
     const cols = tableColumns(table);
     const epochs = cols.get('epoch');
