@@ -20,3 +20,5 @@ export { LocalStepEngine } from './runtime/local-step-engine.js';
 export type {
   BatchPayload, EngineConfig, EngineGraphs, LoadResult, PayloadDType, RunRequest, RunResult, StepEngine, TensorPayload,
 } from './runtime/step-engine.js';
+export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './checkpoint/checkpoint-format.js';
+export { readCheckpointFile, writeCheckpointFile } from './checkpoint/checkpoint-file.js';

@@ -1,6 +1,8 @@
 import {
   MonitorchError, type Adapter, type AdapterConnection, type AdapterReport, type Phase, type ReductionRequest,
 } from '@monitorch/core';
+import type { Checkpoint } from '../checkpoint/checkpoint-format.js';
+import { readCheckpointFile, writeCheckpointFile } from '../checkpoint/checkpoint-file.js';
 import { correctCount } from '../data/accuracy.js';
 import { DataLoader, type Batch } from '../data/data-loader.js';
 import { checkDevice, type Device } from '../runtime/device.js';
@@ -304,6 +306,48 @@ export class Trainer implements Adapter {
       this.epochs = progress.epoch;
       this.lr = progress.learningRate;
     });
+  }
+
+  /**
+   * The parameters, optimizer state and counters, to save or to restore later with
+   * {@link Trainer.restoreCheckpoint}. `meta` is stored alongside (e.g. your loader seed).
+   */
+  async checkpoint(meta: Record<string, unknown> = {}): Promise<Checkpoint> {
+    const tensors = await this.state();
+    return { progress: this.progress, tensors, meta };
+  }
+
+  /**
+   * Restores a {@link Trainer.checkpoint}. Training then continues exactly as the saved run
+   * would have: same parameters and optimizer state, same step count (Adam's bias correction)
+   * and the same epoch index, so a {@link DataLoader} with the same seed yields the same order.
+   * Dropout masks are the exception: ORT's dropout generator cannot be saved, so a network
+   * with dropout resumes with different (equally random) masks.
+   */
+  async restoreCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    await this.restore(checkpoint.tensors, checkpoint.progress);
+  }
+
+  /**
+   * Saves a checkpoint file (Node only); see `encodeCheckpoint` for the format.
+   *
+   * @example
+   * ```ts
+   * await trainer.saveCheckpoint('runs/mnist/epoch-3.ckpt');
+   * // later, in a fresh process:
+   * const resumed = await Trainer.create({ model, loss, optimizer });
+   * await resumed.loadCheckpoint('runs/mnist/epoch-3.ckpt');
+   * ```
+   */
+  async saveCheckpoint(path: string, meta: Record<string, unknown> = {}): Promise<void> {
+    await writeCheckpointFile(path, await this.checkpoint(meta));
+  }
+
+  /** Loads a checkpoint file into this trainer (Node only) and returns its `meta`. */
+  async loadCheckpoint(path: string): Promise<Readonly<Record<string, unknown>>> {
+    const checkpoint = await readCheckpointFile(path);
+    await this.restoreCheckpoint(checkpoint);
+    return checkpoint.meta ?? {};
   }
 
   /** Stops the worker and releases the sessions. Safe to call twice. */

@@ -1,0 +1,91 @@
+import t from 'tap';
+import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { DataLoader, TensorDataset, Trainer, decodeCheckpoint, encodeCheckpoint } from '@monitorch/backend-onnx';
+import { blobs, f32, linearClassifier } from './fixtures/linear-classifier.js';
+
+const F = 3;
+const C = 3;
+const compiler = linearClassifier({ features: F, classes: C, learningRate: 0.2, momentum: 0.9 });
+
+function loader(): DataLoader {
+  const { x } = blobs(40, F);
+  const y = Int32Array.from({ length: 40 }, (_, i) => (i * 5) % C);
+  return new DataLoader(new TensorDataset(x, [F], y), { batchSize: 6, shuffle: true, seed: 11 });
+}
+
+t.test('resuming from a checkpoint gives the same losses as the uninterrupted run', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, 'nested', 'run.ckpt');
+  const original = await Trainer.fromCompiler({ compiler, seed: 1, worker: true });
+  t.teardown(() => original.close());
+  const data = loader();
+  await original.trainEpoch(data);
+  await original.trainEpoch(data);
+  await original.saveCheckpoint(path, { loaderSeed: 11 });
+  const uninterrupted = [(await original.trainEpoch(data)).loss, (await original.trainEpoch(data)).loss];
+  const finalState = await original.state();
+
+  // A fresh trainer with ANOTHER init seed: everything must come from the file.
+  const resumed = await Trainer.fromCompiler({ compiler, seed: 999, worker: false });
+  t.teardown(() => resumed.close());
+  const meta = await resumed.loadCheckpoint(path);
+  t.same(meta, { loaderSeed: 11 });
+  t.same(resumed.progress, { step: 14, epoch: 2, learningRate: 0.2 }, '2 epochs of 7 batches');
+  const fresh = loader(); // same seed: the trainer's epoch index picks epochs 3 and 4's order
+  const replayed = [(await resumed.trainEpoch(fresh)).loss, (await resumed.trainEpoch(fresh)).loss];
+  t.same(replayed, uninterrupted, 'identical losses');
+  const state = await resumed.state();
+  t.same(Object.keys(state).sort(), ['lin.bias', 'lin.bias.velocity', 'lin.weight', 'lin.weight.velocity']);
+  for (const k of Object.keys(state)) t.same(f32(state[k]), f32(finalState[k]), `${k} identical`);
+
+  // Without the momentum buffers the continuation differs: the test can tell.
+  const partial = await Trainer.fromCompiler({ compiler, seed: 999, worker: false });
+  t.teardown(() => partial.close());
+  const saved = decodeCheckpoint(readFileSync(path));
+  const zeroed = Object.fromEntries(Object.entries(saved.tensors).map(([k, v]) => [k, k.endsWith('velocity') ? { ...v, data: new Float32Array(v.data.length) } : v]));
+  await partial.restoreCheckpoint({ ...saved, tensors: zeroed });
+  t.notSame((await partial.trainEpoch(loader())).loss, uninterrupted[0], 'optimizer state matters');
+});
+
+t.test('checkpoints of another network or corrupt files are refused clearly', async (t) => {
+  const dir = t.testdir();
+  const other = await Trainer.fromCompiler({ compiler: linearClassifier({ features: 5, classes: C, momentum: 0.9 }), worker: false });
+  t.teardown(() => other.close());
+  await other.saveCheckpoint(join(dir, 'other.ckpt'));
+  const trainer = await Trainer.fromCompiler({ compiler, worker: false });
+  t.teardown(() => trainer.close());
+  await t.rejects(trainer.loadCheckpoint(join(dir, 'other.ckpt')), { code: 'SHAPE_MISMATCH', message: /lin.weight.*\[3, 5\].*\[3, 3\]/ });
+  const sgd = await Trainer.fromCompiler({ compiler: linearClassifier({ features: F, classes: C }), worker: false });
+  t.teardown(() => sgd.close());
+  await sgd.saveCheckpoint(join(dir, 'sgd.ckpt'));
+  await t.rejects(trainer.loadCheckpoint(join(dir, 'sgd.ckpt')), { code: 'INVALID_ARGUMENT', message: /lacks lin.weight.velocity/ });
+  writeFileSync(join(dir, 'junk.ckpt'), 'hello world, not a checkpoint');
+  await t.rejects(trainer.loadCheckpoint(join(dir, 'junk.ckpt')), { code: 'INVALID_ARGUMENT', message: /MTCKPT01/ });
+  await t.rejects(trainer.loadCheckpoint(join(dir, 'missing.ckpt')), { code: 'RUN_DIR_UNREADABLE' });
+});
+
+t.test('the format round-trips every element type and is laid out as documented', async (t) => {
+  const bytes = encodeCheckpoint({
+    progress: { step: 3, epoch: 1, learningRate: 0.5 },
+    tensors: {
+      a: { dtype: 'float32', dims: [3], data: new Float32Array([1.5, -2, 3]) },
+      b: { dtype: 'int64', dims: [2], data: new BigInt64Array([5n, -7n]) },
+      c: { dtype: 'bool', dims: [1], data: new Uint8Array([1]) },
+    },
+    meta: { note: 'x' },
+  });
+  t.equal(new TextDecoder().decode(bytes.subarray(0, 8)), 'MTCKPT01');
+  const headerLength = new DataView(bytes.buffer).getUint32(8, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
+  t.same(header.tensors.map((e: { offset: number }) => e.offset), [0, 16, 32], '8-byte aligned offsets');
+  const dataStart = Math.ceil((12 + headerLength) / 8) * 8;
+  t.equal(new DataView(bytes.buffer).getFloat32(dataStart + 4, true), -2, 'raw little-endian floats');
+  const back = decodeCheckpoint(bytes);
+  t.same(back.progress, { step: 3, epoch: 1, learningRate: 0.5 });
+  t.same(Array.from(back.tensors['a']!.data as Float32Array), [1.5, -2, 3]);
+  t.same(Array.from(back.tensors['b']!.data as BigInt64Array), [5n, -7n]);
+  t.same(Array.from(back.tensors['c']!.data as Uint8Array), [1]);
+  t.same(back.meta, { note: 'x' });
+  t.throws(() => decodeCheckpoint(bytes.subarray(0, 20)), { code: 'INVALID_ARGUMENT' });
+});
