@@ -1,0 +1,53 @@
+import { Inspector } from '@monitorch/core';
+import { LossMetrics } from '@monitorch/lens-loss';
+import { OutputActivation } from '@monitorch/lens-output-activation';
+import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
+import { TerminalReporter, serve, type LivePage } from '@monitorch/viz';
+
+/** An Inspector with the seed's three lenses, its terminal output and (optionally) a live page. */
+export interface Watch {
+  readonly inspector: Inspector;
+  readonly reporter: TerminalReporter;
+  /** The live page, unless `serve` was false. */
+  readonly page: LivePage | undefined;
+  /** Stops the page and the reporter and closes the Inspector. */
+  close(): Promise<void>;
+}
+
+/**
+ * The seed's lenses — LossMetrics (`val_accuracy`, loss and metrics in one panel),
+ * OutputActivation, ParameterGradientActivation — in one Inspector, with a progress bar and
+ * per-epoch summary on stderr, and a live page on 127.0.0.1 (any free port) when `serve`.
+ */
+export async function watch(options: { serve: boolean; title: string }): Promise<Watch> {
+  const inspector = new Inspector({
+    lenses: [
+      new LossMetrics({ metrics: ['val_accuracy'], separateLossAndMetrics: false }),
+      new OutputActivation(),
+      new ParameterGradientActivation(),
+    ],
+  });
+  const reporter = new TerminalReporter().attach(inspector);
+  const page = options.serve ? await serve(inspector, { host: '127.0.0.1', title: options.title }) : undefined;
+  return {
+    inspector, reporter, page,
+    async close() {
+      await page?.close();
+      reporter.detach();
+      await inspector.close();
+    },
+  };
+}
+
+/** Resolves on Ctrl-C (SIGINT) or SIGTERM, so a live page can stay up after training. */
+export function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
