@@ -5,10 +5,11 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Subject } from 'rxjs';
 import type { Table } from 'apache-arrow';
-import type { EpochClosed } from '@monitorch/core';
+import { Inspector, type EpochClosed } from '@monitorch/core';
 import { serve, type LiveInspector } from '@monitorch/viz';
 import { lensTable, seedTables, writeRun } from './fixtures/tables.js';
 import { rawRequest, readEvents } from './fixtures/http.js';
+import { ScriptedAdapter, ScriptedLens, trainEpoch } from './fixtures/scripted-run.js';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'monitorch-serve-'));
@@ -126,4 +127,22 @@ t.test('with an inspector: one message per closed epoch, progress with rate and 
   t.match(a.body, /epoch 3:/, 'hover values');
   t.same(JSON.parse((await rawRequest(port, '/progress')).body).batch, 11);
   epochs$.complete();
+});
+
+t.test('follows a run that an Inspector is writing to disk (stream files mid-run)', async (t) => {
+  const dir = join(tmp(), 'run');
+  const inspector = new Inspector({ lenses: [new ScriptedLens()], runDir: dir, logger: null });
+  inspector.attach(new ScriptedAdapter());
+  const page = await serve(dir, { pollMs: 30 });
+  t.teardown(async () => { await page.close(); await inspector.close(); });
+  const port = portOf(page.url);
+  const events = readEvents(port, (ev) => ev.some((e) => e.event === 'epoch' && (e.data as { epoch: number }).epoch === 2));
+  await trainEpoch(inspector);
+  await new Promise((r) => setTimeout(r, 100));
+  await trainEpoch(inspector);
+  const seen = await events;
+  t.match(seen.at(-1), { event: 'epoch', data: { epoch: 2 } });
+  const figure = (await rawRequest(port, '/figure.svg')).body;
+  t.match(figure, /train loss · epoch 2: 1\.2\nmin–max: 1 … 1\.4</, 'epoch 2 mean loss: (1 + 1.1 + 1.2 + 1.3 + 1.4) / 5');
+  t.match(figure, '>&lt;img src=x onerror=alert(1)&gt;<');
 });

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { Subject } from 'rxjs';
 import type { EpochClosed, Lens, PlotSpec, TableRow } from '@monitorch/core';
 import { TerminalReporter, epochSummary, type ReportedInspector } from '@monitorch/viz';
+import { scriptedInspector, trainEpoch } from './fixtures/scripted-run.js';
 
 class Capture extends Writable {
   text = '';
@@ -86,4 +87,15 @@ t.test('TTY mode draws a bar with the loss and clears it before the summary line
   reporter.batch(1, 4, 0.5);
   t.match(out.text, /epoch 2 \|/, 'next epoch numbered from the summary');
   reporter.detach();
+});
+
+t.test('attached to a real Inspector: one summary line per closed epoch', async (t) => {
+  const out = new Capture(false);
+  const inspector = scriptedInspector();
+  const reporter = new TerminalReporter({ stream: out }).attach(inspector);
+  await trainEpoch(inspector); // losses 2.0 … 2.4, mean 2.2
+  await trainEpoch(inspector); // losses 1.0 … 1.4, mean 1.2
+  t.equal(out.text, 'epoch 1 · train loss 2.2\nepoch 2 · train loss 1.2\n');
+  reporter.detach();
+  await inspector.close();
 });
