@@ -1,0 +1,52 @@
+import type { ReductionRequest } from '@monitorch/core';
+import { initialParameters } from '../init/initial-parameters.js';
+import type { Loss } from '../losses/loss.js';
+import type { Block } from '../model/block.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import type { EngineGraphs, TensorPayload } from '../runtime/step-engine.js';
+import type { NetworkCompiler } from '../trainer/network-compiler.js';
+import { compileEvalGraph, compileTrainGraph } from './compile.js';
+import { decodeStat } from './decode-stat.js';
+
+/** What {@link compileNetwork} needs. */
+export interface NetworkDeclaration {
+  /** The network. */
+  readonly model: Block;
+  /** Input shape, batch first (`[N, 1, 28, 28]`; the batch size is free). */
+  readonly inputShape: readonly number[];
+  readonly loss: Loss;
+  readonly optimizer: Optimizer;
+}
+
+/**
+ * The {@link NetworkCompiler} of a declared network: train and eval graphs for the lenses'
+ * requests, PyTorch-default initial parameters, and the stat decoder.
+ *
+ * @example
+ * ```ts
+ * const compiler = compileNetwork({ model, inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam() });
+ * ```
+ */
+export function compileNetwork(declaration: NetworkDeclaration): NetworkCompiler {
+  const { model, inputShape, loss, optimizer } = declaration;
+  // Compile once without statistics now, so a bad declaration fails at once, not at attach time.
+  const probe = compileTrainGraph(model, { inputShape, loss, optimizer });
+  return {
+    compile(requests: readonly ReductionRequest[]): EngineGraphs {
+      return {
+        train: compileTrainGraph(model, { inputShape, loss, optimizer, requests }),
+        eval: compileEvalGraph(model, { inputShape, loss, requests }),
+      };
+    },
+    initialParameters(seed: number): Record<string, TensorPayload> {
+      const out: Record<string, TensorPayload> = {};
+      for (const [name, p] of Object.entries(initialParameters(probe.parameters, seed))) {
+        out[name] = { dtype: 'float32', dims: p.dims, data: p.data };
+      }
+      return out;
+    },
+    decode: (stat, outputs, batchSize) => decodeStat(stat, outputs, batchSize),
+    learningRate: optimizer.learningRate,
+    hypers: (learningRate: number) => ({ lr: learningRate }),
+  };
+}

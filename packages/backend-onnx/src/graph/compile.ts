@@ -1,0 +1,216 @@
+import {
+  MonitorchError, reductionsFor, type ModuleInfo, type Phase, type ReductionRequest,
+} from '@monitorch/core';
+import type { Loss } from '../losses/loss.js';
+import { Scope, type Block } from '../model/block.js';
+import type { ParameterSlot } from '../model/parameter-slot.js';
+import type { SymbolicTensor } from '../model/symbolic-tensor.js';
+import { Trace, type DebugOptions } from '../model/trace.js';
+import { GraphBuilder } from '../onnx/graph-builder.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import type { CompiledGraph, GraphInput, GraphOutput } from './compiled-graph.js';
+import { StatBuilder } from './stat-ops.js';
+
+/** Options shared by {@link compileTrainGraph} and {@link compileEvalGraph}. */
+export interface CompileOptions {
+  /** The network input shape, batch first (`[N, 1, 28, 28]`; the batch size itself is free). */
+  readonly inputShape: readonly number[];
+  /** The loss applied to the network output. */
+  readonly loss: Loss;
+  /** The lenses' reduction requests (from `Inspector.requests()`); default none. */
+  readonly requests?: readonly ReductionRequest[];
+  /** Extra outputs for tests (raw gradients, module outputs, dropout masks). */
+  readonly debug?: DebugOptions;
+}
+
+/** Options of {@link compileTrainGraph}. */
+export interface TrainCompileOptions extends CompileOptions {
+  readonly optimizer: Optimizer;
+}
+
+/** Options of {@link compileEvalGraph}. */
+export interface EvalCompileOptions extends CompileOptions {
+  /**
+   * The phases this graph serves (default: every phase other than `train` that an output
+   * request names, or `['val']` when none does). Output statistics are the union over them.
+   */
+  readonly phases?: readonly Phase[];
+}
+
+/** A compiled graph plus the network's parameters (for initialisation and checkpoints). */
+export interface CompiledNetworkGraph extends CompiledGraph {
+  /** Parameters in declaration order; each is the graph input of the same `fullName`. */
+  readonly parameters: readonly ParameterSlot[];
+  /** The network output shape (`-1` batch). */
+  readonly outputShape: readonly number[];
+}
+
+/** The name of the optimizer's step-count state input (a float32 scalar, 0 before the first step). */
+export const STEP_INPUT = 'optimizer.step';
+
+function checkInputShape(shape: readonly number[]): number[] {
+  if (!Array.isArray(shape) || shape.length < 2 || shape.some((d, i) => !Number.isInteger(d) || (i > 0 && d <= 0))) {
+    throw new MonitorchError('INVALID_ARGUMENT',
+      `inputShape ${JSON.stringify(shape)} is not a shape [N, …features] with positive whole-number feature sizes. Pass e.g. [N, 1, 28, 28] as [256, 1, 28, 28] or [-1, 1, 28, 28].`,
+      { inputShape: shape });
+  }
+  return [-1, ...shape.slice(1)];
+}
+
+interface Traced {
+  readonly g: GraphBuilder;
+  readonly trace: Trace;
+  readonly out: SymbolicTensor;
+  readonly inputs: GraphInput[];
+  readonly outputs: GraphOutput[];
+  readonly lossGrad: string | undefined;
+}
+
+function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOptions): Traced {
+  const shape = checkInputShape(options.inputShape);
+  const g = new GraphBuilder(`monitorch-${kind}`);
+  g.input('x', 'float32', shape);
+  const training = kind === 'train';
+  const trace = new Trace(g, { name: 'x', shape, requiresGrad: false }, training, training, options.debug ?? {});
+  const out = network.build(new Scope(trace, ''), trace.input);
+  trace.modules.sort((a, b) => a.order - b.order);
+  const target = options.loss.target(out.shape);
+  g.input('y', target.dtype, target.shape);
+  const ops = options.loss.build({ g, batchSize: () => trace.batchSize() }, out, 'y', training);
+  g.output(g.rename(ops.loss, 'loss'));
+  g.output(g.rename(out.name, 'prediction'));
+  const inputs: GraphInput[] = [
+    { name: 'x', role: 'x', dtype: 'float32', shape },
+    { name: 'y', role: 'y', dtype: target.dtype, shape: target.shape },
+    ...trace.parameters.map((p): GraphInput => ({ name: p.fullName, role: 'param', dtype: 'float32', shape: p.shape, parameter: p.fullName })),
+  ];
+  const outputs: GraphOutput[] = [{ name: 'loss', role: 'loss' }, { name: 'prediction', role: 'prediction' }];
+  return { g, trace, out, inputs, outputs, lossGrad: ops.grad };
+}
+
+function moduleOf(modules: readonly ModuleInfo[], name: string): ModuleInfo {
+  const m = modules.find((x) => x.name === name);
+  if (m === undefined) throw new Error(`internal: no module ${name}`);
+  return m;
+}
+
+/**
+ * Compiles one training step into one ONNX graph: forward, loss, hand-derived backward, the
+ * optimizer update, and the statistics `requests` ask for (train phase) as extra outputs.
+ * See `src/graph/README.md` for how to drive it.
+ *
+ * @param network - the network (`sequential(...)`, a layer, `custom(...)`)
+ * @param options - input shape, loss, optimizer, lens requests
+ * @throws MonitorchError `SHAPE_MISMATCH` naming the layer and shapes when the input does not
+ *   fit, `INVALID_ARGUMENT`/`UNSUPPORTED` for bad declarations
+ */
+export function compileTrainGraph(network: Block, options: TrainCompileOptions): CompiledNetworkGraph {
+  const { g, trace, out, inputs, outputs, lossGrad } = traceNetwork('train', network, options);
+  const requests = options.requests ?? [];
+  const debug = options.debug ?? {};
+  if (lossGrad === undefined) throw new Error('internal: loss gave no gradient');
+  trace.runBackward(out, lossGrad);
+
+  // Optimizer: lr is a hyper input; the step count is state fed back every step.
+  const opt = options.optimizer;
+  inputs.push({ name: 'lr', role: 'hyper', dtype: 'float32', shape: [], hyper: 'lr' });
+  inputs.push({ name: STEP_INPUT, role: 'optState', dtype: 'float32', shape: [] });
+  g.input('lr', 'float32', []);
+  g.input(STEP_INPUT, 'float32', []);
+  const t = g.op1('Add', [STEP_INPUT, g.scalar(1)]);
+  g.output(g.rename(t, `${STEP_INPUT}.new`));
+  outputs.push({ name: `${STEP_INPUT}.new`, role: 'optStateNew', feeds: STEP_INPUT });
+  const ctx = { g, lr: 'lr', step: STEP_INPUT, t };
+  const stats = new StatBuilder(g);
+  const updates = new Map<string, { grad: string; update: string }>();
+  for (const p of trace.parameters) {
+    const grad = trace.paramGrads.get(p.fullName);
+    if (grad === undefined) {
+      throw new MonitorchError('INVALID_ARGUMENT',
+        `Parameter "${p.fullName}" does not influence the loss, so it has no gradient. Remove the unused layer from the network.`,
+        { parameter: p.fullName });
+    }
+    const state: Record<string, string> = {};
+    for (const slot of opt.stateSlots) {
+      const name = `${p.fullName}.${slot}`;
+      g.input(name, 'float32', p.shape);
+      inputs.push({ name, role: 'optState', dtype: 'float32', shape: p.shape, parameter: p.fullName });
+      state[slot] = name;
+    }
+    const next = opt.update(ctx, p.fullName, grad, state);
+    g.output(g.rename(next.param, `${p.fullName}.new`));
+    outputs.push({ name: `${p.fullName}.new`, role: 'paramNew', feeds: p.fullName });
+    for (const slot of opt.stateSlots) {
+      const name = `${p.fullName}.${slot}.new`;
+      g.output(g.rename(next.state[slot] as string, name));
+      outputs.push({ name, role: 'optStateNew', feeds: `${p.fullName}.${slot}` });
+    }
+    updates.set(p.fullName, { grad, update: g.op1('Sub', [`${p.fullName}.new`, p.fullName]) });
+    if (debug.gradients === true) trace.debugOutput(grad, `debug.grad.${p.fullName}`);
+  }
+
+  // Statistics in the order a hooked PyTorch run would report them.
+  for (const { module, value } of trace.moduleOutputs) {
+    stats.add('output', module, undefined, ['train'], value.name, value.shape, reductionsFor(requests, 'output', module, undefined, 'train'));
+    if (debug.outputs === true) trace.debugOutput(value.name, `debug.out.${module.name}`);
+  }
+  for (const { module, value } of trace.moduleOutputs) {
+    const dy = trace.gradOf(value);
+    if (dy === undefined) continue;
+    stats.add('outputGradient', module, undefined, ['train'], dy, value.shape, reductionsFor(requests, 'outputGradient', module, undefined, 'train'));
+    if (debug.outputGradients === true) trace.debugOutput(dy, `debug.outgrad.${module.name}`);
+  }
+  for (const source of ['gradient', 'update'] as const) {
+    for (const p of trace.parameters) {
+      const module = moduleOf(trace.modules, p.module);
+      const tensors = updates.get(p.fullName);
+      if (tensors === undefined) continue;
+      const wanted = reductionsFor(requests, source, module, p.name, 'train');
+      stats.add(source, module, p.name, ['train'], source === 'gradient' ? tensors.grad : tensors.update, p.shape, wanted);
+    }
+  }
+  for (const s of stats.stats) for (const n of s.outputs) outputs.push({ name: n, role: 'stat' });
+  for (const name of trace.debugOutputs) outputs.push({ name, role: 'debug' });
+  return {
+    kind: 'train', bytes: g.toBytes(), inputs, outputs, stats: stats.stats, modules: trace.modules,
+    parameters: trace.parameters, outputShape: out.shape,
+  };
+}
+
+/** The non-train phases output requests name (what an eval graph serves by default). */
+export function evalPhases(requests: readonly ReductionRequest[]): Phase[] {
+  const phases = new Set<Phase>();
+  for (const r of requests) {
+    if (r.select.of !== 'output') continue;
+    for (const p of r.select.phases ?? ['train']) if (p !== 'train') phases.add(p);
+  }
+  return phases.size === 0 ? ['val'] : [...phases];
+}
+
+/**
+ * Compiles the eval graph: forward (dropout off), loss, and the output statistics the lenses
+ * ask for in `phases`. Parameters are inputs with the same names as in the train graph.
+ *
+ * @param network - the network
+ * @param options - input shape, loss, lens requests, phases
+ */
+export function compileEvalGraph(network: Block, options: EvalCompileOptions): CompiledNetworkGraph {
+  const { g, trace, out, inputs, outputs } = traceNetwork('eval', network, options);
+  const requests = options.requests ?? [];
+  const phases = options.phases ?? evalPhases(requests);
+  const stats = new StatBuilder(g);
+  for (const { module, value } of trace.moduleOutputs) {
+    const wanted = new Map<string, ReturnType<typeof reductionsFor>[number]>();
+    for (const phase of phases) {
+      for (const r of reductionsFor(requests, 'output', module, undefined, phase)) wanted.set(JSON.stringify(r), r);
+    }
+    stats.add('output', module, undefined, phases, value.name, value.shape, [...wanted.values()]);
+    if (options.debug?.outputs === true) trace.debugOutput(value.name, `debug.out.${module.name}`);
+  }
+  for (const s of stats.stats) for (const n of s.outputs) outputs.push({ name: n, role: 'stat' });
+  for (const name of trace.debugOutputs) outputs.push({ name, role: 'debug' });
+  return {
+    kind: 'eval', bytes: g.toBytes(), inputs, outputs, stats: stats.stats, modules: trace.modules,
+    parameters: trace.parameters, outputShape: out.shape,
+  };
+}

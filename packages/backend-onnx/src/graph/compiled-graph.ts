@@ -1,0 +1,75 @@
+import type { ModuleInfo, Phase, Reduction, TensorSource } from '@monitorch/core';
+
+/** Element types used at the graph boundary. */
+export type GraphDType = 'float32' | 'int64' | 'int32' | 'bool';
+
+/**
+ * What a graph input is for. The runner feeds `x`/`y` from the data loader, `param` and
+ * `optState` from the previous step's outputs, `hyper` from the trainer (learning rate, Adam
+ * step, dropout switch…).
+ */
+export type GraphInputRole = 'x' | 'y' | 'param' | 'optState' | 'hyper';
+
+/** One input of a generated graph. */
+export interface GraphInput {
+  readonly name: string;
+  readonly role: GraphInputRole;
+  readonly dtype: GraphDType;
+  /** Shape; `-1` marks the dynamic batch dimension. */
+  readonly shape: readonly number[];
+  /** For `param`/`optState`: the parameter's full name, e.g. `dense.lin1.weight`. */
+  readonly parameter?: string;
+  /** For `hyper`: which hyper-parameter (e.g. `lr`, `step`). */
+  readonly hyper?: string;
+}
+
+/**
+ * What a graph output is for. `paramNew`/`optStateNew` feed the next step's inputs; `debug`
+ * outputs (raw gradients, masks…) exist only when a test asked for them.
+ */
+export type GraphOutputRole = 'loss' | 'prediction' | 'paramNew' | 'optStateNew' | 'stat' | 'debug';
+
+/** One output of a generated graph. */
+export interface GraphOutput {
+  readonly name: string;
+  readonly role: GraphOutputRole;
+  /** For `paramNew`/`optStateNew`: the input it replaces next step. */
+  readonly feeds?: string;
+}
+
+/**
+ * A statistic the graph computes for a lens request: which tensor (source, module, parameter,
+ * phase), which reduction, and the graph outputs that hold the answer. `decodeStat` turns the
+ * fetched outputs into a core `ReductionResult`.
+ */
+export interface StatOutput {
+  readonly source: TensorSource;
+  readonly module: ModuleInfo;
+  readonly parameter?: string;
+  readonly phase: Phase;
+  /**
+   * Every phase this output serves (an eval graph serves all non-train phases the lenses
+   * ask for); `phase` is the first. Absent means `[phase]`.
+   */
+  readonly phases?: readonly Phase[];
+  readonly reduction: Reduction;
+  /** Graph output names holding the answer (e.g. counts, nonFinite count). */
+  readonly outputs: readonly string[];
+  /** Entries each count was taken over (for `activeCount`), known at compile time per batch size 1: multiply by batch for outputs. */
+  readonly sizePerSample?: number;
+  /** Shape of the tensor reduced, `-1` for the batch dimension. */
+  readonly shape: readonly number[];
+}
+
+/** A generated ONNX graph and everything a runner needs to drive it. */
+export interface CompiledGraph {
+  /** `train`: forward, loss, backward, update, stats. `eval`: forward, loss, stats. */
+  readonly kind: 'train' | 'eval';
+  /** Serialized ONNX ModelProto. */
+  readonly bytes: Uint8Array;
+  readonly inputs: readonly GraphInput[];
+  readonly outputs: readonly GraphOutput[];
+  readonly stats: readonly StatOutput[];
+  /** Modules of the network in forward order. */
+  readonly modules: readonly ModuleInfo[];
+}

@@ -1,0 +1,57 @@
+import { MonitorchError, type ReductionResult } from '@monitorch/core';
+import type { StatOutput } from './compiled-graph.js';
+import { activeSize } from './stat-ops.js';
+
+/** A fetched graph output: its elements and dims (an ORT tensor or a plain payload). */
+export interface FetchedTensor {
+  readonly data: ArrayLike<number | bigint>;
+  readonly dims: readonly number[];
+}
+
+function scalar(t: FetchedTensor | undefined, stat: StatOutput): number {
+  if (t === undefined || t.data.length < 1) {
+    throw new MonitorchError('BACKEND_FAILED', `Statistic output missing for ${stat.outputs.join(', ')}; fetch every name in stat.outputs.`, { outputs: stat.outputs });
+  }
+  return Number(t.data[0]);
+}
+
+/**
+ * Reads one statistic's fetched outputs (in the order of `stat.outputs`) as the core
+ * `ReductionResult` that `reduce` from `@monitorch/core` returns for the same tensor.
+ *
+ * @param stat - the statistic declaration
+ * @param outputs - its fetched outputs, in `stat.outputs` order
+ * @param batchSize - the batch size of the run (fills the `-1` dimension of `stat.shape`)
+ */
+export function decodeStat(stat: StatOutput, outputs: readonly FetchedTensor[], batchSize: number): ReductionResult {
+  const r = stat.reduction;
+  switch (r.op) {
+    case 'activeCount': {
+      const counts = outputs[0];
+      if (counts === undefined) return scalar(undefined, stat) as never;
+      const shape = stat.shape.map((d) => (d < 0 ? batchSize : d));
+      return { op: 'activeCount', counts: Float64Array.from(counts.data, Number), size: activeSize(r, shape), nonFinite: scalar(outputs[1], stat) };
+    }
+    case 'sum':
+    case 'sumSquares':
+    case 'l2':
+      return { op: r.op, value: scalar(outputs[0], stat) };
+    case 'min':
+    case 'max':
+      // ORT's ReduceMin/Max may skip NaN; core answers NaN when any entry is NaN.
+      return { op: r.op, value: scalar(outputs[1], stat) > 0 ? Number.NaN : scalar(outputs[0], stat) };
+    case 'nonFinite':
+      return { op: 'nonFinite', nan: scalar(outputs[0], stat), inf: scalar(outputs[1], stat) };
+  }
+}
+
+/** {@link decodeStat} with outputs looked up by name in a fetched-outputs record. */
+export function decodeStatFrom(stat: StatOutput, fetched: Readonly<Record<string, FetchedTensor>>, batchSize: number): ReductionResult {
+  return decodeStat(stat, stat.outputs.map((name) => {
+    const t = fetched[name];
+    if (t === undefined) {
+      throw new MonitorchError('BACKEND_FAILED', `Statistic output "${name}" was not fetched; fetch every name in stat.outputs.`, { name });
+    }
+    return t;
+  }), batchSize);
+}

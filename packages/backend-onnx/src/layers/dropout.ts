@@ -1,0 +1,46 @@
+import type { ModuleKind } from '@monitorch/core';
+import type { SymbolicTensor } from '../model/symbolic-tensor.js';
+import { badOption, Layer, type LayerCall } from './layer.js';
+
+/**
+ * Dropout, like `nn.Dropout(p)`: in the train graph each entry is zeroed with probability p
+ * and the rest scaled by 1/(1−p); in the eval graph it is the identity. The ONNX Dropout op
+ * draws the mask (a new one every run) and returns it, and the backward reuses that mask.
+ */
+export class Dropout extends Layer {
+  readonly type = 'Dropout';
+  readonly kind: ModuleKind = 'dropout';
+
+  /** @param p - drop probability in [0, 1) */
+  constructor(readonly p = 0.5) {
+    super();
+    if (typeof p !== 'number' || !(p >= 0 && p < 1)) {
+      badOption('Dropout', `p must be in [0, 1), got ${String(p)}`, 'Pass a drop probability such as 0.3 (p = 1 would zero everything)', { p });
+    }
+  }
+
+  protected forward(call: LayerCall, x: SymbolicTensor): SymbolicTensor {
+    const g = call.g;
+    if (!call.training || this.p === 0) {
+      const y = g.op1('Identity', [x.name]);
+      call.backward((dy) => {
+        if (call.needsInputGrad) call.inputGrad(dy);
+      });
+      return call.output(y, x.shape);
+    }
+    const train = g.op1('Cast', [g.constI32([1], [])], { to: 9 });
+    const [y, mask] = g.op('Dropout', [x.name, g.scalar(this.p), train], {}, 2) as [string, string];
+    if (call.trace.debug.masks === true) call.trace.debugOutput(mask, `debug.mask.${call.name}`);
+    call.backward((dy) => {
+      if (!call.needsInputGrad) return;
+      const scaled = g.op1('Mul', [dy, g.scalar(1 / (1 - this.p))]);
+      call.inputGrad(g.op1('Where', [mask, scaled, g.scalar(0)]));
+    });
+    return call.output(y, x.shape);
+  }
+}
+
+/** Dropout with drop probability `p` (default 0.5), like `nn.Dropout(p)`. */
+export function dropout(p = 0.5): Dropout {
+  return new Dropout(p);
+}

@@ -1,0 +1,122 @@
+import type { ModuleKind } from '@monitorch/core';
+import type { SymbolicTensor } from '../model/symbolic-tensor.js';
+import { padding2, size2, type Size2 } from './conv2d.js';
+import { Layer, unsupported, type LayerCall } from './layer.js';
+
+/** Options of {@link maxPool2d} and {@link avgPool2d}. */
+export interface Pool2dOptions {
+  /** Stride (default: the kernel size, as in PyTorch). */
+  readonly stride?: Size2;
+  /** Implicit padding on both sides (default 0); at most half the kernel, as in PyTorch. */
+  readonly padding?: Size2;
+  /** Only `false` is supported. */
+  readonly ceilMode?: boolean;
+}
+
+/** Common shape logic of the two pools. */
+abstract class Pool2d extends Layer {
+  readonly kind: ModuleKind = 'pool';
+  readonly kernel: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+
+  constructor(type: string, kernelSize: Size2, options: Pool2dOptions) {
+    super();
+    this.kernel = size2(type, 'kernelSize', kernelSize);
+    this.stride = size2(type, 'stride', options.stride ?? kernelSize);
+    this.padding = padding2(type, options.padding ?? 0);
+    if (options.ceilMode === true) unsupported(type, 'ceilMode is not supported', 'Use ceilMode: false (the default)');
+    if (this.padding[0] * 2 > this.kernel[0] || this.padding[1] * 2 > this.kernel[1]) {
+      unsupported(type, `padding ${JSON.stringify(this.padding)} is more than half the kernel ${JSON.stringify(this.kernel)}`,
+        'Use padding ≤ kernelSize / 2 (PyTorch refuses it too)');
+    }
+  }
+
+  /** Output `[N, C, Ho, Wo]` plus pool attributes; fails on a bad input. */
+  protected geometry(call: LayerCall, x: SymbolicTensor): { shape: number[]; attrs: Record<string, number[]>; rest: [number, number] } {
+    if (x.shape.length !== 4) call.fail('SHAPE_MISMATCH', `${this.type} needs a 4-D input [N, C, H, W]`, 'Pool after a conv2d layer.');
+    const [, c, h, w] = x.shape as [number, number, number, number];
+    const [kh, kw] = this.kernel;
+    const [sh, sw] = this.stride;
+    const [ph, pw] = this.padding;
+    const spanH = h + 2 * ph - kh;
+    const spanW = w + 2 * pw - kw;
+    if (spanH < 0 || spanW < 0) {
+      call.fail('SHAPE_MISMATCH', `the ${kh}×${kw} window is larger than the ${h}×${w} input`, 'Use a smaller kernel or pool earlier.');
+    }
+    return {
+      shape: [-1, c, Math.floor(spanH / sh) + 1, Math.floor(spanW / sw) + 1],
+      attrs: { kernel_shape: [kh, kw], strides: [sh, sw], pads: [ph, pw, ph, pw] },
+      rest: [spanH % sh, spanW % sw],
+    };
+  }
+}
+
+/**
+ * Max pooling, like `nn.MaxPool2d`. Backward scatters dy to the position ORT's MaxPool
+ * `Indices` names (the first maximum, as PyTorch), adding where windows overlap.
+ */
+export class MaxPool2d extends Pool2d {
+  readonly type = 'MaxPool2d';
+
+  /** @param kernelSize - window size @param options - stride, padding */
+  constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
+    super('MaxPool2d', kernelSize, options);
+  }
+
+  protected forward(call: LayerCall, x: SymbolicTensor): SymbolicTensor {
+    const { shape, attrs } = this.geometry(call, x);
+    const g = call.g;
+    const [y, indices] = g.op('MaxPool', [x.name], attrs, 2) as [string, string];
+    call.backward((dy) => {
+      if (!call.needsInputGrad) return;
+      const flat = g.constI64([-1]);
+      const size = g.op1('Reshape', [g.op1('Size', [x.name]), g.constI64([1])]);
+      const zeros = g.op1('ConstantOfShape', [size], { value: { tensor: { name: 'zero', dtype: 'float32', dims: [1], raw: new Uint8Array(4) } } });
+      const scattered = g.op1('ScatterElements', [zeros, g.op1('Reshape', [indices, flat]), g.op1('Reshape', [dy, flat])], { axis: 0, reduction: { string: 'add' } });
+      call.inputGrad(g.op1('Reshape', [scattered, g.op1('Shape', [x.name])]));
+    });
+    return call.output(y, shape);
+  }
+}
+
+/**
+ * Average pooling, like `nn.AvgPool2d` (count_include_pad=True: padded zeros count in the
+ * divisor). Backward spreads dy/(kh·kw) over each window: a ConvTranspose with a constant
+ * kernel, run per channel.
+ */
+export class AvgPool2d extends Pool2d {
+  readonly type = 'AvgPool2d';
+
+  /** @param kernelSize - window size @param options - stride, padding */
+  constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
+    super('AvgPool2d', kernelSize, options);
+  }
+
+  protected forward(call: LayerCall, x: SymbolicTensor): SymbolicTensor {
+    const { shape, attrs, rest } = this.geometry(call, x);
+    const g = call.g;
+    const [, c, h, w] = x.shape as [number, number, number, number];
+    const [, , ho, wo] = shape as [number, number, number, number];
+    const y = g.op1('AveragePool', [x.name], { ...attrs, count_include_pad: 1 });
+    call.backward((dy) => {
+      if (!call.needsInputGrad) return;
+      const [kh, kw] = this.kernel;
+      const ones = g.constF32(new Float32Array(kh * kw).fill(1 / (kh * kw)), [1, 1, kh, kw]);
+      const perChannel = g.op1('Reshape', [dy, g.constI64([-1, 1, ho, wo])]);
+      const dx = g.op1('ConvTranspose', [perChannel, ones], { ...attrs, output_padding: rest });
+      call.inputGrad(g.op1('Reshape', [dx, g.constI64([-1, c, h, w])]));
+    });
+    return call.output(y, shape);
+  }
+}
+
+/** Max pooling, like `nn.MaxPool2d(kernelSize, stride = kernelSize, padding = 0)`. */
+export function maxPool2d(kernelSize: Size2, options: Pool2dOptions = {}): MaxPool2d {
+  return new MaxPool2d(kernelSize, options);
+}
+
+/** Average pooling, like `nn.AvgPool2d(kernelSize, stride = kernelSize, padding = 0)`. */
+export function avgPool2d(kernelSize: Size2, options: Pool2dOptions = {}): AvgPool2d {
+  return new AvgPool2d(kernelSize, options);
+}
