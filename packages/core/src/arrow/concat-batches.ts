@@ -1,4 +1,5 @@
-import { List, RecordBatch, makeBuilder, type Data, type Schema } from 'apache-arrow';
+import { List, RecordBatch, type Data, type Schema } from 'apache-arrow';
+import { columnData } from './column-data.js';
 import { batchFromColumns } from './schema.js';
 
 /**
@@ -6,8 +7,7 @@ import { batchFromColumns } from './schema.js';
  * grow one small batch per epoch use this to keep their batch count low: a table of 10,000
  * one-batch epochs would otherwise make every scan walk 10,000 chunks.
  *
- * Cost is one pass over the cells; list cells are copied as plain arrays because Arrow's list
- * builder does not take its own vectors as values.
+ * Cost is one pass over the cells.
  *
  * @param schema - the schema of every batch and of the result
  * @param batches - batches in row order
@@ -16,22 +16,20 @@ export function concatBatches(schema: Schema, batches: readonly RecordBatch[]): 
   let length = 0;
   for (const b of batches) length += b.numRows;
   const children: Data[] = schema.fields.map((field, col) => {
-    const builder = makeBuilder({ type: field.type, nullValues: [null, undefined] });
+    const cells: unknown[] = new Array<unknown>(length);
     const isList = field.type instanceof List;
+    let at = 0;
     for (const batch of batches) {
       const vector = batch.getChildAt(col);
       if (vector === null) throw new Error(`batch has no column ${col}`);
       const n = batch.numRows;
-      if (isList) {
-        for (let r = 0; r < n; r++) {
-          const cell = vector.get(r) as Iterable<number> | null;
-          builder.append(cell === null ? null : Array.from(cell));
-        }
-      } else {
-        for (let r = 0; r < n; r++) builder.append(vector.get(r));
+      for (let r = 0; r < n; r++) {
+        const cell: unknown = vector.get(r);
+        // A list cell is a view of the batch's child array: copy it out as a plain array.
+        cells[at++] = isList && cell !== null ? Array.from(cell as Iterable<number>) : cell;
       }
     }
-    return builder.finish().flush();
+    return columnData(field.type, cells);
   });
   return batchFromColumns(schema, length, children);
 }

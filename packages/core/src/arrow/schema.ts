@@ -9,13 +9,13 @@ import {
   Struct,
   Table,
   Utf8,
-  makeBuilder,
   makeData,
   type Data,
   type DataType,
 } from 'apache-arrow';
 import { MonitorchError } from '../errors.js';
-import type { CellValue, ColumnSpec, ColumnType, PlotSpec, TableRow, TableSpec } from '../tables/table-spec.js';
+import { columnData } from './column-data.js';
+import type { ColumnSpec, ColumnType, PlotSpec, TableRow, TableSpec } from '../tables/table-spec.js';
 
 /** Schema metadata key holding the table name. */
 export const TABLE_METADATA_KEY = 'monitorch.table';
@@ -175,14 +175,8 @@ export function rowsToRecordBatch(spec: TableSpec, rows: readonly TableRow[]): R
     }
   }
   const children = spec.columns.map((column, i) => {
-    const field = schema.fields[i] as Field;
-    const builder = makeBuilder({ type: field.type, nullValues: [null, undefined] });
-    for (const row of rows) {
-      const value: CellValue | undefined = row[column.name];
-      // Builders of list columns take plain arrays (a typed array is copied to one).
-      builder.append(value instanceof Int32Array ? Array.from(value) : value);
-    }
-    return builder.finish().flush();
+    const cells = rows.map((row) => row[column.name]);
+    return columnData((schema.fields[i] as Field).type, cells);
   });
   return batchFromColumns(schema, rows.length, children);
 }
