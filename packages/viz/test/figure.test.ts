@@ -31,13 +31,16 @@ t.test('stable colours: train blue, val orange, activation blue, death orange; o
   t.equal(seriesColor('val'), '#ff7f0e');
   t.equal(seriesColor('activation_rate'), '#1f77b4');
   t.equal(seriesColor('death_rate'), '#ff7f0e');
+  t.equal(seriesColor('weight_death_rate'), '#ff7f0e', 'family members keep the family colour');
+  t.equal(seriesColor('bias_activation_rate'), '#1f77b4');
+  t.equal(seriesColor('val_accuracy'), '#d62728');
   t.equal(seriesColor('grad_norm'), seriesColor('grad_norm'));
   t.match(seriesColor('grad_norm'), /^#[0-9a-f]{6}$/);
 });
 
 t.test('figure model of the seed-shaped tables', async (t) => {
   const model = figureModel([...seedTables(4).values()]);
-  t.same(model.big.map((p) => p.heading), ['Loss', 'Metrics', 'Warning Output Activations']);
+  t.same(model.big.map((p) => p.heading), ['Loss', 'Metrics', 'Warning Output Activations', 'Warning Gradient Activations']);
   t.same(model.columns.map((c) => c.spec.title), ['Output Activations', 'Weight Gradient Activation', 'Bias Gradient Activation']);
   t.same(model.columns[0]!.panels.map((p) => p.heading), ['net.relu1', 'net.relu2', 'net.relu3', 'net.relu4', 'net.relu5']);
   t.same(model.epochs, [1, 4]);
@@ -46,6 +49,14 @@ t.test('figure model of the seed-shaped tables', async (t) => {
   const act = model.columns[0]!.panels[0]!;
   t.same(act.series.map((s) => [s.label, s.color]), [['train activation_rate', '#1f77b4'], ['train death_rate', '#ff7f0e']]);
   t.equal(loss.points.length, 8, '4 epochs × 2 phases');
+  t.same(model.big[1]!.series.map((s) => [s.label, s.color]), [['val accuracy', '#d62728']], 'val accuracy red even alone');
+  const mixed = figureModel([lensTable('lm', { panels: [{ title: 'Loss & Metrics', size: 'big', kind: 'numerical', quantities: ['loss', 'val_accuracy'], line: 'mean' }] }, [
+    { epoch: 1, phase: 'train', module: '', quantity: 'loss', mean: 1 },
+    { epoch: 1, phase: 'val', module: '', quantity: 'loss', mean: 1 },
+    { epoch: 1, phase: 'val', module: '', quantity: 'val_accuracy', mean: 0.5 },
+  ])]).big[0]!;
+  t.same(mixed.series.map((s) => [s.label, s.color]), [['train loss', '#1f77b4'], ['val loss', '#ff7f0e'], ['val_accuracy', '#d62728']],
+    'a quantity that starts with its phase is not prefixed twice');
 });
 
 t.test('bands are computed from the row: mean±std, min–max, q1–q3; nulls leave gaps', async (t) => {

@@ -1,6 +1,7 @@
 /**
  * Colours by series name, after the original monitorch figure: train blue, val orange,
- * activation rate blue, death rate orange. Every other name gets a colour from a fixed
+ * activation rate blue, death rate orange (also `weight_death_rate` and other family members),
+ * train accuracy steelblue, val accuracy red. Every other name gets a colour from a fixed
  * palette chosen by a hash of the name, so the same series has the same colour in every figure
  * and every redraw of the live page.
  */
@@ -11,9 +12,23 @@ const NAMED: Readonly<Record<string, string>> = {
   death_rate: '#ff7f0e',
   worst_activation_rate: '#1f77b4',
   worst_death_rate: '#ff7f0e',
+  'train loss': '#1f77b4',
+  'val loss': '#ff7f0e',
+  train_accuracy: '#4682b4',
+  val_accuracy: '#d62728',
+  'train accuracy': '#4682b4',
+  'val accuracy': '#d62728',
   mean: '#4682b4',
   median: '#1f77b4',
 };
+
+/** Whether `name` has a fixed colour of its own (not from a family or the palette). */
+export function hasNamedColor(name: string): boolean {
+  return NAMED[name] !== undefined;
+}
+
+/** Families that keep the colour of their base name, e.g. `weight_death_rate` is orange like `death_rate`. */
+const FAMILIES: readonly string[] = ['activation_rate', 'death_rate'];
 
 /** The fallback palette (colour-blind friendlier tableau colours, blue and orange last so hashed names rarely look like train/val). */
 const PALETTE: readonly string[] = [
@@ -32,6 +47,8 @@ export const RELATION_COLORS: readonly string[] = ['#6495ed', '#4169e1'];
 export function seriesColor(name: string): string {
   const named = NAMED[name];
   if (named !== undefined) return named;
+  const family = FAMILIES.find((f) => name.endsWith(`_${f}`) || name.endsWith(` ${f}`));
+  if (family !== undefined) return NAMED[family] ?? '#7f7f7f';
   return PALETTE[hash(name) % PALETTE.length] ?? '#7f7f7f';
 }
 

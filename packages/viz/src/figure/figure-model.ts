@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type { BandKind, PanelSpec } from '@monitorch/core';
-import { panelColors } from './colors.js';
+import { hasNamedColor, panelColors } from './colors.js';
 import { drawablePlotSpec } from './plot-spec.js';
 import { numberAt, stringAt, tableColumns, type TableColumns } from './table-columns.js';
 
@@ -198,13 +198,15 @@ function seriesInfo(parts: ReadonlyMap<string, SeriesParts>, stackModules: boole
   const manyPhases = distinct((p) => p.phase) > 1;
   const manyQuantities = distinct((p) => p.quantity) > 1;
   const manyModules = distinct((p) => p.module) > 1;
-  const label = (p: SeriesParts): string => `${p.phase} ${p.quantity}${manyModules && p.module !== '' ? ` · ${p.module}` : ''}`;
+  // `val val_accuracy` says the phase twice: a quantity that starts with its phase stands alone.
+  const name = (p: SeriesParts): string => (p.quantity.startsWith(`${p.phase}_`) ? p.quantity : `${p.phase} ${p.quantity}`);
+  const label = (p: SeriesParts): string => `${name(p)}${manyModules && p.module !== '' ? ` · ${p.module}` : ''}`;
   // Colour by the one part that varies, so train/val and activation/death rate keep their
   // well-known colours whichever panel they are in.
   const colorKey = (p: SeriesParts): string => {
     if (manyModules || (manyPhases && manyQuantities)) return label(p);
     return manyQuantities ? p.quantity : p.phase;
   };
-  const colors = panelColors(all.map(([, p]) => colorKey(p)));
+  const colors = panelColors(all.map(([, p]) => (hasNamedColor(label(p)) ? label(p) : colorKey(p))));
   return all.map(([key, p], i) => ({ key, label: label(p), color: colors[i] ?? '#7f7f7f' }));
 }
