@@ -8,6 +8,8 @@ import type { Phase } from '@monitorch/core';
  */
 export function orderPhases(phases: Iterable<Phase>): Phase[] {
   const seen = [...phases];
-  const rank = (p: Phase): number => (p === 'train' ? 0 : p === 'val' ? 1 : 2 + seen.indexOf(p));
-  return seen.sort((a, b) => rank(a) - rank(b));
+  // Rank from a frozen copy: the comparator must not read the array being sorted.
+  const firstSeen = new Map(seen.map((p, i) => [p, i]));
+  const rank = (p: Phase): number => (p === 'train' ? 0 : p === 'val' ? 1 : 2 + (firstSeen.get(p) ?? 0));
+  return [...seen].sort((a, b) => rank(a) - rank(b));
 }

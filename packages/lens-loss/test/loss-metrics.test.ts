@@ -127,3 +127,9 @@ t.test('bad options are clear errors', async (tt) => {
   tt.equal(err(() => new LossMetrics({ bands: ['sigma' as 'std'] }))?.code, 'INVALID_ARGUMENT');
   tt.equal(err(() => new LossMetrics().loss({ method: 'iqr' as 'mean' }))?.code, 'INVALID_ARGUMENT');
 });
+
+t.test('phases: train, val, then user phases in first-seen order', async (tt) => {
+  const lens = new LossMetrics();
+  for (const phase of ['zeta', 'val', 'alpha', 'train', 'zeta']) lens.foldLoss({ type: 'loss', value: 1, batchSize: 1, epoch: 1, step: 0, phase });
+  tt.same(lens.tick(1).map((r) => r.phase), ['train', 'val', 'zeta', 'alpha']);
+});
