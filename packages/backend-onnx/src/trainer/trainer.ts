@@ -4,6 +4,7 @@ import {
 import type { Checkpoint } from '../checkpoint/checkpoint-format.js';
 import { readCheckpointFile, writeCheckpointFile } from '../checkpoint/checkpoint-file.js';
 import { correctCount } from '../data/accuracy.js';
+import { compileNetwork, type NetworkDeclaration } from '../graph/compile-network.js';
 import { DataLoader, type Batch } from '../data/data-loader.js';
 import { checkDevice, type Device } from '../runtime/device.js';
 import { LocalStepEngine } from '../runtime/local-step-engine.js';
@@ -13,7 +14,7 @@ import type { NetworkCompiler } from './network-compiler.js';
 import { progressLine } from './progress-line.js';
 import { statReports } from './stat-reports.js';
 import type {
-  CompilerTrainerOptions, EpochProgress, EpochSummary, EvaluateOptions, EvaluationResult, NonFiniteLossPolicy, TrainEpochOptions,
+  CompilerTrainerOptions, EpochProgress, RuntimeOptions, EpochSummary, EvaluateOptions, EvaluationResult, NonFiniteLossPolicy, TrainEpochOptions,
 } from './trainer-options.js';
 
 /** Counters that make a run resumable (saved in checkpoints). */
@@ -73,6 +74,24 @@ export class Trainer implements Adapter {
     this.actualDevice = device;
     this.nonFinite = nonFinite;
     this.lr = compiler.learningRate;
+  }
+
+  /**
+   * Creates a trainer for a declared network: compiles its graphs (no statistics until an
+   * Inspector attaches), starts the sessions on the device and sets the seeded initial
+   * parameters (PyTorch's default initialisation).
+   *
+   * @example
+   * ```ts
+   * const trainer = await Trainer.create({
+   *   model, inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam(), seed: 42,
+   * });
+   * ```
+   * @throws MonitorchError `DEVICE_UNAVAILABLE`, `BACKEND_FAILED` as {@link Trainer.fromCompiler};
+   *   `SHAPE_MISMATCH` / `INVALID_ARGUMENT` / `UNSUPPORTED` for a bad declaration
+   */
+  static async create(options: NetworkDeclaration & RuntimeOptions): Promise<Trainer> {
+    return Trainer.fromCompiler({ ...options, compiler: compileNetwork(options) });
   }
 
   /**
