@@ -305,12 +305,11 @@ export class LoopAdapter implements Adapter {
     checkTensor(source, module, undefined, data, shape);
     const entry = this.registry.get(module, options.kind, options.type, source);
     const phase = options.phase ?? DEFAULT_PHASE;
-    const key = `${source}||${phase}`;
-    let plan = entry.plans.get(key) as Plan | undefined;
+    let plan = entry.plans.get(source, '', phase) as Plan | undefined;
     if (plan === undefined) {
       const reductions = reductionsFor(this.requests, source, entry.info, undefined, phase);
       plan = reductions.length === 0 ? NO_PLAN : { reductions, keys: reductions.map(reductionKey), hold: false };
-      entry.plans.set(key, plan);
+      entry.plans.set(source, '', phase, plan);
     }
     if (plan.reductions.length === 0) return;
     this.answer(plan, entry, source, undefined, data, shape, phase);
@@ -336,8 +335,7 @@ export class LoopAdapter implements Adapter {
 
   /** The plan for a parameter tensor; registers a new parameter as pending (held). */
   private parameterPlan(entry: ModuleEntry, source: 'gradient' | 'update', parameter: string, phase: Phase): Plan {
-    const key = `${source}|${parameter}|${phase}`;
-    const cached = entry.plans.get(key) as Plan | undefined;
+    const cached = entry.plans.get(source, parameter, phase) as Plan | undefined;
     if (cached !== undefined) return cached;
     const known = entry.info.parameters.some((p) => p.name === parameter);
     if (!known) {
@@ -360,7 +358,7 @@ export class LoopAdapter implements Adapter {
     }
     const reductions = reductionsFor(this.requests, source, entry.info, parameter, phase);
     const plan = reductions.length === 0 ? NO_PLAN : { reductions, keys: reductions.map(reductionKey), hold: false };
-    entry.plans.set(key, plan);
+    entry.plans.set(source, parameter, phase, plan);
     return plan;
   }
 

@@ -26,6 +26,33 @@ export interface ModuleDeclaration {
   readonly parameters?: readonly (string | ParameterInfo)[];
 }
 
+/**
+ * Reduction plans of one module, by tensor source, parameter ('' for outputs) and phase.
+ * Nested maps keyed by the caller's own strings: no key string is built per report.
+ */
+export class PlanCache {
+  private readonly bySource = new Map<string, Map<string, Map<string, unknown>>>();
+
+  /** The cached plan, if any. */
+  get(source: string, parameter: string, phase: string): unknown {
+    return this.bySource.get(source)?.get(parameter)?.get(phase);
+  }
+
+  /** Caches a plan. */
+  set(source: string, parameter: string, phase: string, plan: unknown): void {
+    let byParameter = this.bySource.get(source);
+    if (byParameter === undefined) this.bySource.set(source, (byParameter = new Map()));
+    let byPhase = byParameter.get(parameter);
+    if (byPhase === undefined) byParameter.set(parameter, (byPhase = new Map()));
+    byPhase.set(phase, plan);
+  }
+
+  /** Forgets every plan. */
+  clear(): void {
+    this.bySource.clear();
+  }
+}
+
 /** One registered module and what the adapter has learned about it. */
 export interface ModuleEntry {
   /** The current description (replaced, never mutated, when it changes). */
@@ -38,8 +65,8 @@ export interface ModuleEntry {
   readonly pendingParameters: Map<string, readonly number[]>;
   /** Parameter shapes seen or declared; `undefined` while only the name is known. */
   readonly shapes: Map<string, readonly number[] | undefined>;
-  /** Cached reduction plans by `source|parameter|phase`; cleared whenever `info` changes. */
-  readonly plans: Map<string, unknown>;
+  /** Cached reduction plans; cleared whenever `info` changes. */
+  readonly plans: PlanCache;
 }
 
 /**
@@ -89,7 +116,7 @@ export class ModuleRegistry {
           parametersFixed: d.parameters !== undefined,
           pendingParameters: new Map(),
           shapes,
-          plans: new Map(),
+          plans: new PlanCache(),
         });
       }
       this.declaredNames.add(d.name);
@@ -120,7 +147,7 @@ export class ModuleRegistry {
         parametersFixed: false,
         pendingParameters: new Map(),
         shapes: new Map(),
-        plans: new Map(),
+        plans: new PlanCache(),
       };
       this.entries.set(name, entry);
       return entry;
