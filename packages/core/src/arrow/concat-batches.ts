@@ -1,4 +1,4 @@
-import { List, RecordBatch, type Data, type Schema } from 'apache-arrow';
+import { Float64, Int32, List, RecordBatch, type Data, type Schema } from 'apache-arrow';
 import { columnData } from './column-data.js';
 import { batchFromColumns } from './schema.js';
 
@@ -18,11 +18,19 @@ export function concatBatches(schema: Schema, batches: readonly RecordBatch[]): 
   const children: Data[] = schema.fields.map((field, col) => {
     const cells: unknown[] = new Array<unknown>(length);
     const isList = field.type instanceof List;
+    const numeric = field.type instanceof Int32 || field.type instanceof Float64;
     let at = 0;
     for (const batch of batches) {
       const vector = batch.getChildAt(col);
       if (vector === null) throw new Error(`batch has no column ${col}`);
       const n = batch.numRows;
+      if (numeric) {
+        // Numbers straight from the typed array (no per-cell accessor), validity only if needed.
+        const values = vector.toArray() as Int32Array | Float64Array;
+        const hasNulls = vector.nullCount > 0;
+        for (let r = 0; r < n; r++) cells[at++] = hasNulls && !vector.isValid(r) ? null : values[r];
+        continue;
+      }
       for (let r = 0; r < n; r++) {
         const cell: unknown = vector.get(r);
         // A list cell is a view of the batch's child array: copy it out as a plain array.
