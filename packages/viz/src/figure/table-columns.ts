@@ -1,11 +1,11 @@
-import type { Table } from 'apache-arrow';
+import { DataType, type Data, type Table } from 'apache-arrow';
 
 /** A table's columns as plain arrays (nulls kept as `null`), read once per figure. */
 export interface TableColumns {
   /** Number of rows. */
   readonly length: number;
   /** The named column's values, or `undefined` when the table has no such column. */
-  get(name: string): readonly unknown[] | undefined;
+  get(name: string): ArrayLike<unknown> | undefined;
 }
 
 /**
@@ -13,25 +13,71 @@ export interface TableColumns {
  * asking the Arrow table for each row object, which matters for 300 epochs × 20 layers.
  */
 export function tableColumns(table: Table): TableColumns {
-  const cache = new Map<string, readonly unknown[] | undefined>();
+  const cache = new Map<string, ArrayLike<unknown> | undefined>();
   return {
     length: table.numRows,
     get(name: string) {
       if (!cache.has(name)) {
         const vector = table.getChild(name);
-        // Without nulls a number column can be copied as a typed array, much faster than
-        // iterating; with nulls the iterator gives null where a value is missing.
-        const fast = vector !== null && vector.nullCount === 0 && ArrayBuffer.isView(vector.toArray());
-        cache.set(name, vector === null ? undefined
-          : fast ? (vector.toArray() as unknown as readonly unknown[]) : Array.from(vector as Iterable<unknown>));
+        let values: ArrayLike<unknown> | undefined;
+        if (vector === null) values = undefined;
+        else if (DataType.isUtf8(vector.type)) values = utf8Values(vector.data as Data[]);
+        else if (vector.nullCount === 0 && ArrayBuffer.isView(vector.toArray())) {
+          // Without nulls a number column is a typed array: no per-row work at all.
+          values = vector.toArray() as ArrayLike<number>;
+        } else values = Array.from(vector as Iterable<unknown>);
+        cache.set(name, values);
       }
       return cache.get(name);
     },
   };
 }
 
+const decoder = new TextDecoder();
+const RECENT = 64;
+
+/**
+ * Decodes a utf8 column. Lens tables repeat a few strings (phases, quantities, module names)
+ * thousands of times, so each row's bytes are first compared with recently decoded values and
+ * only new ones are decoded.
+ */
+function utf8Values(chunks: readonly Data[]): (string | null)[] {
+  const out: (string | null)[] = [];
+  const recentBytes: Uint8Array[] = [];
+  const recentText: string[] = [];
+  let next = 0;
+  for (const chunk of chunks) {
+    const offsets = chunk.valueOffsets as Int32Array;
+    const bytes = chunk.values as Uint8Array;
+    for (let i = 0; i < chunk.length; i += 1) {
+      if (chunk.nullCount > 0 && !chunk.getValid(i)) { out.push(null); continue; }
+      const start = offsets[chunk.offset + i] ?? 0;
+      const end = offsets[chunk.offset + i + 1] ?? start;
+      const slice = bytes.subarray(start, end);
+      let text: string | undefined;
+      for (let k = 0; k < recentBytes.length; k += 1) {
+        if (sameBytes(recentBytes[k]!, slice)) { text = recentText[k]; break; }
+      }
+      if (text === undefined) {
+        text = decoder.decode(slice);
+        recentBytes[next] = slice;
+        recentText[next] = text;
+        next = (next + 1) % RECENT;
+      }
+      out.push(text);
+    }
+  }
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** A number cell, or `null` when missing, null or not finite (never a stale or fake value). */
-export function numberAt(column: readonly unknown[] | undefined, row: number): number | null {
+export function numberAt(column: ArrayLike<unknown> | undefined, row: number): number | null {
   const v = column?.[row];
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'bigint') return Number(v);
@@ -39,7 +85,7 @@ export function numberAt(column: readonly unknown[] | undefined, row: number): n
 }
 
 /** A string cell ('' when missing). */
-export function stringAt(column: readonly unknown[] | undefined, row: number): string {
+export function stringAt(column: ArrayLike<unknown> | undefined, row: number): string {
   const v = column?.[row];
   return v === null || v === undefined ? '' : String(v);
 }
