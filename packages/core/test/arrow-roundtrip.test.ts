@@ -204,3 +204,17 @@ t.test('plotSpecOf and tableSpecOf explain missing or malformed metadata', async
   const wrong = new Schema(bare.fields, new Map([['monitorch.table', 'x'], ['monitorch.plot', '{"panels":[{"title":1}]}']]));
   t.throws(() => plotSpecOf(wrong), { code: 'INVALID_ARGUMENT', message: /is not \{ panels: \[\.\.\.\] \}/ });
 });
+
+t.test('durable: false still writes every append before returning; run.json decides which tables belong to the run', async (t) => {
+  const dir = tempDir('nosync');
+  const old = RunWriter.open(dir, [{ ...PROBE, name: 'old-lens' }]);
+  old.append('old-lens', rowsToRecordBatch(PROBE, probeRows(1)));
+  old.close();
+  const writer = RunWriter.open(dir, [PROBE], { durable: false });
+  writer.append('probe', rowsToRecordBatch(PROBE, probeRows(5)));
+  const tables = readRunSync(dir);
+  t.same([...tables.keys()], ['probe'], 'the previous run\'s old-lens files are not part of this run');
+  t.same(plainRows(tables.get('probe')!), expectedRows(5));
+  writer.close();
+  t.same(plainRows((await readRun(dir)).get('probe')!), expectedRows(5));
+});
