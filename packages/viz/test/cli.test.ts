@@ -1,5 +1,5 @@
 import t from 'tap';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -39,4 +39,25 @@ t.test('monitorch plot <runDir> -o figure.{png,svg} (html is covered in figure.t
   const noOut = await run('plot', join(dir, 'run'));
   t.not(noOut.code, 0);
   t.match(noOut.stderr, /--output/);
+});
+
+t.test('monitorch serve <runDir> prints the URL of a page bound to 127.0.0.1', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'monitorch-cli-serve-'));
+  writeRun(dir, seedTables(2));
+  const child = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => { child.kill('SIGTERM'); });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+  const res = await fetch(`${url}figure.svg`);
+  t.equal(res.status, 200);
+  t.match(await res.text(), '>Output Activations<');
+  t.equal((await fetch(`${url}nothing`)).status, 404);
 });

@@ -122,6 +122,14 @@ t.test('names are escaped everywhere in the SVG', async (t) => {
   const texts = Array.from(doc.querySelectorAll('text')).map((n) => (n as Element).textContent);
   t.ok(texts.includes(evil), 'the module name is shown as text');
   t.ok(texts.includes(`Title ${evil}`) && texts.includes(`Column ${evil}`), 'titles shown as text');
+  const file = join(tmp(), 'evil.html');
+  await renderFigureToFile([table], { file, title: evil });
+  const html = readFileSync(file, 'utf8');
+  t.notMatch(html, /<img/i, 'standalone HTML: no <img> element');
+  t.match(html, `<h1>&lt;img src=x onerror=alert(1)&gt;</h1>`);
+  const page = new DOMParser().parseFromString(html, 'text/html');
+  t.equal(page.querySelectorAll('img').length, 0);
+  t.ok(Array.from(page.querySelectorAll('text')).some((n) => (n as Element).textContent === evil), 'module name is text in the HTML file');
 });
 
 t.test('tables without plot metadata are skipped; nothing to plot says so', async (t) => {
