@@ -73,3 +73,4 @@ export type { RunWriterOptions } from './arrow/run-writer.js';
 export { readRun, readRunSync, type RunTableSource } from './arrow/run-reader.js';
 export type { RunManifest } from './arrow/run-manifest.js';
 export type { LensTableOptions } from './tables/lens-table.js';
+export { finishRun, type FinishedTable } from './arrow/run-finish.js';

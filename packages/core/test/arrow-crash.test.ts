@@ -1,14 +1,14 @@
 // "Lose nothing": every epoch whose append returned is on disk, even if the process is
 // killed right after; a batch cut short by the kill is dropped, never read as garbage.
 import { spawn } from 'node:child_process';
-import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import t, { type Test } from 'tap';
 import pl from 'nodejs-polars';
-import { RunWriter, readRun, readRunSync, rowsToRecordBatch, type RunTableSource, type TableRow } from '@monitorch/core';
+import { RunWriter, finishRun, readRun, readRunSync, rowsToRecordBatch, type RunTableSource, type TableRow } from '@monitorch/core';
 import { PROBE, plainRows, tempDir } from './arrow-fixtures.js';
 
 const ROWS_PER_EPOCH = 40;
@@ -76,6 +76,12 @@ t.test('a process killed right after "epoch 3 written" leaves exactly epochs 1..
   t.equal(df.height, 3 * ROWS_PER_EPOCH, 'polars reads the crashed stream');
   t.same(df.getColumn('epoch').toArray(), [1, 2, 3].flatMap((e) => Array<number>(ROWS_PER_EPOCH).fill(e)));
   t.same(df.getColumn('std').isNull().toArray(), [1, 2, 3].flatMap(crashRows).map((r) => r['std'] === null));
+  // finishRun turns the crashed stream into the .arrow file a closed run would have had.
+  t.same(finishRun(dir), [{ table: 'probe', batches: 3, droppedBytes: 0 }]);
+  t.same(finishRun(dir), [], 'a second call has nothing left to do');
+  const finished = pl.readIPC(readFileSync(join(dir, 'probe.arrow')));
+  t.same(finished.getColumn('module').toArray(), [1, 2, 3].flatMap(crashRows).map((r) => r['module']));
+  t.same(plainRows((await readRun(dir)).get('probe')!), [1, 2, 3].flatMap(crashRows), 'readRun now reads the .arrow');
 });
 
 t.test('a process killed while it keeps appending leaves a complete prefix of epochs', async (t) => {
@@ -121,6 +127,12 @@ t.test('a stream cut anywhere in its last batch reads as the epochs before it', 
   t.ok(checked > 150, `${checked} cut points all read as epochs 1..2`);
   writeFileSync(join(cutDir, 'probe.arrows'), full);
   t.same(plainRows(readRunSync(cutDir).get('probe')!), [1, 2, 3].flatMap(crashRows), 'uncut: all three');
+  // polars (0.26) refuses a cut stream whole; finishRun writes the complete batches for it.
+  writeFileSync(join(cutDir, 'probe.arrows'), full.subarray(0, full.length - 5));
+  t.same(finishRun(cutDir), [{ table: 'probe', batches: 2, droppedBytes: full.length - 5 - twoEpochs }]);
+  t.same(pl.readIPC(readFileSync(join(cutDir, 'probe.arrow'))).getColumn('epoch').toArray(),
+    [1, 2].flatMap((e) => Array<number>(ROWS_PER_EPOCH).fill(e)), 'polars reads the finished file');
+  rmSync(join(cutDir, 'probe.arrow'));
   // Cut inside the schema message: no table (nothing was recorded), but no error either.
   writeFileSync(join(cutDir, 'probe.arrows'), full.subarray(0, 20));
   t.notOk(readRunSync(cutDir).has('probe'));

@@ -29,8 +29,11 @@ function tableFromRunFile(bytes: Uint8Array, format: 'file' | 'stream'): { table
   return { table: tableFromIPC(bytes.subarray(0, scan.completeBytes)), droppedBytes: scan.trailingBytes };
 }
 
-/** Table names of a run: from run.json when present, else every `.arrow`/`.arrows` file. */
-function tableNames(dir: string, manifestText: string | undefined, entries: readonly string[]): string[] {
+/**
+ * Table names of a run: from run.json when present, else every `.arrow`/`.arrows` file.
+ * Internal: shared with finishRun.
+ */
+export function tableNames(dir: string, manifestText: string | undefined, entries: readonly string[]): string[] {
   if (manifestText !== undefined) {
     try {
       const parsed = JSON.parse(manifestText) as { tables?: unknown };

@@ -1,18 +1,12 @@
-import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  RecordBatch,
-  RecordBatchFileWriter,
-  RecordBatchReader,
-  RecordBatchStreamWriter,
-  type Schema,
-} from 'apache-arrow';
+import { RecordBatchStreamWriter, type RecordBatch, type Schema } from 'apache-arrow';
 import { MonitorchError } from '../errors.js';
 import type { TableSpec } from '../tables/table-spec.js';
 import { FileSink } from './file-sink.js';
 import { writeManifest, type RunManifest } from './run-manifest.js';
 import { RUN_FORMAT_VERSION, conformBatch, schemaFor } from './schema.js';
-import { scanStream } from './stream-scan.js';
+import { streamToArrowFile } from './stream-to-file.js';
 
 /** Options of {@link RunWriter.open}. */
 export interface RunWriterOptions {
@@ -173,7 +167,7 @@ export class RunWriter {
     for (const [name, stream] of this.streams) {
       if (failures.some((f) => f.table === name)) continue;
       try {
-        writeFileFormat(stream, join(this.dir, `${name}.arrow`));
+        streamToArrowFile(stream.sink.path, join(this.dir, `${name}.arrow`), stream.schema, stream.sink.durable);
       } catch (e) {
         failures.push({ table: name, error: e });
       }
@@ -191,30 +185,6 @@ export class RunWriter {
         { dir: this.dir, tables: failures.map((f) => f.table) }, { cause: first.error });
     }
   }
-}
-
-/** Rewrites a finished stream file as an Arrow file-format file next to it. */
-function writeFileFormat(stream: OpenStream, path: string): void {
-  const bytes = readFileSync(stream.sink.path);
-  const scan = scanStream(bytes);
-  const reader = RecordBatchReader.from(bytes.subarray(0, scan.completeBytes));
-  const temp = `${path}.tmp`;
-  // No fsync per batch here (a long run has thousands); one at the end when durable.
-  const sink = new FileSink(temp, false);
-  try {
-    const writer = new RecordBatchFileWriter();
-    writer.reset(sink, stream.schema); // magic bytes
-    for (const batch of reader) {
-      writer.write(new RecordBatch(stream.schema, batch.data));
-      sink.flush(); // keep at most one batch in memory on the way out
-    }
-    writer.close(); // footer with the batch offsets
-    sink.flush();
-    if (stream.sink.durable) sink.sync();
-  } finally {
-    sink.closeFile();
-  }
-  renameSync(temp, path);
 }
 
 function errorText(e: unknown): string {
