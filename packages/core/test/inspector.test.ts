@@ -29,6 +29,8 @@ t.test('a scripted sequence produces exactly the expected Arrow rows', async (t)
   const lens = new ProbeLens({ metrics: ['val_accuracy'] });
   const inspector = new Inspector({ lenses: [lens], logger: null });
   const loop = new LoopAdapter();
+  const closedEpochs: [number, number, number | undefined][] = [];
+  inspector.epochs$.subscribe((c) => closedEpochs.push([c.epoch, c.run, c.rows.get('probe')?.length]));
   inspector.attach(loop);
   t.equal(inspector.run, 1);
   // Epoch 1: two train batches through relu1 ([N=2, C=2]) and relu2 ([N=1, C=3]), a val batch.
@@ -62,6 +64,7 @@ t.test('a scripted sequence produces exactly the expected Arrow rows', async (t)
   ];
   t.same(rows(inspector.table(lens)), expected);
   t.same(rows(inspector.table('probe')), expected, 'by table name too');
+  t.same(closedEpochs, [[1, 1, 6], [2, 1, 2]], 'epochs$ tells listeners each closed epoch and its rows');
   t.same(expected[0], { epoch: 1, phase: 'train', module: 'relu1', quantity: 'active', mean: 0.625, std: Math.sqrt(0.171875), min: 0, max: 1, count: 4 },
     'the reference summary itself is right');
   t.throws(() => inspector.table('nope'), { code: 'INVALID_ARGUMENT' });
