@@ -101,7 +101,7 @@ export class RunWriter {
         try { s.sink.closeFile(); } catch { /* already failing */ }
       }
       if (e instanceof MonitorchError) throw e;
-      throw unwritable(dir, 'create the run directory and its files in', e);
+      throw unwritable(dir, 'create', e);
     }
   }
 
