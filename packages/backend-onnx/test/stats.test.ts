@@ -1,0 +1,158 @@
+import t, { type Test } from 'tap';
+import { reduce, type Reduction, type ReductionRequest, type ReductionResult } from '@monitorch/core';
+import {
+  compileEvalGraph, compileTrainGraph, conv2d, crossEntropy, decodeStat, dropout, flatten, float32Threshold, initialParameters,
+  linear, maxPool2d, relu, runGraph, sequential, sgd, tanh, type CompiledNetworkGraph, type FeedTensor, type RunOutput,
+} from '@monitorch/backend-onnx';
+import { randoms } from './fixtures/gradcheck-reference.js';
+
+const REDUCTIONS: Reduction[] = [
+  { op: 'activeCount', per: 'channel', eps: 1e-8 },
+  { op: 'activeCount', per: 'channel', eps: 0.05 },
+  { op: 'activeCount', per: 'channel', eps: 1e-8, channelsLast: true },
+  { op: 'activeCount', per: 'neuron', eps: 0 },
+  { op: 'activeCount', per: 'neuron', eps: 1e-3 },
+  { op: 'sum' }, { op: 'sumSquares' }, { op: 'min' }, { op: 'max' }, { op: 'l2' }, { op: 'nonFinite' },
+];
+
+function requestsFor(reductions: readonly Reduction[]): ReductionRequest[] {
+  return reductions.flatMap((reduction): ReductionRequest[] => [
+    { select: { of: 'output', modules: {}, phases: ['train', 'val'] }, reduction },
+    { select: { of: 'outputGradient', modules: {} }, reduction },
+    { select: { of: 'gradient', parameters: ['weight'] }, reduction },
+    { select: { of: 'gradient', parameters: ['bias'] }, reduction },
+    { select: { of: 'update', parameters: ['weight'] }, reduction },
+    { select: { of: 'update', parameters: ['bias'] }, reduction },
+  ]);
+}
+
+const model = sequential({
+  conv: conv2d(2, 3, 3, { padding: 1 }), relu: relu(), pool: maxPool2d(2), flat: flatten(), drop: dropout(0.5),
+  lin: linear(3 * 2 * 2, 4), act: tanh(),
+});
+const N = 3;
+const SHAPE = [N, 2, 4, 4];
+
+function feedsFor(graph: CompiledNetworkGraph, x: Float32Array): Record<string, FeedTensor> {
+  const init = initialParameters(graph.parameters, 3);
+  const feeds: Record<string, FeedTensor> = {
+    x: { data: x, dims: SHAPE }, y: { data: Int32Array.from([0, 3, 1]), dims: [N] }, lr: { data: new Float32Array([0.5]), dims: [] },
+  };
+  for (const i of graph.inputs) {
+    if (i.role === 'param') feeds[i.name] = init[i.name]!;
+    if (i.role === 'optState') feeds[i.name] = { data: new Float32Array(i.shape.reduce((a, b) => a * b, 1)), dims: i.shape };
+  }
+  return feeds;
+}
+
+/** The tensor a statistic reduced, rebuilt from debug outputs. */
+function tensorOf(stat: CompiledNetworkGraph['stats'][number], out: Record<string, RunOutput>, feeds: Record<string, FeedTensor>): { data: Float32Array; dims: number[] } {
+  const pick = (name: string): { data: Float32Array; dims: number[] } => {
+    const o = out[name];
+    if (o === undefined) throw new Error(`missing debug output ${name}`);
+    return { data: o.data as Float32Array, dims: [...o.dims] };
+  };
+  const param = `${stat.module.name}.${stat.parameter ?? ''}`;
+  switch (stat.source) {
+    case 'output': return pick(`debug.out.${stat.module.name}`);
+    case 'outputGradient': return pick(`debug.outgrad.${stat.module.name}`);
+    case 'gradient': return pick(`debug.grad.${param}`);
+    case 'update': {
+      const next = pick(`${param}.new`);
+      const old = feeds[param]!.data as Float32Array;
+      // ORT's Sub is a float32 subtraction; Float32Array stores exactly that rounding.
+      return { data: Float32Array.from(next.data, (v, i) => v - old[i]!), dims: next.dims };
+    }
+  }
+}
+
+function compare(t: Test, label: string, got: ReductionResult, want: ReductionResult, tensor: Float32Array): void {
+  if (got.op === 'activeCount' && want.op === 'activeCount') {
+    t.same(Array.from(got.counts), Array.from(want.counts), `${label}: counts`);
+    t.equal(got.size, want.size, `${label}: size`);
+    t.equal(got.nonFinite, want.nonFinite, `${label}: nonFinite`);
+  } else if (got.op === 'nonFinite' && want.op === 'nonFinite') {
+    t.same([got.nan, got.inf], [want.nan, want.inf], `${label}: NaN and Inf counts`);
+  } else if ('value' in got && 'value' in want) {
+    if (got.op === 'min' || got.op === 'max' || !Number.isFinite(want.value)) {
+      t.ok(Object.is(got.value, want.value), `${label}: exactly ${want.value} (got ${got.value})`);
+    } else {
+      // ORT sums in float32: compare against the float32 error bound, relative to Σ|x| (or Σx²).
+      let scale = 0;
+      for (const v of tensor) scale += got.op === 'sum' ? Math.abs(v) : v * v;
+      if (got.op === 'l2') scale = Math.sqrt(scale);
+      const err = Math.abs(got.value - want.value) / Math.max(scale, 1e-30);
+      t.ok(err < 1e-5, `${label}: ${got.value} vs ${want.value} (float32 accumulation, error ${err.toExponential(1)} of the scale)`);
+    }
+  } else {
+    t.fail(`${label}: ops differ (${got.op} vs ${want.op})`);
+  }
+}
+
+async function checkTrain(t: Test, x: Float32Array): Promise<number> {
+  const graph = compileTrainGraph(model, {
+    inputShape: SHAPE, loss: crossEntropy(), optimizer: sgd({ lr: 0.5, momentum: 0.9 }), requests: requestsFor(REDUCTIONS),
+    debug: { outputs: true, outputGradients: true, gradients: true },
+  });
+  const feeds = feedsFor(graph, x);
+  const out = await runGraph(graph, feeds);
+  const sources = new Set(graph.stats.map((s) => s.source));
+  t.same([...sources].sort(), ['gradient', 'output', 'outputGradient', 'update'], 'every source has statistics');
+  // 7 modules × 11 outputs + 7 × 11 output gradients + (2 params × 2 modules × 11) × 2 sources.
+  t.equal(graph.stats.length, 7 * 11 * 2 + 2 * 2 * 11 * 2, 'one statistic per (tensor, reduction)');
+  let poisoned = 0;
+  for (const stat of graph.stats) {
+    const tensor = tensorOf(stat, out, feeds);
+    const got = decodeStat(stat, stat.outputs.map((n) => out[n]!), N);
+    const want = reduce(tensor.data, tensor.dims, stat.reduction);
+    if ((want.op === 'activeCount' && want.nonFinite > 0) || (want.op === 'nonFinite' && want.nan + want.inf > 0)) poisoned++;
+    compare(t, `${stat.source} ${stat.module.name}${stat.parameter === undefined ? '' : `.${stat.parameter}`} ${JSON.stringify(stat.reduction)}`, got, want, tensor.data);
+  }
+  return poisoned;
+}
+
+t.test('train graph statistics equal core reduce() on the same tensors', async (t) => {
+  t.equal(await checkTrain(t, randoms(SHAPE.reduce((a, b) => a * b, 1), 21)), 0, 'no non-finite entries in a clean run');
+});
+
+t.test('non-finite entries: NaN/Inf never active, counted apart; min/max NaN like core', async (t) => {
+  const x = randoms(SHAPE.reduce((a, b) => a * b, 1), 22);
+  x[5] = Number.NaN;
+  x[40] = Number.POSITIVE_INFINITY;
+  x[70] = Number.NEGATIVE_INFINITY;
+  t.ok(await checkTrain(t, x) > 50, 'many statistics saw non-finite entries');
+});
+
+t.test('eval graph: output statistics for the val phase, dropout off', async (t) => {
+  const graph = compileEvalGraph(model, { inputShape: SHAPE, loss: crossEntropy(), requests: requestsFor(REDUCTIONS), debug: { outputs: true } });
+  t.same([...new Set(graph.stats.map((s) => s.source))], ['output'], 'only output statistics');
+  t.same(graph.stats[0]?.phases, ['val'], 'serves the val phase');
+  const x = randoms(SHAPE.reduce((a, b) => a * b, 1), 23);
+  const feeds = feedsFor(graph, x);
+  const out = await runGraph(graph, feeds);
+  t.same(Array.from(out['debug.out.drop']!.data as Float32Array), Array.from(out['debug.out.flat']!.data as Float32Array), 'dropout is the identity in eval');
+  for (const stat of graph.stats) {
+    const tensor = tensorOf(stat, out, feeds);
+    compare(t, `${stat.module.name} ${JSON.stringify(stat.reduction)}`, decodeStat(stat, stat.outputs.map((n) => out[n]!), N), reduce(tensor.data, tensor.dims, stat.reduction), tensor.data);
+  }
+});
+
+t.test('eps boundary: the float32 comparison equals the float64 one', async (t) => {
+  t.equal(float32Threshold(0.5), 0.5, 'representable eps unchanged');
+  const th = float32Threshold(0.1);
+  t.ok(th <= 0.1 && Math.fround(th) === th, 'at most eps and a float32');
+  t.ok(Math.fround(0.1) > 0.1 && th < Math.fround(0.1), 'the float32 just above eps stays above the threshold');
+  const net = sequential({ act: relu() });
+  const req: ReductionRequest[] = [{ select: { of: 'output', modules: {} }, reduction: { op: 'activeCount', per: 'channel', eps: 0.1 } }];
+  const graph = compileTrainGraph(net, { inputShape: [2, 3], loss: crossEntropy(), optimizer: sgd({ lr: 0 }), requests: req });
+  const x = Float32Array.from([Math.fround(0.1), th, 0.2, 0.3, th, 1e-9]);
+  const out = await runGraph(graph, {
+    x: { data: x, dims: [2, 3] }, y: { data: Int32Array.from([0, 1]), dims: [2] }, lr: { data: new Float32Array([0]), dims: [] },
+    'optimizer.step': { data: new Float32Array([0]), dims: [] },
+  });
+  const stat = graph.stats[0]!;
+  const got = decodeStat(stat, stat.outputs.map((n) => out[n]!), 2);
+  const want = reduce(x.map((v) => Math.max(v, 0)), [2, 3], stat.reduction);
+  t.same(got, want, 'counts at the eps boundary match core');
+  t.same(got.op === 'activeCount' ? Array.from(got.counts) : [], [2, 0, 1], 'fround(0.1) and 0.2 count, the float below 0.1 does not');
+});
