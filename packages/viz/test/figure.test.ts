@@ -180,3 +180,14 @@ t.test('a run directory renders the same figure as its tables; a torn live strea
   const partial = readRunTables(live).get('loss-metrics');
   t.equal(partial?.numRows, 3, 'only the first, complete batch');
 });
+
+t.test('a column legend lists the series of all its panels', async (t) => {
+  const table = lensTable('x', { panels: [{ title: 'Rates', size: 'small', kind: 'probability', quantities: ['activation_rate'], line: 'mean' }] }, [
+    { epoch: 1, phase: 'train', module: 'a', quantity: 'activation_rate', mean: 0.5 },
+    { epoch: 1, phase: 'train', module: 'b', quantity: 'activation_rate', mean: 0.5 },
+    { epoch: 1, phase: 'val', module: 'b', quantity: 'activation_rate', mean: 0.4 },
+  ]);
+  const doc = new DOMParser().parseFromString(renderFigure([table]).svg, 'image/svg+xml');
+  const legend = Array.from(doc.querySelectorAll('g.legend text')).map((n) => (n as Element).textContent);
+  t.same(legend, ['train activation_rate', 'val activation_rate']);
+});

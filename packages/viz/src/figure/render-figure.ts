@@ -2,7 +2,7 @@ import type { Table } from 'apache-arrow';
 import { escapeMarkup } from '../escape.js';
 import { drawPanel } from './draw-panel.js';
 import { epochAxis } from './epoch-axis.js';
-import { figureModel, type PanelModel } from './figure-model.js';
+import { figureModel, type PanelModel, type SeriesInfo } from './figure-model.js';
 import { legendBlock } from './legend.js';
 import { readRunTables } from './run-loader.js';
 
@@ -86,7 +86,8 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     const w = width / nCols;
     const rows = Math.max(...model.columns.map((c) => c.panels.length));
     const axis = epochAxis(first, last, Math.floor((w - 60) / 40));
-    const legends = model.columns.map((c) => legendBlock(c.panels[0]?.series ?? [], w - 50));
+    // A column's legend lists every series of its panels (a layer may lack one, e.g. no val rows).
+    const legends = model.columns.map((c) => legendBlock(unionSeries(c.panels), w - 50));
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
     const cell = SMALL_TITLE + SMALL_PLOT_HEIGHT;
     const columnHeight = HEADER + legendHeight + 4 + rows * cell + X_LABELS + GAP;
@@ -116,6 +117,12 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     + `font-family="DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif" font-size="10">`
     + `<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}</svg>`;
   return { svg, width, height };
+}
+
+function unionSeries(panels: readonly PanelModel[]): SeriesInfo[] {
+  const seen = new Map<string, SeriesInfo>();
+  for (const p of panels) for (const s of p.series) if (!seen.has(s.key)) seen.set(s.key, s);
+  return [...seen.values()];
 }
 
 function heading(text: string, x: number, y: number, size: number): string {
