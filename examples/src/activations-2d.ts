@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { device, integer, positiveInteger } from './shared/cli-options.js';
 import { percent } from './shared/last-epoch.js';
+import { runMain } from './shared/exit-on-error.js';
 import { trainActivations2d } from './two-d/train-activations-2d.js';
 
 const program = new Command('example:2d')
@@ -17,18 +18,20 @@ const program = new Command('example:2d')
   .parse();
 
 const opts = program.opts<{ out: string; epochs: number; seed: number; device: 'cpu' | 'cuda' | 'webgpu' }>();
-const result = await trainActivations2d({ ...opts, log: (line) => console.log(line) });
+await runMain(async () => {
+  const result = await trainActivations2d({ ...opts, log: (line) => console.log(line) });
 
-const s = result.secondLayer;
-console.log('');
-console.log(`val accuracy (last epoch): ${result.valAccuracy.at(-1)?.toFixed(3) ?? '–'}`);
-console.log('last epoch, per layer (train phase):');
-for (const [module, d] of result.lastEpoch) {
-  const parts = [
-    d.outputDeath === undefined ? undefined : `output death ${percent(d.outputDeath)} (activation ${percent(d.outputActivation)})`,
-    d.weightGradientDeath === undefined ? undefined : `weight-gradient death ${percent(d.weightGradientDeath)}, bias-gradient death ${percent(d.biasGradientDeath)}`,
-  ].filter((p) => p !== undefined);
-  console.log(`  ${module.padEnd(8)} ${parts.join(' · ')}`);
-}
-console.log(`the redundant second layer: relu2 output death ${percent(s.outputDeath)}, lin2 gradient death ${percent(s.weightGradientDeath)} (weight) / ${percent(s.biasGradientDeath)} (bias)`);
-console.log(`files in ${result.runDir}: ${result.files.map((f) => f.split('/').at(-1)).join(', ')} and the Arrow tables`);
+  const s = result.secondLayer;
+  console.log('');
+  console.log(`val accuracy (last epoch): ${result.valAccuracy.at(-1)?.toFixed(3) ?? '–'}`);
+  console.log('last epoch, per layer (train phase):');
+  for (const [module, d] of result.lastEpoch) {
+    const parts = [
+      d.outputDeath === undefined ? undefined : `output death ${percent(d.outputDeath)} (activation ${percent(d.outputActivation)})`,
+      d.weightGradientDeath === undefined ? undefined : `weight-gradient death ${percent(d.weightGradientDeath)}, bias-gradient death ${percent(d.biasGradientDeath)}`,
+    ].filter((p) => p !== undefined);
+    console.log(`  ${module.padEnd(8)} ${parts.join(' · ')}`);
+  }
+  console.log(`the redundant second layer: relu2 output death ${percent(s.outputDeath)}, lin2 gradient death ${percent(s.weightGradientDeath)} (weight) / ${percent(s.biasGradientDeath)} (bias)`);
+  console.log(`files in ${result.runDir}: ${result.files.map((f) => f.split('/').at(-1)).join(', ')} and the Arrow tables`);
+});

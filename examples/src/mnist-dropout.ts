@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { device, dropoutLabel, dropoutList, integer, positiveInteger, type Dropout } from './shared/cli-options.js';
 import { comparisonTable } from './mnist/comparison-table.js';
+import { runMain } from './shared/exit-on-error.js';
 import type { LossOn } from './mnist/seed-cnn.js';
 import { loadMnistData, trainMnist, writeFigures, type MnistRunResult } from './mnist/train-mnist.js';
 import { untilInterrupted, watch } from './mnist/watch.js';
@@ -34,29 +35,31 @@ const opts = program.opts<{
   serve: boolean; lossOn: LossOn; patience: number; earlyStopping: boolean; limit?: number;
 }>();
 
-const data = await loadMnistData(opts.limit);
-const w = await watch({ serve: opts.serve, title: 'monitorch: MNIST with and without dropout' });
-if (w.page !== undefined) console.log(`live page: ${w.page.url}`);
-const results: MnistRunResult[] = [];
-try {
-  for (const dropout of opts.dropout) {
-    const runDir = join(opts.out, `dropout-${dropout.join('-')}`);
-    console.log(`\n== dropout ${dropoutLabel(dropout)} · CrossEntropy on ${opts.lossOn} · batch ${opts.batchSize} · seed ${opts.seed} → ${runDir}`);
-    const result = await trainMnist({
-      data, inspector: w.inspector, runDir, dropout, epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed,
-      device: opts.device, lossOn: opts.lossOn,
-      earlyStopping: opts.earlyStopping ? { patience: opts.patience, eps: 1e-3 } : false,
-      reporter: w.reporter, ...(w.page === undefined ? {} : { page: w.page }), log: (line) => console.log(line),
-    });
-    await writeFigures(runDir, `MNIST, dropout ${dropoutLabel(dropout)}`);
-    console.log(`figure: ${join(runDir, 'figure.png')} (also .svg, .html)`);
-    results.push(result);
+await runMain(async () => {
+  const data = await loadMnistData(opts.limit);
+  const w = await watch({ serve: opts.serve, title: 'monitorch: MNIST with and without dropout' });
+  if (w.page !== undefined) console.log(`live page: ${w.page.url}`);
+  const results: MnistRunResult[] = [];
+  try {
+    for (const dropout of opts.dropout) {
+      const runDir = join(opts.out, `dropout-${dropout.join('-')}`);
+      console.log(`\n== dropout ${dropoutLabel(dropout)} · CrossEntropy on ${opts.lossOn} · batch ${opts.batchSize} · seed ${opts.seed} → ${runDir}`);
+      const result = await trainMnist({
+        data, inspector: w.inspector, runDir, dropout, epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed,
+        device: opts.device, lossOn: opts.lossOn,
+        earlyStopping: opts.earlyStopping ? { patience: opts.patience, eps: 1e-3 } : false,
+        reporter: w.reporter, ...(w.page === undefined ? {} : { page: w.page }), log: (line) => console.log(line),
+      });
+      await writeFigures(runDir, `MNIST, dropout ${dropoutLabel(dropout)}`);
+      console.log(`figure: ${join(runDir, 'figure.png')} (also .svg, .html)`);
+      results.push(result);
+    }
+    console.log('\n' + comparisonTable(results));
+    if (w.page !== undefined && process.stdin.isTTY === true) {
+      console.log(`\nThe live page stays up at ${w.page.url} — press Ctrl-C to stop.`);
+      await untilInterrupted();
+    }
+  } finally {
+    await w.close();
   }
-  console.log('\n' + comparisonTable(results));
-  if (w.page !== undefined && process.stdin.isTTY === true) {
-    console.log(`\nThe live page stays up at ${w.page.url} — press Ctrl-C to stop.`);
-    await untilInterrupted();
-  }
-} finally {
-  await w.close();
-}
+});
