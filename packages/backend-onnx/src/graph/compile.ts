@@ -81,7 +81,12 @@ function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOp
   g.output(g.rename(out.name, 'prediction'));
   const inputs: GraphInput[] = [
     { name: 'x', role: 'x', dtype: 'float32', shape },
-    { name: 'y', role: 'y', dtype: target.dtype, shape: target.shape },
+    {
+      name: 'y', role: 'y', dtype: target.dtype, shape: target.shape,
+      // Class-index labels: the runtime checks them against the output width, because an
+      // out-of-range label would silently give an all-zero one-hot row inside the graph.
+      ...(target.dtype === 'float32' ? {} : { classes: out.shape[out.shape.length - 1] ?? 0 }),
+    },
     ...trace.parameters.map((p): GraphInput => ({ name: p.fullName, role: 'param', dtype: 'float32', shape: p.shape, parameter: p.fullName })),
   ];
   const outputs: GraphOutput[] = [{ name: 'loss', role: 'loss' }, { name: 'prediction', role: 'prediction' }];

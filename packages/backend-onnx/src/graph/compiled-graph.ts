@@ -21,6 +21,8 @@ export interface GraphInput {
   readonly parameter?: string;
   /** For `hyper`: which hyper-parameter (e.g. `lr`, `step`). */
   readonly hyper?: string;
+  /** For `y` holding class indices: how many classes the model outputs (labels must be in 0..classes−1). */
+  readonly classes?: number;
 }
 
 /**

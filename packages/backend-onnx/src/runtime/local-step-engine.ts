@@ -8,7 +8,7 @@ import { sessionOptions } from './session-options.js';
 import type {
   BatchPayload, EngineConfig, EngineGraphs, LoadResult, PayloadDType, RunRequest, RunResult, StepEngine, TensorPayload,
 } from './step-engine.js';
-import { checkShape, formatShape } from './shapes.js';
+import { checkLabelRange, checkShape, formatShape } from './shapes.js';
 
 interface LoadedGraph {
   readonly graph: CompiledGraph;
@@ -191,6 +191,7 @@ export class LocalStepEngine implements StepEngine {
         `The loss expects integer class labels but the labels are a ${y.constructor.name}. Give the dataset an Int32Array of class indices.`,
         { expected: input.dtype, actual: y.constructor.name });
     }
+    if (input.classes !== undefined) checkLabelRange(y, input.classes);
     if (input.dtype === 'int32') return new this.ort.Tensor('int32', y, dims);
     const wide = new BigInt64Array(y.length);
     for (let i = 0; i < y.length; i++) wide[i] = BigInt(y[i] as number);

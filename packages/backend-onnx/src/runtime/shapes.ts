@@ -20,3 +20,18 @@ export function checkShape(expected: readonly number[], actual: readonly number[
     `The model's ${what} must have shape ${formatShape(expected)} but the batch has ${formatShape(actual)}. ${fix}`,
     { expected: [...expected], actual: [...actual], what });
 }
+
+/**
+ * Checks that every class label is an index the model can output.
+ *
+ * @throws MonitorchError `INVALID_ARGUMENT` naming the first bad label, its sample and the range
+ */
+export function checkLabelRange(labels: Int32Array, classes: number): void {
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i] as number;
+    if (label >= 0 && label < classes) continue;
+    throw new MonitorchError('INVALID_ARGUMENT',
+      `Label ${label} of sample ${i} in this batch is out of range: the model outputs ${classes} classes, so labels must be integers in 0..${classes - 1}. Check the dataset's labels or the width of the last layer.`,
+      { label, sample: i, classes });
+  }
+}
