@@ -74,3 +74,7 @@ export { readRun, readRunSync, type RunTableSource } from './arrow/run-reader.js
 export type { RunManifest } from './arrow/run-manifest.js';
 export type { LensTableOptions } from './tables/lens-table.js';
 export { finishRun, type FinishedTable } from './arrow/run-finish.js';
+export { QUANTILE_COLUMNS, summaryCells } from './lens-kit/summary-cells.js';
+export { unitRates, type BatchRates } from './lens-kit/unit-rates.js';
+export { DeadUnits } from './lens-kit/dead-units.js';
+export { orderPhases } from './lens-kit/phase-order.js';

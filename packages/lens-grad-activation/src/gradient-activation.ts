@@ -10,13 +10,13 @@ import {
   type ReductionRequest,
   type TableRow,
   type TableSpec,
+  DeadUnits,
+  orderPhases,
+  summaryCells,
+  unitRates,
 } from '@monitorch/core';
-import { DeadUnits } from './dead-units.js';
 import { gradientTable, parameterQuantities } from './gradient-table.js';
 import { resolveOptions, type Aggregation, type ParameterGradientActivationOptions } from './options.js';
-import { orderPhases } from './phase-order.js';
-import { summaryCells } from './summary-cells.js';
-import { unitRates } from './unit-rates.js';
 
 /** What one (layer, parameter) gathered in one phase during the current epoch. */
 interface ParameterEpoch {

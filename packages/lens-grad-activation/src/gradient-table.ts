@@ -1,5 +1,10 @@
-import { defineTable, type ColumnSpec, type PanelSpec, type TableSpec } from '@monitorch/core';
-import { QUANTILE_COLUMNS } from './summary-cells.js';
+import {
+  defineTable,
+  type ColumnSpec,
+  type PanelSpec,
+  type TableSpec,
+  QUANTILE_COLUMNS,
+} from '@monitorch/core';
 import { titleCase } from './title-case.js';
 
 /** Quantities of the whole-model warning rows (module ''). */

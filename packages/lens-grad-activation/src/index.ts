@@ -13,5 +13,3 @@ export {
   type GradientTableOptions,
 } from './gradient-table.js';
 export { titleCase } from './title-case.js';
-export { unitRates, type BatchRates } from './unit-rates.js';
-export { DeadUnits } from './dead-units.js';

@@ -10,10 +10,10 @@ import {
   type SeriesSummary,
   type TableRow,
   type TableSpec,
+  orderPhases,
+  summaryCells,
 } from '@monitorch/core';
 import { lossTable, type LineKind } from './loss-table.js';
-import { orderPhases } from './phase-order.js';
-import { summaryCells } from './summary-cells.js';
 
 /** Options of {@link LossMetrics}. */
 export interface LossMetricsOptions {

@@ -1,5 +1,11 @@
-import { defineTable, type BandKind, type ColumnSpec, type PanelSpec, type TableSpec } from '@monitorch/core';
-import { QUANTILE_COLUMNS } from './summary-cells.js';
+import {
+  defineTable,
+  type BandKind,
+  type ColumnSpec,
+  type PanelSpec,
+  type TableSpec,
+  QUANTILE_COLUMNS,
+} from '@monitorch/core';
 
 /** Columns of the loss table after the summary columns. */
 export const LOSS_COLUMNS: readonly ColumnSpec[] = [

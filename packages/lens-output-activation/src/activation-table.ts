@@ -1,5 +1,10 @@
-import { defineTable, type ColumnSpec, type PanelSpec, type TableSpec } from '@monitorch/core';
-import { QUANTILE_COLUMNS } from './summary-cells.js';
+import {
+  defineTable,
+  type ColumnSpec,
+  type PanelSpec,
+  type TableSpec,
+  QUANTILE_COLUMNS,
+} from '@monitorch/core';
 
 /** Quantities of the per-layer rows. */
 export const LAYER_QUANTITIES = ['activation_rate', 'death_rate'] as const;

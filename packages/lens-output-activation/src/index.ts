@@ -7,5 +7,3 @@ export {
   activationTable,
   type ActivationTableOptions,
 } from './activation-table.js';
-export { unitRates, type BatchRates } from './unit-rates.js';
-export { DeadUnits } from './dead-units.js';

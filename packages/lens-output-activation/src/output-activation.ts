@@ -10,12 +10,12 @@ import {
   type ReductionRequest,
   type TableRow,
   type TableSpec,
+  DeadUnits,
+  summaryCells,
+  unitRates,
 } from '@monitorch/core';
 import { activationTable } from './activation-table.js';
-import { DeadUnits } from './dead-units.js';
 import { resolveOptions, type Aggregation, type OutputActivationOptions } from './options.js';
-import { summaryCells } from './summary-cells.js';
-import { unitRates } from './unit-rates.js';
 
 /** What one layer gathered in one phase during the current epoch. */
 interface LayerEpoch {

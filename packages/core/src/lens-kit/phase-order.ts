@@ -1,4 +1,4 @@
-import type { Phase } from '@monitorch/core';
+import type { Phase } from '../phase.js';
 
 /**
  * Sorts phases the way users read them: `train`, then `val`, then user phases in the order

@@ -1,6 +1,7 @@
-import type { ColumnSpec, SeriesStats, TableRow } from '@monitorch/core';
+import type { SeriesStats } from '../stats/series-stats.js';
+import type { ColumnSpec, TableRow } from '../tables/table-spec.js';
 
-/** The quantile columns every table of this lens adds after the summary columns. */
+/** Quantile columns (median, q1, q3) a lens table may add after the summary columns. */
 export const QUANTILE_COLUMNS: readonly ColumnSpec[] = [
   { name: 'median', type: 'float64', nullable: true, description: "Closest-observation median of the epoch's samples." },
   { name: 'q1', type: 'float64', nullable: true, description: "Closest-observation first quartile of the epoch's samples." },
