@@ -163,7 +163,7 @@ t.test('tiny MLP, three lenses, run directory read back', async (tt) => {
     // Loss and metric
     checkSummary(tt, at(loss, '', 'loss'), losses.get('train')!, `e${epoch} train loss`);
     checkSummary(tt, at(loss, '', 'loss', 'val'), losses.get('val')!, `e${epoch} val loss`);
-    checkSummary(tt, at(loss, '', 'val_accuracy'), [accuracy], `e${epoch} val_accuracy`);
+    checkSummary(tt, at(loss, '', 'val_accuracy', 'val'), [accuracy], `e${epoch} val_accuracy`);
     // Outputs, per phase and layer, in forward order, then the warning rows
     for (const phase of ['train', 'val']) {
       tt.same(outputs.filter((r) => r.epoch === epoch && r.phase === phase).map((r) => `${String(r.module)}/${String(r.quantity)}`), [

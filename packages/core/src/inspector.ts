@@ -215,6 +215,9 @@ export class Inspector {
   /**
    * Records a metric value (e.g. validation accuracy) for the current epoch.
    *
+   * Without an explicit `phase`, a name that starts with `train_`, `val_` or `test_` belongs to
+   * that phase (`val_accuracy` is a validation metric); any other name to `train`.
+   *
    * @throws MonitorchError `UNKNOWN_METRIC` when no lens records `name`.
    */
   pushMetric(name: string, value: number, options: { phase?: Phase } = {}): void {
@@ -225,7 +228,7 @@ export class Inspector {
         `No lens records the metric "${name}". Add it to a lens, e.g. new LossMetrics({ metrics: ['${name}'] }).`,
         { name });
     }
-    this.bus.publish({ type: 'metric', name, value, ...(options.phase === undefined ? {} : { phase: options.phase }) });
+    this.bus.publish({ type: 'metric', name, value, phase: options.phase ?? metricPhase(name) });
   }
 
   /** Records one batch loss (mean over the batch) in the given phase (default `train`). */
@@ -402,4 +405,10 @@ function asLensError(lens: Lens, method: string, e: unknown): MonitorchError {
   return new MonitorchError('LENS_FAILED',
     `Lens "${lens.id}" failed in ${method}: ${why}. The other lenses and the training loop go on; this lens's rows for the epoch may be missing.`,
     { lens: lens.id, method }, { cause: e });
+}
+
+/** The phase a metric name implies by its prefix (`val_accuracy` → `val`), else `train`. */
+function metricPhase(name: string): Phase {
+  const prefix = /^(train|val|test)_/.exec(name);
+  return prefix?.[1] ?? 'train';
 }

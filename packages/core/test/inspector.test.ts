@@ -154,7 +154,7 @@ t.test('a lens that throws does not stop the loop or the other lenses; the user 
 });
 
 t.test('metrics: an unknown name is refused with UNKNOWN_METRIC and nothing is lost', async (t) => {
-  const lens = new ProbeLens({ metrics: ['val_accuracy'] });
+  const lens = new ProbeLens({ metrics: ['val_accuracy', 'train_accuracy', 'accuracy'] });
   const inspector = new Inspector({ lenses: [lens], logger: null });
   const loop = new LoopAdapter();
   t.throws(() => inspector.pushMetric('val_accuracy', 1), { code: 'NOT_ATTACHED' });
@@ -171,10 +171,18 @@ t.test('metrics: an unknown name is refused with UNKNOWN_METRIC and nothing is l
   inspector.pushMetric('val_accuracy', 0.7);
   inspector.pushLoss(1.5, { phase: 'val', batchSize: 3 });
   await inspector.tickEpoch();
+  inspector.pushMetric('train_accuracy', 0.9);
+  inspector.pushMetric('accuracy', 0.8);
+  inspector.pushMetric('val_accuracy', 0.1, { phase: 'holdout' });
+  await inspector.tickEpoch();
+  // Without a phase, a metric's name prefix says its phase (val_accuracy → val), else train.
   t.same(rows(inspector.table(lens)).map((r) => [r['phase'], r['quantity'], r['mean'], r['count']]), [
     ['train', 'loss', 0.5, 1],
-    ['train', 'val_accuracy', 0.6, 2],
+    ['val', 'val_accuracy', 0.6, 2],
     ['val', 'loss', 1.5, 1],
+    ['train', 'train_accuracy', 0.9, 1],
+    ['train', 'accuracy', 0.8, 1],
+    ['holdout', 'val_accuracy', 0.1, 1],
   ]);
   await inspector.close();
 });

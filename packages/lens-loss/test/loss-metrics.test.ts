@@ -20,7 +20,7 @@ t.test('per-phase loss rows and metric rows, through the Inspector and Arrow', a
   loop.loss(0.5, { phase: 'val' });
   loop.loss(1.5, { phase: 'val' });
   loop.loss(7, { phase: 'test' });
-  inspector.pushMetric('val_accuracy', 0.75);
+  inspector.pushMetric('val_accuracy', 0.75, { phase: 'train' }); // explicit phase wins over the name
   inspector.pushMetric('val_accuracy', 0.25, { phase: 'val' });
   await inspector.tickEpoch();
   const rows = rowsOf(inspector, lens);

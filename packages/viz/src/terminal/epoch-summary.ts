@@ -39,7 +39,9 @@ export function epochSummary(rows: ReadonlyMap<string, readonly TableRow[]>, plo
       const finite = typeof mean === 'number' && Number.isFinite(mean);
       const count = typeof row['count'] === 'number' ? row['count'] : 0;
       if (module === '' && headline.has(quantity)) {
-        values.push(`${clean(phase)} ${clean(quantity)} ${finite ? formatValue(mean) : String(mean ?? '–')}`);
+        // `val val_accuracy` says the phase twice: a quantity that starts with its phase stands alone.
+        const label = quantity.startsWith(`${phase}_`) ? clean(quantity) : `${clean(phase)} ${clean(quantity)}`;
+        values.push(`${label} ${finite ? formatValue(mean) : String(mean ?? '–')}`);
       }
       if (quantity === 'loss' && count > 0 && !finite) {
         warnings.push(`${clean(phase)} loss is not finite (${mean === null ? 'NaN or ±inf in its batches' : String(mean)})`);
