@@ -8,8 +8,9 @@ import { Inspector } from '@monitorch/core';
 import { LossMetrics } from '@monitorch/lens-loss';
 import { OutputActivation } from '@monitorch/lens-output-activation';
 import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
+import * as ort from 'onnxruntime-node';
 import {
-  DataLoader, Trainer, adam, conv2d, crossEntropy, dropout, flatten, linear, loadMnist, maxPool2d, relu, sequential, softmax,
+  DataLoader, Trainer, adam, compileTrainGraph, initialParameters, conv2d, crossEntropy, dropout, flatten, linear, loadMnist, maxPool2d, relu, sequential, softmax,
 } from '@monitorch/backend-onnx';
 
 const BATCH = 256;
@@ -38,6 +39,47 @@ function torchStepMs() {
   const run = spawnSync('/usr/bin/python3', [script, String(BATCH), '10'], { encoding: 'utf8', timeout: 300_000 });
   if (run.status !== 0) return null;
   return JSON.parse(run.stdout.trim().split('\n').pop()).stepMs;
+}
+
+/**
+ * The statistics' cost inside ONNX Runtime alone: the same train graph compiled with and
+ * without the seed lenses' requests, run side by side on one batch (no trainer, no events).
+ */
+async function graphOnlyOverhead(data) {
+  const requests = [...new OutputActivation().requests, ...new ParameterGradientActivation().requests];
+  const make = async (reqs) => {
+    const g = compileTrainGraph(seedCnn(), { inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam(), requests: reqs });
+    const sess = await ort.InferenceSession.create(g.bytes, {
+      executionProviders: ['cpu'], intraOpNumThreads: 2, logSeverityLevel: 3, extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+    const init = initialParameters(g.parameters, 1);
+    const feeds = {};
+    for (const inp of g.inputs) {
+      const dims = inp.shape.map((d) => (d < 0 ? BATCH : d));
+      if (inp.role === 'x') feeds[inp.name] = new ort.Tensor('float32', data.x.slice(0, BATCH * 784), dims);
+      else if (inp.role === 'y') feeds[inp.name] = new ort.Tensor('int32', Int32Array.from(data.y.slice(0, BATCH)), dims);
+      else if (inp.role === 'param') feeds[inp.name] = new ort.Tensor('float32', init[inp.name].data, dims);
+      else if (inp.role === 'hyper') feeds[inp.name] = new ort.Tensor('float32', new Float32Array([1e-3]), dims);
+      else feeds[inp.name] = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
+    }
+    return async () => {
+      const start = performance.now();
+      const out = await sess.run(feeds);
+      const ms = performance.now() - start;
+      for (const o of g.outputs) if (o.feeds) feeds[o.feeds] = out[o.name];
+      return ms;
+    };
+  };
+  const plain = await make([]);
+  const watched = await make(requests);
+  for (let i = 0; i < 3; i++) { await plain(); await watched(); }
+  const a = [];
+  const b = [];
+  for (let r = 0; r < 12; r++) {
+    for (let k = 0; k < 3; k++) a.push(await plain());
+    for (let k = 0; k < 3; k++) b.push(await watched());
+  }
+  return { graphStepMs: median(b), graphStepNoStatsMs: median(a), graphStatsOverhead: median(b) / median(a) - 1 };
 }
 
 /** Runs the benchmark; prints and returns the figures. */
@@ -72,9 +114,10 @@ export async function run({ json = false } = {}) {
   await plain.close();
   const stepMs = median(withLenses);
   const stepNoLensMs = median(without);
+  const graphOnly = await graphOnlyOverhead(data);
   const torch = torchStepMs();
   const result = {
-    stepMs, stepNoLensMs, lensOverhead: stepMs / stepNoLensMs - 1,
+    stepMs, stepNoLensMs, lensOverhead: stepMs / stepNoLensMs - 1, ...graphOnly,
     torchStepMs: torch, speedupVsTorch: torch === null ? null : torch / stepMs,
   };
   if (json) {
@@ -84,6 +127,7 @@ export async function run({ json = false } = {}) {
     console.log(`  step with the 3 seed lenses  ${stepMs.toFixed(1)} ms`);
     console.log(`  step without lenses          ${stepNoLensMs.toFixed(1)} ms`);
     console.log(`  lens overhead                ${(result.lensOverhead * 100).toFixed(1)} % (goal ≤ 2 %)`);
+    console.log(`  of which inside ORT          ${(graphOnly.graphStatsOverhead * 100).toFixed(1)} % (train graph with vs without the statistics: ${graphOnly.graphStepMs.toFixed(1)} vs ${graphOnly.graphStepNoStatsMs.toFixed(1)} ms)`);
     console.log(torch === null ? '  PyTorch: not available (/usr/bin/python3 -c "import torch" failed)'
       : `  PyTorch 2 threads            ${torch.toFixed(1)} ms  →  ONNX is ${result.speedupVsTorch.toFixed(2)}× faster (goal ≥ 1.5×)`);
   }
