@@ -15,7 +15,7 @@ import {
 
 const BATCH = 256;
 const BATCHES_PER_ROUND = 4;
-const ROUNDS = 11;
+const ROUNDS = 21;
 
 function seedCnn() {
   return sequential({
@@ -75,7 +75,7 @@ async function graphOnlyOverhead(data) {
   for (let i = 0; i < 3; i++) { await plain(); await watched(); }
   const a = [];
   const b = [];
-  for (let r = 0; r < 12; r++) {
+  for (let r = 0; r < 24; r++) {
     for (let k = 0; k < 3; k++) a.push(await plain());
     for (let k = 0; k < 3; k++) b.push(await watched());
   }

@@ -1,5 +1,5 @@
 import { MonitorchError, type MonitorchErrorCode } from '@monitorch/core';
-import type { StepEngine, TensorPayload } from './step-engine.js';
+import type { RunResult, StepEngine, TensorPayload } from './step-engine.js';
 
 /** The engine methods a worker serves. */
 export type EngineMethod = 'load' | 'setState' | 'getState' | 'run' | 'close';
@@ -81,4 +81,42 @@ function plainDetails(details: Readonly<Record<string, unknown>>): Record<string
   } catch {
     return { note: 'details could not be posted from the worker' };
   }
+}
+
+/** A run result whose float32 statistics travel as one buffer (see {@link packStats}). */
+export interface PackedRunResult extends RunResult {
+  readonly packed?: { readonly data: Float32Array; readonly index: readonly (readonly [string, number, number, readonly number[]])[] };
+}
+
+/**
+ * Packs a run result's float32 statistics into one buffer before it is posted: a step has
+ * dozens of tiny statistic arrays, and posting them one by one cost ~2 ms a step (measured on
+ * the seed CNN), while one packed buffer costs microseconds.
+ */
+export function packStats(result: RunResult): PackedRunResult {
+  const entries = Object.entries(result.stats);
+  const floats = entries.filter(([, t]) => t.data instanceof Float32Array);
+  if (floats.length === 0) return result;
+  const total = floats.reduce((n, [, t]) => n + t.data.length, 0);
+  const data = new Float32Array(total);
+  const index: [string, number, number, readonly number[]][] = [];
+  let offset = 0;
+  for (const [name, t] of floats) {
+    data.set(t.data as Float32Array, offset);
+    index.push([name, offset, t.data.length, t.dims]);
+    offset += t.data.length;
+  }
+  const rest = Object.fromEntries(entries.filter(([, t]) => !(t.data instanceof Float32Array)));
+  return { ...result, stats: rest, packed: { data, index } };
+}
+
+/** Undoes {@link packStats}: the statistics become views on the one received buffer. */
+export function unpackStats(result: PackedRunResult): RunResult {
+  const { packed, ...rest } = result;
+  if (packed === undefined) return rest;
+  const stats: Record<string, TensorPayload> = { ...rest.stats };
+  for (const [name, offset, length, dims] of packed.index) {
+    stats[name] = { dtype: 'float32', dims, data: packed.data.subarray(offset, offset + length) };
+  }
+  return { ...rest, stats };
 }

@@ -4,7 +4,8 @@
  * served one at a time, in order.
  */
 import { parentPort } from 'node:worker_threads';
-import { callEngine, errorToData, transferables, type EngineCall, type EngineReply } from './engine-protocol.js';
+import { callEngine, errorToData, packStats, transferables, type EngineCall, type EngineReply } from './engine-protocol.js';
+import type { RunResult } from './step-engine.js';
 import { LocalStepEngine } from './local-step-engine.js';
 import { loadNodeOrt } from './ort-api.js';
 
@@ -18,7 +19,8 @@ port.on('message', (call: EngineCall) => {
   queue = queue.then(async () => {
     let reply: EngineReply;
     try {
-      const value = await callEngine(await engine, call);
+      const result = await callEngine(await engine, call);
+      const value = call.method === 'run' ? packStats(result as RunResult) : result;
       reply = { id: call.id, ok: true, value };
     } catch (e) {
       reply = { id: call.id, ok: false, error: errorToData(e) };

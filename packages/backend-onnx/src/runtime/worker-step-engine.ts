@@ -1,6 +1,8 @@
 import { MonitorchError } from '@monitorch/core';
 import type { Worker } from 'node:worker_threads';
-import { errorFromData, transferables, type EngineCall, type EngineMethod, type EngineReply } from './engine-protocol.js';
+import {
+  errorFromData, transferables, unpackStats, type EngineCall, type EngineMethod, type EngineReply, type PackedRunResult,
+} from './engine-protocol.js';
 import type {
   EngineConfig, EngineGraphs, LoadResult, RunRequest, RunResult, StepEngine, TensorPayload,
 } from './step-engine.js';
@@ -56,7 +58,7 @@ export class WorkerStepEngine implements StepEngine {
    * whole buffer; pass copies if you still need them.
    */
   run(kind: 'train' | 'eval', request: RunRequest): Promise<RunResult> {
-    return this.call('run', [kind, request], true) as Promise<RunResult>;
+    return (this.call('run', [kind, request], true) as Promise<PackedRunResult>).then(unpackStats);
   }
 
   async close(): Promise<void> {
