@@ -30,6 +30,7 @@ export class StatBuilder {
   readonly stats: StatOutput[] = [];
   private readonly seen = new Set<string>();
   private readonly caches = new Map<string, TensorCache>();
+  private readonly built = new Map<string, string[]>();
 
   /** @param g - the graph to add ops to */
   constructor(private readonly g: GraphBuilder) {}
@@ -54,9 +55,18 @@ export class StatBuilder {
       const base = `stat.${source}.${module.name}${parameter === undefined ? '' : `.${parameter}`}.${key}`;
       if (this.seen.has(base)) continue;
       this.seen.add(base);
-      const values = this.build(tensor, shape, reduction);
-      const outputs = values.map((v, k) => {
-        const name = values.length === 1 ? base : `${base}#${k}`;
+      // An Identity output (e.g. Dropout(p = 0), or any dropout in the eval graph) carries its
+      // input's values: reuse the input's statistic instead of computing it again.
+      const origin = this.g.origin(tensor);
+      const builtKey = `${origin}\u0000${key}\u0000${shape.join(',')}`;
+      let values = this.built.get(builtKey);
+      if (values === undefined) {
+        values = this.build(origin, shape, reduction);
+        this.built.set(builtKey, values);
+      }
+      const parts = values;
+      const outputs = parts.map((v, k) => {
+        const name = parts.length === 1 ? base : `${base}#${k}`;
         this.g.output(this.g.rename(v, name));
         return name;
       });

@@ -19,6 +19,7 @@ export const OPSET = 18;
  */
 export class GraphBuilder {
   private readonly nodes: NodeValue[] = [];
+  private readonly identities = new Map<string, string>();
   private readonly initializers: TensorValue[] = [];
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];
@@ -67,7 +68,18 @@ export class GraphBuilder {
         return o;
       });
     this.nodes.push({ op, inputs, outputs: names, name: this.unique(`node_${op}`), attrs });
+    if (op === 'Identity' && inputs[0] !== undefined && names[0] !== undefined) this.identities.set(names[0], inputs[0]);
     return names;
+  }
+
+  /**
+   * The tensor whose values `name` carries unchanged: follows Identity nodes back (itself when
+   * it is not an Identity output). Lets statistics of equal tensors be computed once.
+   */
+  origin(name: string): string {
+    let current = name;
+    for (let from = this.identities.get(current); from !== undefined; from = this.identities.get(current)) current = from;
+    return current;
   }
 
   /** {@link op} with exactly one output, returned as a string. */

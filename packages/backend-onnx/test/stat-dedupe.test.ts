@@ -1,0 +1,49 @@
+import t from 'tap';
+import type { ReductionRequest } from '@monitorch/core';
+import {
+  compileTrainGraph, crossEntropy, decodeStatFrom, dropout, initialParameters, linear, relu, runGraph, sequential, sgd,
+  type FeedTensor,
+} from '@monitorch/backend-onnx';
+
+// Dropout(p = 0) is an Identity of its input: its statistics must equal the ReLU's before it,
+// and must be computed once (the seed CNN has three such layers; computing them twice was a
+// measurable share of the lens overhead).
+const model = () => sequential({ lin1: linear(4, 6), relu1: relu(), drop: dropout(0), lin2: linear(6, 3) });
+const activeCount = { op: 'activeCount', per: 'channel', eps: 1e-8 } as const;
+const request = (kinds: ('activation' | 'dropout')[]): ReductionRequest[] => [
+  { select: { of: 'output', modules: { kinds } }, reduction: activeCount },
+  { select: { of: 'output', modules: { kinds } }, reduction: { op: 'l2' } },
+];
+const opCount = (bytes: Uint8Array, op: string): number => Buffer.from(bytes).toString('latin1').split(op).length - 1;
+
+t.test('a p = 0 dropout reuses the statistics of its input', async (t) => {
+  const reluOnly = compileTrainGraph(model(), { inputShape: [-1, 4], loss: crossEntropy(), optimizer: sgd({ lr: 0.1 }), requests: request(['activation']) });
+  const both = compileTrainGraph(model(), { inputShape: [-1, 4], loss: crossEntropy(), optimizer: sgd({ lr: 0.1 }), requests: request(['activation', 'dropout']) });
+  for (const op of ['Greater', 'ReduceL2', 'Abs']) {
+    t.ok(opCount(reluOnly.bytes, op) > 0, `the ReLU's statistics use ${op}`);
+    t.equal(opCount(both.bytes, op), opCount(reluOnly.bytes, op), `no second ${op} for the dropout's statistics`);
+  }
+  t.equal(both.stats.length, reluOnly.stats.length * 2, 'both modules still get their own statistic outputs');
+
+  const init = initialParameters(both.parameters, 3);
+  const n = 5;
+  const feeds: Record<string, FeedTensor> = {
+    x: { data: Float32Array.from({ length: n * 4 }, (_, i) => Math.sin(i * 1.7) * 2), dims: [n, 4] },
+    y: { data: Int32Array.from({ length: n }, (_, i) => i % 3), dims: [n] },
+    lr: { data: new Float32Array([0.1]), dims: [] },
+  };
+  for (const input of both.inputs) {
+    if (input.role === 'param') feeds[input.name] = { data: init[input.name]!.data, dims: input.shape };
+    if (input.role === 'optState') feeds[input.name] = { data: new Float32Array(input.shape.reduce((a, b) => a * b, 1)), dims: input.shape };
+  }
+  const out = await runGraph(both, feeds);
+  const answer = (module: string, op: string) => {
+    const stat = both.stats.find((s) => s.module.name === module && s.reduction.op === op);
+    if (stat === undefined) throw new Error(`no ${op} statistic for ${module}`);
+    return decodeStatFrom(stat, out, n);
+  };
+  const reluCounts = answer('relu1', 'activeCount');
+  t.same(answer('drop', 'activeCount'), reluCounts, 'dropout counts equal relu counts');
+  t.same(answer('drop', 'l2'), answer('relu1', 'l2'), 'dropout norm equals relu norm');
+  t.ok(reluCounts.op === 'activeCount' && reluCounts.counts.length === 6 && reluCounts.size === n, 'six channels over five samples');
+});
