@@ -1,17 +1,9 @@
 // A tiny MLP (linear → relu → linear → softmax cross-entropy) with a hand-written backward
 // pass, for end-to-end tests of a plain TypeScript loop. Float32 storage, seeded data.
 
-/** A seeded uniform generator in [0, 1) (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './prng.js';
+
+export { mulberry32 };
 
 /** A batch: inputs `[batch, inputs]` and class labels. */
 export interface Batch {

@@ -13,6 +13,7 @@ import {
   sumSquares,
   type ActiveCountResult,
 } from '@monitorch/core';
+import { mulberry32 } from '../../../test/helpers/prng.js';
 
 const f32 = (xs: number[]): Float32Array => new Float32Array(xs);
 const f64 = (xs: number[]): Float64Array => new Float64Array(xs);
@@ -47,17 +48,7 @@ function naiveCounts(data: ArrayLike<number>, shape: number[], channelDim: numbe
   return { counts, size, nonFinite };
 }
 
-/** Seeded PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let z = a;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 t.test('worked example A: conv output [2,3,2,2]', (t) => {
   // sample-major, then channel, then H, W

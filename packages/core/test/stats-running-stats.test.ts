@@ -1,17 +1,8 @@
 import t from 'tap';
 import { RunningStats } from '@monitorch/core';
+import { mulberry32 } from '../../../test/helpers/prng.js';
 
-/** Seeded PRNG (mulberry32) so a failing case reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let z = a;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /** Naive two-pass reference: mean, then the mean of squared deviations (population). */
 function twoPass(xs: readonly number[]): { mean: number; variance: number; min: number; max: number } {
