@@ -1,4 +1,4 @@
-import { Trainer, compileNetwork, type Block, type Device, type Loss, type Optimizer } from '@monitorch/backend-onnx';
+import { Trainer, type Block, type Device, type Loss, type Optimizer } from '@monitorch/backend-onnx';
 
 /** A declared network and how to run it. */
 export interface TrainerSpec {
@@ -18,8 +18,8 @@ export interface TrainerSpec {
  * (in a worker thread, so progress bars and the live page stay responsive).
  */
 export function createTrainer(spec: TrainerSpec): Promise<Trainer> {
-  const compiler = compileNetwork({
+  return Trainer.create({
     model: spec.model, inputShape: [-1, ...spec.sampleShape], loss: spec.loss, optimizer: spec.optimizer,
+    device: spec.device, seed: spec.seed,
   });
-  return Trainer.fromCompiler({ compiler, device: spec.device, seed: spec.seed });
 }
