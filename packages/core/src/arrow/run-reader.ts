@@ -72,11 +72,41 @@ function corrupt(dir: string, path: string, e: unknown): MonitorchError {
     { dir, path }, { cause: e });
 }
 
-/** Which file to read for a table: the finished `.arrow`, else the stream `.arrows`. */
-function pick(dir: string, name: string, has: (file: string) => boolean): { path: string; format: 'file' | 'stream' } | undefined {
-  if (has(`${name}.arrow`)) return { path: join(dir, `${name}.arrow`), format: 'file' };
-  if (has(`${name}.arrows`)) return { path: join(dir, `${name}.arrows`), format: 'stream' };
-  return undefined;
+/** One table's file to read: the finished `.arrow`, else the stream `.arrows`. */
+interface RunFile {
+  readonly name: string;
+  readonly path: string;
+  readonly format: 'file' | 'stream';
+}
+
+/** The file to read for every table of a run (tables with neither file are left out). */
+function runFiles(dir: string, manifestText: string | undefined, entries: readonly string[]): RunFile[] {
+  const present = new Set(entries);
+  const files: RunFile[] = [];
+  for (const name of tableNames(dir, manifestText, entries)) {
+    if (present.has(`${name}.arrow`)) files.push({ name, path: join(dir, `${name}.arrow`), format: 'file' });
+    else if (present.has(`${name}.arrows`)) files.push({ name, path: join(dir, `${name}.arrows`), format: 'stream' });
+  }
+  return files;
+}
+
+/**
+ * Decodes one run file into `tables` (and `sources`). `bytes` reads the file; a read or decode
+ * failure is reported as a damaged run file.
+ */
+function addTable(
+  tables: Map<string, Table>, sources: Map<string, RunTableSource> | undefined, dir: string, file: RunFile,
+  bytes: () => Uint8Array,
+): void {
+  let read: ReturnType<typeof tableFromRunFile>;
+  try {
+    read = tableFromRunFile(bytes(), file.format);
+  } catch (e) {
+    throw corrupt(dir, file.path, e);
+  }
+  if (read === undefined) return;
+  tables.set(file.name, read.table);
+  sources?.set(file.name, { path: file.path, format: file.format, droppedBytes: read.droppedBytes });
 }
 
 /**
@@ -93,23 +123,9 @@ export function readRunSync(dir: string, sources?: Map<string, RunTableSource>):
   } catch (e) {
     throw unreadable(dir, e);
   }
-  const present = new Set(entries);
-  const manifestPath = join(dir, MANIFEST_FILE);
-  const manifest = present.has(MANIFEST_FILE) ? readFileSync(manifestPath, 'utf8') : undefined;
+  const manifest = entries.includes(MANIFEST_FILE) ? readManifestSync(join(dir, MANIFEST_FILE)) : undefined;
   const tables = new Map<string, Table>();
-  for (const name of tableNames(dir, manifest, entries)) {
-    const file = pick(dir, name, (f) => present.has(f));
-    if (file === undefined) continue;
-    let read: ReturnType<typeof tableFromRunFile>;
-    try {
-      read = tableFromRunFile(readFileSync(file.path), file.format);
-    } catch (e) {
-      throw corrupt(dir, file.path, e);
-    }
-    if (read === undefined) continue;
-    tables.set(name, read.table);
-    sources?.set(name, { path: file.path, format: file.format, droppedBytes: read.droppedBytes });
-  }
+  for (const file of runFiles(dir, manifest, entries)) addTable(tables, sources, dir, file, () => readFileSync(file.path));
   return tables;
 }
 
@@ -139,21 +155,23 @@ export async function readRun(dir: string, sources?: Map<string, RunTableSource>
   } catch (e) {
     throw unreadable(dir, e);
   }
-  const present = new Set(entries);
-  const manifest = present.has(MANIFEST_FILE) ? await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => undefined) : undefined;
+  const manifest = entries.includes(MANIFEST_FILE) ? await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => undefined) : undefined;
   const tables = new Map<string, Table>();
-  for (const name of tableNames(dir, manifest, entries)) {
-    const file = pick(dir, name, (f) => present.has(f));
-    if (file === undefined) continue;
-    let read: ReturnType<typeof tableFromRunFile>;
-    try {
-      read = tableFromRunFile(await readFile(file.path), file.format);
-    } catch (e) {
-      throw corrupt(dir, file.path, e);
-    }
-    if (read === undefined) continue;
-    tables.set(name, read.table);
-    sources?.set(name, { path: file.path, format: file.format, droppedBytes: read.droppedBytes });
+  for (const file of runFiles(dir, manifest, entries)) {
+    const bytes = await readFile(file.path).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    addTable(tables, sources, dir, file, () => {
+      if (bytes instanceof Error) throw bytes;
+      return bytes;
+    });
   }
   return tables;
+}
+
+/** run.json's text, or undefined when it cannot be read (the data files matter more). */
+function readManifestSync(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
