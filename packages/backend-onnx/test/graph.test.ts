@@ -59,6 +59,30 @@ t.test('a hand-built graph runs in ORT with float and int attributes', async (t)
   t.same(Array.from(out.s!.data as Float32Array), [1 - 1 + 2, -2 + 0 + 1], 'LeakyRelu(alpha 0.25) then row sums');
 });
 
+t.test('rank-matched scalars keep the other operand\'s shape; an If picks its branch at run time', async (t) => {
+  const g = new GraphBuilder('branching');
+  const x = g.input('x', 'float32', [-1, 3, 1, 1]);
+  const scaled = g.op1('Mul', [x, g.scalar(2, 4)]);
+  const total = g.op1('ReduceSum', [x], { keepdims: 0 });
+  const positive = g.op1('Greater', [total, g.scalar(0)]);
+  const yes = g.branch('positive');
+  yes.output(yes.op1('Add', [scaled, yes.scalar(100, 4)]));
+  const no = g.branch('not_positive');
+  no.output(no.op1('Neg', [scaled]));
+  const [picked] = g.op('If', [positive], { then_branch: yes.asAttribute(), else_branch: no.asAttribute() });
+  g.output(g.rename(scaled, 'scaled'));
+  g.output(g.rename(picked as string, 'picked'));
+  const run = (values: number[]) => runGraph({ kind: 'eval', bytes: g.toBytes(), inputs: [{ name: 'x', role: 'x', dtype: 'float32', shape: [-1, 3, 1, 1] }], outputs: [], stats: [], modules: [] },
+    { x: { data: Float32Array.from(values), dims: [values.length / 3, 3, 1, 1] } });
+  const up = await run([1, 2, 3, -1, 0, 0.5]);
+  t.same(up.scaled!.dims, [2, 3, 1, 1], 'a [1,1,1,1] scalar broadcasts without changing the shape');
+  t.same(Array.from(up.scaled!.data as Float32Array), [2, 4, 6, -2, 0, 1]);
+  t.same(Array.from(up.picked!.data as Float32Array), [102, 104, 106, 98, 100, 101], 'sum 5.5 > 0: then-branch, reading outer tensors and its own constant');
+  const down = await run([-1, -2, 0]);
+  t.same(Array.from(down.picked!.data as Float32Array), [2, 4, 0], 'sum −3: else-branch');
+  t.throws(() => g.branch('clash').op('Relu', [x], {}, ['scaled']), /used twice/, 'a branch shares the graph\'s names');
+});
+
 t.test('the seed CNN: module names, kinds, parameters', async (t) => {
   const graph = compileTrainGraph(seedCnn(), { inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam() });
   t.same(graph.modules.map((m) => `${m.name}:${m.kind}:${m.type}`), [

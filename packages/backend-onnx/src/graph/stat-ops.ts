@@ -83,17 +83,18 @@ export class StatBuilder {
   private build(x: string, shape: readonly number[], r: Reduction): string[] {
     const g = this.g;
     const c = this.cache(x);
+    const rank = shape.length; // rank-matched scalars keep ORT on its fast broadcast path
     switch (r.op) {
       case 'activeCount': {
-        const active = g.op1('Cast', [g.op1('And', [g.op1('Greater', [this.abs(x, c), g.scalar(float32Threshold(r.eps))]), this.finite(x, c)])], { to: 1 });
-        return [this.countAxes(active, shape, r), this.nonFinite(x, c)];
+        const active = g.op1('Cast', [g.op1('And', [g.op1('Greater', [this.abs(x, c), g.scalar(float32Threshold(r.eps), rank)]), this.finite(x, c, rank)])], { to: 1 });
+        return [this.countAxes(active, shape, r), this.nonFinite(x, c, rank)];
       }
       case 'sum': return [g.op1('ReduceSum', [x], { keepdims: 0 })];
       case 'sumSquares': return [g.op1('ReduceSumSquare', [x], { keepdims: 0 })];
       case 'l2': return [g.op1('ReduceL2', [x], { keepdims: 0 })];
       case 'min': return [g.op1('ReduceMin', [x], { keepdims: 0 }), this.nan(x, c)];
       case 'max': return [g.op1('ReduceMax', [x], { keepdims: 0 }), this.nan(x, c)];
-      case 'nonFinite': return [this.nan(x, c), this.inf(x, c)];
+      case 'nonFinite': return [this.nan(x, c), this.inf(x, c, rank)];
     }
   }
 
@@ -124,12 +125,12 @@ export class StatBuilder {
   }
 
   /** |x| < +Inf: false for NaN and ±Infinity. */
-  private finite(x: string, c: TensorCache): string {
-    return (c.finite ??= this.g.op1('Less', [this.abs(x, c), this.g.scalar(Number.POSITIVE_INFINITY)]));
+  private finite(x: string, c: TensorCache, rank: number): string {
+    return (c.finite ??= this.g.op1('Less', [this.abs(x, c), this.g.scalar(Number.POSITIVE_INFINITY, rank)]));
   }
 
-  private nonFinite(x: string, c: TensorCache): string {
-    return (c.nonFinite ??= this.countTrue(this.g.op1('Not', [this.finite(x, c)])));
+  private nonFinite(x: string, c: TensorCache, rank: number): string {
+    return (c.nonFinite ??= this.countTrue(this.g.op1('Not', [this.finite(x, c, rank)])));
   }
 
   /** NaN is the only value not equal to itself. */
@@ -137,8 +138,8 @@ export class StatBuilder {
     return (c.nan ??= this.countTrue(this.g.op1('Not', [this.g.op1('Equal', [x, x])])));
   }
 
-  private inf(x: string, c: TensorCache): string {
-    return (c.inf ??= this.countTrue(this.g.op1('Equal', [this.abs(x, c), this.g.scalar(Number.POSITIVE_INFINITY)])));
+  private inf(x: string, c: TensorCache, rank: number): string {
+    return (c.inf ??= this.countTrue(this.g.op1('Equal', [this.abs(x, c), this.g.scalar(Number.POSITIVE_INFINITY, rank)])));
   }
 
   private countTrue(mask: string): string {

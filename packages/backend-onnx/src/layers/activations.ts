@@ -9,17 +9,20 @@ abstract class Activation extends Layer {
 
   protected forward(call: LayerCall, x: SymbolicTensor): SymbolicTensor {
     this.check(call, x);
-    const y = this.apply(call, x.name);
+    const rank = x.shape.length;
+    const y = this.apply(call, x.name, rank);
     call.backward((dy) => {
-      if (call.needsInputGrad) call.inputGrad(this.grad(call, dy, x.name, y));
+      if (call.needsInputGrad) call.inputGrad(this.grad(call, dy, x.name, y, rank));
     });
     return call.output(y, x.shape);
   }
 
   /** Shape checks (none for element-wise ops). */
   protected check(_call: LayerCall, _x: SymbolicTensor): void {}
-  protected abstract apply(call: LayerCall, x: string): string;
-  protected abstract grad(call: LayerCall, dy: string, x: string, y: string): string;
+  /** Builds y from x; `rank` is x's rank, for rank-matched scalars (see `GraphBuilder.scalar`). */
+  protected abstract apply(call: LayerCall, x: string, rank: number): string;
+  /** Builds dx from dy, x and y (same rank as x). */
+  protected abstract grad(call: LayerCall, dy: string, x: string, y: string, rank: number): string;
 }
 
 /** `max(x, 0)`, like `nn.ReLU`. Backward passes dy where y > 0 (PyTorch: gradient 0 at 0). */
@@ -28,9 +31,10 @@ export class ReLU extends Activation {
   protected apply(call: LayerCall, x: string): string {
     return call.g.op1('Relu', [x]);
   }
-  protected grad(call: LayerCall, dy: string, _x: string, y: string): string {
+  protected grad(call: LayerCall, dy: string, _x: string, y: string, rank: number): string {
     const g = call.g;
-    return g.op1('Where', [g.op1('Greater', [y, g.scalar(0)]), dy, g.scalar(0)]);
+    const zero = g.scalar(0, rank);
+    return g.op1('Where', [g.op1('Greater', [y, zero]), dy, zero]);
   }
 }
 
@@ -45,9 +49,9 @@ export class LeakyReLU extends Activation {
   protected apply(call: LayerCall, x: string): string {
     return call.g.op1('LeakyRelu', [x], { alpha: float(this.alpha) });
   }
-  protected grad(call: LayerCall, dy: string, x: string): string {
+  protected grad(call: LayerCall, dy: string, x: string, _y: string, rank: number): string {
     const g = call.g;
-    return g.op1('Where', [g.op1('Greater', [x, g.scalar(0)]), dy, g.op1('Mul', [dy, g.scalar(this.alpha)])]);
+    return g.op1('Where', [g.op1('Greater', [x, g.scalar(0, rank)]), dy, g.op1('Mul', [dy, g.scalar(this.alpha, rank)])]);
   }
 }
 
@@ -57,9 +61,9 @@ export class Sigmoid extends Activation {
   protected apply(call: LayerCall, x: string): string {
     return call.g.op1('Sigmoid', [x]);
   }
-  protected grad(call: LayerCall, dy: string, _x: string, y: string): string {
+  protected grad(call: LayerCall, dy: string, _x: string, y: string, rank: number): string {
     const g = call.g;
-    return g.op1('Mul', [dy, g.op1('Mul', [y, g.op1('Sub', [g.scalar(1), y])])]);
+    return g.op1('Mul', [dy, g.op1('Mul', [y, g.op1('Sub', [g.scalar(1, rank), y])])]);
   }
 }
 
@@ -69,9 +73,9 @@ export class Tanh extends Activation {
   protected apply(call: LayerCall, x: string): string {
     return call.g.op1('Tanh', [x]);
   }
-  protected grad(call: LayerCall, dy: string, _x: string, y: string): string {
+  protected grad(call: LayerCall, dy: string, _x: string, y: string, rank: number): string {
     const g = call.g;
-    return g.op1('Mul', [dy, g.op1('Sub', [g.scalar(1), g.op1('Mul', [y, y])])]);
+    return g.op1('Mul', [dy, g.op1('Sub', [g.scalar(1, rank), g.op1('Mul', [y, y])])]);
   }
 }
 
@@ -81,17 +85,20 @@ export class Tanh extends Activation {
  */
 export class GELU extends Activation {
   readonly type = 'GELU';
-  protected apply(call: LayerCall, x: string): string {
-    const g = call.g;
-    const cdf = g.op1('Mul', [g.scalar(0.5), g.op1('Add', [g.scalar(1), g.op1('Erf', [g.op1('Mul', [x, g.scalar(Math.SQRT1_2)])])])]);
-    return g.op1('Mul', [x, cdf]);
+  protected apply(call: LayerCall, x: string, rank: number): string {
+    return call.g.op1('Mul', [x, normalCdf(call.g, x, rank)]);
   }
-  protected grad(call: LayerCall, dy: string, x: string): string {
+  protected grad(call: LayerCall, dy: string, x: string, _y: string, rank: number): string {
     const g = call.g;
-    const cdf = g.op1('Mul', [g.scalar(0.5), g.op1('Add', [g.scalar(1), g.op1('Erf', [g.op1('Mul', [x, g.scalar(Math.SQRT1_2)])])])]);
-    const pdf = g.op1('Mul', [g.scalar(1 / Math.sqrt(2 * Math.PI)), g.op1('Exp', [g.op1('Mul', [g.op1('Mul', [x, x]), g.scalar(-0.5)])])]);
+    const cdf = normalCdf(g, x, rank);
+    const pdf = g.op1('Mul', [g.scalar(1 / Math.sqrt(2 * Math.PI), rank), g.op1('Exp', [g.op1('Mul', [g.op1('Mul', [x, x]), g.scalar(-0.5, rank)])])]);
     return g.op1('Mul', [dy, g.op1('Add', [cdf, g.op1('Mul', [x, pdf])])]);
   }
+}
+
+/** Φ(x) = ½·(1 + erf(x/√2)), the standard normal CDF. */
+function normalCdf(g: LayerCall['g'], x: string, rank: number): string {
+  return g.op1('Mul', [g.scalar(0.5, rank), g.op1('Add', [g.scalar(1, rank), g.op1('Erf', [g.op1('Mul', [x, g.scalar(Math.SQRT1_2, rank)])])])]);
 }
 
 /** Resolves a possibly negative axis against a rank, failing with the layer's name. */

@@ -33,8 +33,9 @@ export class Dropout extends Layer {
     if (call.trace.debug.masks === true) call.trace.debugOutput(mask, `debug.mask.${call.name}`);
     call.backward((dy) => {
       if (!call.needsInputGrad) return;
-      const scaled = g.op1('Mul', [dy, g.scalar(1 / (1 - this.p))]);
-      call.inputGrad(g.op1('Where', [mask, scaled, g.scalar(0)]));
+      const rank = x.shape.length;
+      const scaled = g.op1('Mul', [dy, g.scalar(1 / (1 - this.p), rank)]);
+      call.inputGrad(g.op1('Where', [mask, scaled, g.scalar(0, rank)]));
     });
     return call.output(y, x.shape);
   }

@@ -104,10 +104,11 @@ export class TensorOps {
   /** `k·a` for a constant k. */
   scale(a: SymbolicTensor, k: number): SymbolicTensor {
     const g = this.trace.g;
-    const y = this.result(g.op1('Mul', [a.name, g.scalar(k)]), a, a);
+    const rank = a.shape.length;
+    const y = this.result(g.op1('Mul', [a.name, g.scalar(k, rank)]), a, a);
     this.trace.record(() => {
       const dy = this.trace.gradOf(y);
-      if (dy !== undefined && a.requiresGrad) this.trace.addGrad(a, g.op1('Mul', [dy, g.scalar(k)]));
+      if (dy !== undefined && a.requiresGrad) this.trace.addGrad(a, g.op1('Mul', [dy, g.scalar(k, rank)]));
     });
     return y;
   }

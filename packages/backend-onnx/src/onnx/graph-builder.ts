@@ -1,5 +1,5 @@
 import {
-  encodeModel, type AttrValue, type NodeValue, type OnnxDType, type TensorValue, type ValueInfo,
+  encodeModel, type AttrValue, type GraphValue, type NodeValue, type OnnxDType, type TensorValue, type ValueInfo,
 } from './model-proto.js';
 
 /** The default-domain opset every monitorch graph targets (see ort-gpu-notes: no version traps at 18). */
@@ -19,29 +19,46 @@ export const OPSET = 18;
  */
 export class GraphBuilder {
   private readonly nodes: NodeValue[] = [];
-  private readonly identities = new Map<string, string>();
-  private readonly initializers: TensorValue[] = [];
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];
-  private readonly used = new Set<string>();
-  private readonly constCache = new Map<string, string>();
-  private counter = 0;
+  private readonly scope: SharedScope;
 
-  /** @param name - the graph's name (informative) */
-  constructor(readonly name: string) {}
+  /**
+   * @param name - the graph's name (informative)
+   * @param parent - for a subgraph ({@link branch}): the graph whose names and constants it shares
+   */
+  constructor(readonly name: string, parent?: GraphBuilder) {
+    this.scope = parent?.scope ?? { used: new Set(), counter: 0, identities: new Map(), initializers: [], constCache: new Map() };
+  }
+
+  /**
+   * A subgraph (the body of an `If` branch) that may read every tensor of this graph. Names stay
+   * unique across both, as ONNX requires; its constants are this graph's initializers, which
+   * ONNX Runtime lets subgraphs read. Turn it into an attribute with {@link asAttribute}.
+   */
+  branch(name: string): GraphBuilder {
+    return new GraphBuilder(name, this);
+  }
+
+  /** This (sub)graph as a `GRAPH` attribute value, e.g. an `If` node's `then_branch`. */
+  asAttribute(): AttrValue {
+    const graph: GraphValue = { graphName: this.name, nodes: this.nodes, initializers: [], inputs: this.inputs, outputs: this.outputs };
+    return { graph };
+  }
 
   /** A fresh tensor name starting with `prefix`. */
   unique(prefix: string): string {
+    const used = this.scope.used;
     let name = prefix;
-    while (this.used.has(name)) name = `${prefix}_${++this.counter}`;
-    this.used.add(name);
+    while (used.has(name)) name = `${prefix}_${++this.scope.counter}`;
+    used.add(name);
     return name;
   }
 
   /** Declares a graph input; `-1` or a string in `dims` is the dynamic batch dimension `N`. */
   input(name: string, dtype: OnnxDType, dims: readonly (number | string)[]): string {
-    if (this.used.has(name)) throw new Error(`Graph name "${name}" is used twice.`);
-    this.used.add(name);
+    if (this.scope.used.has(name)) throw new Error(`Graph name "${name}" is used twice.`);
+    this.scope.used.add(name);
     this.inputs.push({ name, dtype, dims: dims.map((d) => (d === -1 ? 'N' : d)) });
     return name;
   }
@@ -63,12 +80,12 @@ export class GraphBuilder {
     const names = typeof outputs === 'number'
       ? Array.from({ length: outputs }, () => this.unique(op.toLowerCase()))
       : outputs.map((o) => {
-        if (this.used.has(o)) throw new Error(`Graph name "${o}" is used twice.`);
-        this.used.add(o);
+        if (this.scope.used.has(o)) throw new Error(`Graph name "${o}" is used twice.`);
+        this.scope.used.add(o);
         return o;
       });
     this.nodes.push({ op, inputs, outputs: names, name: this.unique(`node_${op}`), attrs });
-    if (op === 'Identity' && inputs[0] !== undefined && names[0] !== undefined) this.identities.set(names[0], inputs[0]);
+    if (op === 'Identity' && inputs[0] !== undefined && names[0] !== undefined) this.scope.identities.set(names[0], inputs[0]);
     return names;
   }
 
@@ -78,7 +95,8 @@ export class GraphBuilder {
    */
   origin(name: string): string {
     let current = name;
-    for (let from = this.identities.get(current); from !== undefined; from = this.identities.get(current)) current = from;
+    const identities = this.scope.identities;
+    for (let from = identities.get(current); from !== undefined; from = identities.get(current)) current = from;
     return current;
   }
 
@@ -107,15 +125,21 @@ export class GraphBuilder {
     return this.constant('int32', new Uint8Array(Int32Array.from(values).buffer), dims);
   }
 
-  /** A float32 scalar constant. */
-  scalar(value: number): string {
-    return this.constF32([value], []);
+  /**
+   * A float32 scalar constant, shaped `[1, …, 1]` with `rank` ones (a plain scalar for 0).
+   *
+   * Give element-wise ops a scalar of the other operand's rank: ORT's CPU broadcaster walks a
+   * `[256, 128, 1, 1]` tensor against a rank-0 scalar one element at a time (≈ 30× slower,
+   * measured), while a `[1, 1, 1, 1]` one takes the fast path.
+   */
+  scalar(value: number, rank = 0): string {
+    return this.constF32([value], Array.from({ length: rank }, () => 1));
   }
 
   /** Serialized ModelProto bytes. */
   toBytes(): Uint8Array {
     return encodeModel({
-      graphName: this.name, opset: OPSET, nodes: this.nodes, initializers: this.initializers,
+      graphName: this.name, opset: OPSET, nodes: this.nodes, initializers: this.scope.initializers,
       inputs: this.inputs, outputs: this.outputs,
     });
   }
@@ -127,11 +151,20 @@ export class GraphBuilder {
 
   private constant(dtype: OnnxDType, raw: Uint8Array, dims: readonly number[]): string {
     const key = `${dtype}|${dims.join(',')}|${Array.from(raw).join(',')}`;
-    const cached = raw.length <= 64 ? this.constCache.get(key) : undefined;
+    const cached = raw.length <= 64 ? this.scope.constCache.get(key) : undefined;
     if (cached !== undefined) return cached;
     const name = this.unique(`const_${dtype}`);
-    this.initializers.push({ name, dtype, dims, raw });
-    if (raw.length <= 64) this.constCache.set(key, name);
+    this.scope.initializers.push({ name, dtype, dims, raw });
+    if (raw.length <= 64) this.scope.constCache.set(key, name);
     return name;
   }
+}
+
+/** What a graph shares with its subgraphs: the name space, Identity links and constants. */
+interface SharedScope {
+  readonly used: Set<string>;
+  counter: number;
+  readonly identities: Map<string, string>;
+  readonly initializers: TensorValue[];
+  readonly constCache: Map<string, string>;
 }

@@ -16,7 +16,8 @@ export type AttrValue =
   | { readonly float: number }
   | { readonly floats: readonly number[] }
   | { readonly string: string }
-  | { readonly tensor: TensorValue };
+  | { readonly tensor: TensorValue }
+  | { readonly graph: GraphValue };
 
 /** A float attribute (ONNX cannot tell `2` from `2.0` otherwise). */
 export function float(value: number): AttrValue {
@@ -49,14 +50,18 @@ export interface ValueInfo {
   readonly dims?: readonly (number | string)[];
 }
 
-/** Everything a ModelProto holds for monitorch. */
-export interface ModelValue {
+/** One GraphProto: the model's graph, or a subgraph (an `If` branch) held in an attribute. */
+export interface GraphValue {
   readonly graphName: string;
-  readonly opset: number;
   readonly nodes: readonly NodeValue[];
   readonly initializers: readonly TensorValue[];
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
+}
+
+/** Everything a ModelProto holds for monitorch. */
+export interface ModelValue extends GraphValue {
+  readonly opset: number;
 }
 
 /** IR version 8 (ONNX 1.10+): accepted by every ORT 1.1x–1.30 build. */
@@ -67,18 +72,20 @@ export function encodeModel(model: ModelValue): Uint8Array {
   const w = new ProtoWriter();
   w.int(1, IR_VERSION);
   w.string(2, 'monitorch');
-  w.message(7, (g) => {
-    for (const n of model.nodes) g.message(1, (m) => writeNode(m, n));
-    g.string(2, model.graphName);
-    for (const t of model.initializers) g.message(5, (m) => writeTensor(m, t));
-    for (const i of model.inputs) g.message(11, (m) => writeValueInfo(m, i));
-    for (const o of model.outputs) g.message(12, (m) => writeValueInfo(m, o));
-  });
+  w.message(7, (g) => writeGraph(g, model));
   w.message(8, (o) => {
     o.string(1, '');
     o.int(2, model.opset);
   });
   return w.finish();
+}
+
+function writeGraph(g: ProtoWriter, graph: GraphValue): void {
+  for (const n of graph.nodes) g.message(1, (m) => writeNode(m, n));
+  g.string(2, graph.graphName);
+  for (const t of graph.initializers) g.message(5, (m) => writeTensor(m, t));
+  for (const i of graph.inputs) g.message(11, (m) => writeValueInfo(m, i));
+  for (const o of graph.outputs) g.message(12, (m) => writeValueInfo(m, o));
 }
 
 function writeNode(w: ProtoWriter, n: NodeValue): void {
@@ -90,7 +97,7 @@ function writeNode(w: ProtoWriter, n: NodeValue): void {
   if (n.domain !== undefined && n.domain !== '') w.string(7, n.domain);
 }
 
-// AttributeProto.type: FLOAT=1, INT=2, STRING=3, TENSOR=4, FLOATS=6, INTS=7.
+// AttributeProto.type: FLOAT=1, INT=2, STRING=3, TENSOR=4, GRAPH=5, FLOATS=6, INTS=7.
 function writeAttr(w: ProtoWriter, name: string, value: AttrValue, node: NodeValue): void {
   w.string(1, name);
   if (typeof value === 'number') {
@@ -114,6 +121,9 @@ function writeAttr(w: ProtoWriter, name: string, value: AttrValue, node: NodeVal
   } else if ('string' in value) {
     w.bytes(4, new TextEncoder().encode(value.string));
     w.int(20, 3);
+  } else if ('graph' in value) {
+    w.message(6, (g) => writeGraph(g, value.graph));
+    w.int(20, 5);
   } else {
     w.message(5, (t) => writeTensor(t, value.tensor));
     w.int(20, 4);
