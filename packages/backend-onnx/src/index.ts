@@ -11,14 +11,15 @@ export type {
   CompilerTrainerOptions, EpochProgress, EpochSummary, EvaluateOptions, EvaluationResult, NonFiniteLossPolicy,
   RuntimeOptions, TrainEpochOptions,
 } from './trainer/trainer-options.js';
-export type { NetworkCompiler } from './trainer/network-compiler.js';
+export type { CompileTarget, NetworkCompiler } from './trainer/network-compiler.js';
 export type { StatDecoder } from './trainer/stat-reports.js';
 export { DEVICES, type Device } from './runtime/device.js';
 export type { OrtApi } from './runtime/ort-api.js';
 export type { SessionTuning } from './runtime/session-options.js';
 export { LocalStepEngine } from './runtime/local-step-engine.js';
-export type {
-  BatchPayload, EngineConfig, EngineGraphs, LoadResult, PayloadDType, RunRequest, RunResult, StepEngine, TensorPayload,
+export {
+  SESSIONS_KEPT, type BatchPayload, type EngineConfig, type EngineGraphs, type LoadResult, type PayloadDType, type RunRequest,
+  type RunResult, type StepEngine, type TensorPayload,
 } from './runtime/step-engine.js';
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './checkpoint/checkpoint-format.js';
 export { readCheckpointFile, writeCheckpointFile } from './checkpoint/checkpoint-file.js';
@@ -30,7 +31,7 @@ export {
 } from './graph/compile.js';
 export { compileNetwork, type NetworkDeclaration } from './graph/compile-network.js';
 export { decodeStat, decodeStatFrom, type FetchedTensor } from './graph/decode-stat.js';
-export { float32Threshold } from './graph/stat-ops.js';
+export { float32Threshold } from './graph/count-ops.js';
 export { GraphRunner, runGraph, type FeedTensor, type RunOutput } from './graph/run-graph.js';
 export { GraphBuilder, OPSET } from './onnx/graph-builder.js';
 export { encodeModel, float, ONNX_DTYPES, type AttrValue, type ModelValue, type NodeValue, type OnnxDType, type TensorValue, type ValueInfo } from './onnx/model-proto.js';

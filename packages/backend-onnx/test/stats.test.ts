@@ -89,17 +89,18 @@ function compare(t: Test, label: string, got: ReductionResult, want: ReductionRe
   }
 }
 
-async function checkTrain(t: Test, x: Float32Array): Promise<number> {
+async function checkTrain(t: Test, x: Float32Array, finiteGate = true, reductions = REDUCTIONS): Promise<number> {
   const graph = compileTrainGraph(model, {
-    inputShape: SHAPE, loss: crossEntropy(), optimizer: sgd({ lr: 0.5, momentum: 0.9 }), requests: requestsFor(REDUCTIONS),
-    debug: { outputs: true, outputGradients: true, gradients: true },
+    inputShape: SHAPE, loss: crossEntropy(), optimizer: sgd({ lr: 0.5, momentum: 0.9 }), requests: requestsFor(reductions),
+    debug: { outputs: true, outputGradients: true, gradients: true }, finiteGate,
   });
   const feeds = feedsFor(graph, x);
   const out = await runGraph(graph, feeds);
   const sources = new Set(graph.stats.map((s) => s.source));
   t.same([...sources].sort(), ['gradient', 'output', 'outputGradient', 'update'], 'every source has statistics');
-  // 7 modules × 11 outputs + 7 × 11 output gradients + (2 params × 2 modules × 11) × 2 sources.
-  t.equal(graph.stats.length, 7 * 11 * 2 + 2 * 2 * 11 * 2, 'one statistic per (tensor, reduction)');
+  // 7 modules × R outputs + 7 × R output gradients + (2 params × 2 modules × R) × 2 sources.
+  const r = reductions.length;
+  t.equal(graph.stats.length, 7 * r * 2 + 2 * 2 * r * 2, 'one statistic per (tensor, reduction)');
   let poisoned = 0;
   for (const stat of graph.stats) {
     const tensor = tensorOf(stat, out, feeds);
@@ -111,16 +112,31 @@ async function checkTrain(t: Test, x: Float32Array): Promise<number> {
   return poisoned;
 }
 
-t.test('train graph statistics equal core reduce() on the same tensors', async (t) => {
-  t.equal(await checkTrain(t, randoms(SHAPE.reduce((a, b) => a * b, 1), 21)), 0, 'no non-finite entries in a clean run');
-});
+// Both graph forms: with the finiteness gate (CPU default; a clean step takes its short
+// branch, a poisoned one the exact branch) and without it (GPU graphs).
+for (const finiteGate of [true, false]) {
+  const form = finiteGate ? 'behind the finiteness gate' : 'inline (no gate)';
+  t.test(`train graph statistics equal core reduce() on the same tensors, ${form}`, async (t) => {
+    t.equal(await checkTrain(t, randoms(SHAPE.reduce((a, b) => a * b, 1), 21), finiteGate), 0, 'no non-finite entries in a clean run');
+  });
 
-t.test('non-finite entries: NaN/Inf never active, counted apart; min/max NaN like core', async (t) => {
-  const x = randoms(SHAPE.reduce((a, b) => a * b, 1), 22);
-  x[5] = Number.NaN;
-  x[40] = Number.POSITIVE_INFINITY;
-  x[70] = Number.NEGATIVE_INFINITY;
-  t.ok(await checkTrain(t, x) > 50, 'many statistics saw non-finite entries');
+  t.test(`non-finite entries: NaN/Inf never active, counted apart; min/max NaN like core, ${form}`, async (t) => {
+    const x = randoms(SHAPE.reduce((a, b) => a * b, 1), 22);
+    x[5] = Number.NaN;
+    x[40] = Number.POSITIVE_INFINITY;
+    x[70] = Number.NEGATIVE_INFINITY;
+    t.ok(await checkTrain(t, x, finiteGate) > 50, 'many statistics saw non-finite entries');
+  });
+}
+
+t.test('huge finite entries overflow the gate\'s sum: the exact branch runs and still counts no non-finite entry', async (t) => {
+  // |x| ≈ 1e38: the sum of |x| over the input-sized tensors overflows float32 (> 3.4e38) while
+  // every entry stays finite, so the gate must fall back to the exact branch without harm.
+  // (Float32 sums of such tensors overflow by design, so only the exact reductions are compared.)
+  const x = Float32Array.from(randoms(SHAPE.reduce((a, b) => a * b, 1), 24), (v) => (v >= 0 ? 1e38 : -1e38));
+  const exactOnes = REDUCTIONS.filter((r) => r.op === 'activeCount' || r.op === 'min' || r.op === 'max' || r.op === 'nonFinite');
+  const poisoned = await checkTrain(t, x, true, exactOnes);
+  t.equal(poisoned, 0, 'every watched entry is finite, and every count says so');
 });
 
 t.test('eval graph: output statistics for the val phase, dropout off', async (t) => {

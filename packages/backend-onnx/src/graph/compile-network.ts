@@ -4,7 +4,7 @@ import type { Loss } from '../losses/loss.js';
 import type { Block } from '../model/block.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { EngineGraphs, TensorPayload } from '../runtime/step-engine.js';
-import type { NetworkCompiler } from '../trainer/network-compiler.js';
+import type { CompileTarget, NetworkCompiler } from '../trainer/network-compiler.js';
 import { compileEvalGraph, compileTrainGraph } from './compile.js';
 import { decodeStat } from './decode-stat.js';
 
@@ -32,10 +32,12 @@ export function compileNetwork(declaration: NetworkDeclaration): NetworkCompiler
   // Compile once without statistics now, so a bad declaration fails at once, not at attach time.
   const probe = compileTrainGraph(model, { inputShape, loss, optimizer });
   return {
-    compile(requests: readonly ReductionRequest[]): EngineGraphs {
+    compile(requests: readonly ReductionRequest[], target?: CompileTarget): EngineGraphs {
+      // The finiteness gate's If is free on the CPU but syncs a GPU with the host every run.
+      const finiteGate = (target?.device ?? 'cpu') === 'cpu';
       return {
-        train: compileTrainGraph(model, { inputShape, loss, optimizer, requests }),
-        eval: compileEvalGraph(model, { inputShape, loss, requests }),
+        train: compileTrainGraph(model, { inputShape, loss, optimizer, requests, finiteGate }),
+        eval: compileEvalGraph(model, { inputShape, loss, requests, finiteGate }),
       };
     },
     initialParameters(seed: number): Record<string, TensorPayload> {

@@ -21,6 +21,13 @@ export interface CompileOptions {
   readonly requests?: readonly ReductionRequest[];
   /** Extra outputs for tests (raw gradients, module outputs, dropout masks). */
   readonly debug?: DebugOptions;
+  /**
+   * Count activity behind a finiteness test, an ONNX `If` (default true). Exact either way;
+   * on the CPU provider it skips ~40 % of the statistics' ops whenever no watched tensor holds
+   * NaN or ±Infinity. Pass false for GPU providers, where an `If` copies its condition to the
+   * host on every run.
+   */
+  readonly finiteGate?: boolean;
 }
 
 /** Options of {@link compileTrainGraph}. */
@@ -126,7 +133,7 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
   g.output(g.rename(t, `${STEP_INPUT}.new`));
   outputs.push({ name: `${STEP_INPUT}.new`, role: 'optStateNew', feeds: STEP_INPUT });
   const ctx = { g, lr: 'lr', step: STEP_INPUT, t };
-  const stats = new StatBuilder(g);
+  const stats = new StatBuilder(g, { finiteGate: options.finiteGate ?? true });
   const updates = new Map<string, { grad: string; update: string }>();
   for (const p of trace.parameters) {
     const grad = trace.paramGrads.get(p.fullName);
@@ -174,10 +181,11 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
       stats.add(source, module, p.name, ['train'], source === 'gradient' ? tensors.grad : tensors.update, p.shape, wanted);
     }
   }
-  for (const s of stats.stats) for (const n of s.outputs) outputs.push({ name: n, role: 'stat' });
+  const statOutputs = stats.finish();
+  for (const s of statOutputs) for (const n of s.outputs) outputs.push({ name: n, role: 'stat' });
   for (const name of trace.debugOutputs) outputs.push({ name, role: 'debug' });
   return {
-    kind: 'train', bytes: g.toBytes(), inputs, outputs, stats: stats.stats, modules: trace.modules,
+    kind: 'train', bytes: g.toBytes(), inputs, outputs, stats: statOutputs, modules: trace.modules,
     parameters: trace.parameters, outputShape: out.shape,
   };
 }
@@ -203,7 +211,7 @@ export function compileEvalGraph(network: Block, options: EvalCompileOptions): C
   const { g, trace, out, inputs, outputs } = traceNetwork('eval', network, options);
   const requests = options.requests ?? [];
   const phases = options.phases ?? evalPhases(requests);
-  const stats = new StatBuilder(g);
+  const stats = new StatBuilder(g, { finiteGate: options.finiteGate ?? true });
   for (const { module, value } of trace.moduleOutputs) {
     const wanted = new Map<string, ReturnType<typeof reductionsFor>[number]>();
     for (const phase of phases) {
@@ -212,10 +220,11 @@ export function compileEvalGraph(network: Block, options: EvalCompileOptions): C
     stats.add('output', module, undefined, phases, value.name, value.shape, [...wanted.values()]);
     if (options.debug?.outputs === true) trace.debugOutput(value.name, `debug.out.${module.name}`);
   }
-  for (const s of stats.stats) for (const n of s.outputs) outputs.push({ name: n, role: 'stat' });
+  const statOutputs = stats.finish();
+  for (const s of statOutputs) for (const n of s.outputs) outputs.push({ name: n, role: 'stat' });
   for (const name of trace.debugOutputs) outputs.push({ name, role: 'debug' });
   return {
-    kind: 'eval', bytes: g.toBytes(), inputs, outputs, stats: stats.stats, modules: trace.modules,
+    kind: 'eval', bytes: g.toBytes(), inputs, outputs, stats: statOutputs, modules: trace.modules,
     parameters: trace.parameters, outputShape: out.shape,
   };
 }

@@ -1,6 +1,6 @@
 import { MonitorchError, type ReductionResult } from '@monitorch/core';
 import type { StatOutput } from './compiled-graph.js';
-import { activeSize } from './stat-ops.js';
+import { activeSize } from './count-ops.js';
 
 /** A fetched graph output: its elements and dims (an ORT tensor or a plain payload). */
 export interface FetchedTensor {

@@ -1,39 +1,48 @@
 import { reductionKey, type ModuleInfo, type Phase, type Reduction, type TensorSource } from '@monitorch/core';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import type { StatOutput } from './compiled-graph.js';
-
-/** The largest float32 ≤ eps: comparing float32 |x| > it is exactly |x| > eps in float64. */
-export function float32Threshold(eps: number): number {
-  const f = Math.fround(eps);
-  if (f <= eps) return f;
-  const buf = new Float32Array([f]);
-  const bits = new Uint32Array(buf.buffer);
-  bits[0] = (bits[0] as number) - 1; // eps ≥ 0, so the previous float is one ulp down
-  return buf[0] as number;
-}
+import { aboveThreshold, activeSize, countPerUnit, countTrue, magnitude } from './count-ops.js';
+import { FiniteGate, finiteMask } from './finite-gate.js';
 
 /** Per-tensor shared sub-expressions (|x|, the finite mask), built once. */
 interface TensorCache {
-  abs?: string;
+  magnitude?: string;
   finite?: string;
   nonFinite?: string;
   nan?: string;
   inf?: string;
 }
 
+/** Options of {@link StatBuilder}. */
+export interface StatBuilderOptions {
+  /**
+   * Compute `activeCount`s behind a finiteness test (a {@link FiniteGate}): cheaper on the CPU
+   * provider, where an `If` costs nothing extra. Default false (the exact form inline).
+   */
+  readonly finiteGate?: boolean;
+}
+
 /**
  * Turns lens reductions of graph tensors into graph outputs that equal the core CPU kernels:
  * counts are exact; NaN/Infinity entries never count as active and are counted apart.
+ * Call {@link finish} once every statistic is added.
  */
 export class StatBuilder {
-  /** The statistics declared so far. */
-  readonly stats: StatOutput[] = [];
+  private readonly declared: StatOutput[] = [];
   private readonly seen = new Set<string>();
   private readonly caches = new Map<string, TensorCache>();
   private readonly built = new Map<string, string[]>();
+  private readonly renames: [value: string, name: string][] = [];
+  private readonly gate: FiniteGate | undefined;
+  private finished = false;
 
-  /** @param g - the graph to add ops to */
-  constructor(private readonly g: GraphBuilder) {}
+  /**
+   * @param g - the graph to add ops to
+   * @param options - see {@link StatBuilderOptions}
+   */
+  constructor(private readonly g: GraphBuilder, options: StatBuilderOptions = {}) {
+    this.gate = options.finiteGate === true ? new FiniteGate(g) : undefined;
+  }
 
   /**
    * Adds outputs for `reductions` of one tensor.
@@ -50,6 +59,7 @@ export class StatBuilder {
     source: TensorSource, module: ModuleInfo, parameter: string | undefined, phases: readonly Phase[],
     tensor: string, shape: readonly number[], reductions: readonly Reduction[],
   ): void {
+    if (this.finished) throw new Error('internal: StatBuilder.add after finish');
     for (const reduction of reductions) {
       const key = reductionKey(reduction);
       const base = `stat.${source}.${module.name}${parameter === undefined ? '' : `.${parameter}`}.${key}`;
@@ -67,7 +77,7 @@ export class StatBuilder {
       const parts = values;
       const outputs = parts.map((v, k) => {
         const name = parts.length === 1 ? base : `${base}#${k}`;
-        this.g.output(this.g.rename(v, name));
+        this.renames.push([v, name]);
         return name;
       });
       const batched = shape[0] !== undefined && shape[0] < 0;
@@ -76,8 +86,24 @@ export class StatBuilder {
         ...(parameter === undefined ? {} : { parameter }),
         ...(reduction.op === 'activeCount' && batched ? { sizePerSample: activeSize(reduction, shape.map((d) => (d < 0 ? 1 : d))) } : {}),
       };
-      this.stats.push(stat);
+      this.declared.push(stat);
     }
+  }
+
+  /**
+   * Builds what was deferred (the finiteness gate) and declares every statistic's outputs as
+   * graph outputs.
+   *
+   * @returns the statistics, in the order they were added
+   */
+  finish(): StatOutput[] {
+    if (!this.finished) {
+      this.finished = true;
+      this.gate?.build();
+      // Outputs are declared after the gate's If, so the graph's nodes stay in topological order.
+      for (const [value, name] of this.renames) this.g.output(this.g.rename(value, name));
+    }
+    return this.declared;
   }
 
   private build(x: string, shape: readonly number[], r: Reduction): string[] {
@@ -86,8 +112,11 @@ export class StatBuilder {
     const rank = shape.length; // rank-matched scalars keep ORT on its fast broadcast path
     switch (r.op) {
       case 'activeCount': {
-        const active = g.op1('Cast', [g.op1('And', [g.op1('Greater', [this.abs(x, c), g.scalar(float32Threshold(r.eps), rank)]), this.finite(x, c, rank)])], { to: 1 });
-        return [this.countAxes(active, shape, r), this.nonFinite(x, c, rank)];
+        const a = this.magnitude(x, c);
+        if (this.gate !== undefined) return this.gate.add(a, shape, r);
+        const finite = (c.finite ??= finiteMask(g, a, rank));
+        const counts = countPerUnit(g, g.op1('And', [aboveThreshold(g, a, rank, r), finite]), shape, r);
+        return [counts, (c.nonFinite ??= countTrue(g, g.op1('Not', [finite])))];
       }
       case 'sum': return [g.op1('ReduceSum', [x], { keepdims: 0 })];
       case 'sumSquares': return [g.op1('ReduceSumSquare', [x], { keepdims: 0 })];
@@ -96,19 +125,6 @@ export class StatBuilder {
       case 'max': return [g.op1('ReduceMax', [x], { keepdims: 0 }), this.nan(x, c)];
       case 'nonFinite': return [this.nan(x, c), this.inf(x, c, rank)];
     }
-  }
-
-  /** Sums the 0/1 activity tensor into one count per channel or neuron, like core's kernels. */
-  private countAxes(active: string, shape: readonly number[], r: Extract<Reduction, { op: 'activeCount' }>): string {
-    const g = this.g;
-    const rank = shape.length;
-    const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from) }, (_, k) => from + k);
-    if (r.per === 'neuron') {
-      return rank === 1 ? active : g.op1('ReduceSum', [active, g.constI64(range(1, rank))], { keepdims: 0 });
-    }
-    if (rank === 1) return g.op1('ReduceSum', [active, g.constI64([0])], { keepdims: 1 });
-    const axes = r.channelsLast === true ? range(0, rank - 1) : [0, ...range(2, rank)];
-    return g.op1('ReduceSum', [active, g.constI64(axes)], { keepdims: 0 });
   }
 
   private cache(x: string): TensorCache {
@@ -120,39 +136,16 @@ export class StatBuilder {
     return c;
   }
 
-  private abs(x: string, c: TensorCache): string {
-    return (c.abs ??= this.g.op1('Abs', [x]));
-  }
-
-  /** |x| < +Inf: false for NaN and ±Infinity. */
-  private finite(x: string, c: TensorCache, rank: number): string {
-    return (c.finite ??= this.g.op1('Less', [this.abs(x, c), this.g.scalar(Number.POSITIVE_INFINITY, rank)]));
-  }
-
-  private nonFinite(x: string, c: TensorCache, rank: number): string {
-    return (c.nonFinite ??= this.countTrue(this.g.op1('Not', [this.finite(x, c, rank)])));
+  private magnitude(x: string, c: TensorCache): string {
+    return (c.magnitude ??= magnitude(this.g, x));
   }
 
   /** NaN is the only value not equal to itself. */
   private nan(x: string, c: TensorCache): string {
-    return (c.nan ??= this.countTrue(this.g.op1('Not', [this.g.op1('Equal', [x, x])])));
+    return (c.nan ??= countTrue(this.g, this.g.op1('Not', [this.g.op1('Equal', [x, x])])));
   }
 
   private inf(x: string, c: TensorCache, rank: number): string {
-    return (c.inf ??= this.countTrue(this.g.op1('Equal', [this.abs(x, c), this.g.scalar(Number.POSITIVE_INFINITY, rank)])));
+    return (c.inf ??= countTrue(this.g, this.g.op1('Equal', [this.magnitude(x, c), this.g.scalar(Number.POSITIVE_INFINITY, rank)])));
   }
-
-  private countTrue(mask: string): string {
-    return this.g.op1('ReduceSum', [this.g.op1('Cast', [mask], { to: 1 })], { keepdims: 0 });
-  }
-}
-
-/** Entries each `activeCount` is taken over, for a concrete shape (core kernels' `size`). */
-export function activeSize(r: Extract<Reduction, { op: 'activeCount' }>, shape: readonly number[]): number {
-  const prod = (from: number, to: number): number => shape.slice(from, to).reduce((a, b) => a * b, 1);
-  const rank = shape.length;
-  if (r.per === 'neuron') return prod(1, rank);
-  if (rank === 1) return shape[0] as number;
-  if (r.channelsLast === true) return prod(0, rank - 1);
-  return (shape[0] as number) * prod(2, rank);
 }

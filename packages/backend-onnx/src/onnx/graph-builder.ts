@@ -28,7 +28,7 @@ export class GraphBuilder {
    * @param parent - for a subgraph ({@link branch}): the graph whose names and constants it shares
    */
   constructor(readonly name: string, parent?: GraphBuilder) {
-    this.scope = parent?.scope ?? { used: new Set(), counter: 0, identities: new Map(), initializers: [], constCache: new Map() };
+    this.scope = parent?.scope ?? { used: new Set(), counter: 0, identities: new Map(), producers: new Map(), reserved: new Set(), initializers: [], constCache: new Map() };
   }
 
   /**
@@ -52,6 +52,16 @@ export class GraphBuilder {
     let name = prefix;
     while (used.has(name)) name = `${prefix}_${++this.scope.counter}`;
     used.add(name);
+    return name;
+  }
+
+  /**
+   * A fresh name for a tensor that a later node will output: pass it in that node's `outputs`.
+   * Lets a value be used (e.g. renamed as a graph output) before the node that makes it exists.
+   */
+  reserve(prefix: string): string {
+    const name = this.unique(prefix);
+    this.scope.reserved.add(name);
     return name;
   }
 
@@ -80,12 +90,14 @@ export class GraphBuilder {
     const names = typeof outputs === 'number'
       ? Array.from({ length: outputs }, () => this.unique(op.toLowerCase()))
       : outputs.map((o) => {
+        if (this.scope.reserved.delete(o)) return o;
         if (this.scope.used.has(o)) throw new Error(`Graph name "${o}" is used twice.`);
         this.scope.used.add(o);
         return o;
       });
     this.nodes.push({ op, inputs, outputs: names, name: this.unique(`node_${op}`), attrs });
     if (op === 'Identity' && inputs[0] !== undefined && names[0] !== undefined) this.scope.identities.set(names[0], inputs[0]);
+    for (const n of names) this.scope.producers.set(n, op);
     return names;
   }
 
@@ -98,6 +110,11 @@ export class GraphBuilder {
     const identities = this.scope.identities;
     for (let from = identities.get(current); from !== undefined; from = identities.get(current)) current = from;
     return current;
+  }
+
+  /** The op type of the node that outputs `name` (undefined for inputs and constants). */
+  producer(name: string): string | undefined {
+    return this.scope.producers.get(name);
   }
 
   /** {@link op} with exactly one output, returned as a string. */
@@ -165,6 +182,9 @@ interface SharedScope {
   readonly used: Set<string>;
   counter: number;
   readonly identities: Map<string, string>;
+  readonly producers: Map<string, string>;
+  /** Names handed out by `reserve` whose node is not built yet. */
+  readonly reserved: Set<string>;
   readonly initializers: TensorValue[];
   readonly constCache: Map<string, string>;
 }

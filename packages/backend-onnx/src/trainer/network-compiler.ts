@@ -1,4 +1,5 @@
 import type { ReductionRequest } from '@monitorch/core';
+import type { Device } from '../runtime/device.js';
 import type { EngineGraphs, TensorPayload } from '../runtime/step-engine.js';
 import type { StatDecoder } from './stat-reports.js';
 
@@ -9,8 +10,13 @@ import type { StatDecoder } from './stat-reports.js';
  * provide their own.
  */
 export interface NetworkCompiler {
-  /** Train and eval graphs computing exactly the statistics `requests` ask for. */
-  compile(requests: readonly ReductionRequest[]): EngineGraphs;
+  /**
+   * Train and eval graphs computing exactly the statistics `requests` ask for.
+   *
+   * @param requests - the lenses' reduction requests
+   * @param target - where the graphs will run (compilers may shape the graphs for it)
+   */
+  compile(requests: readonly ReductionRequest[], target?: CompileTarget): EngineGraphs;
   /** Seeded initial parameter values, by full parameter name (`dense.lin1.weight`). */
   initialParameters(seed: number): Record<string, TensorPayload>;
   /** Reads one statistic's outputs as a core reduction answer. */
@@ -24,4 +30,10 @@ export interface NetworkCompiler {
    * @param step - optimizer steps finished before this one
    */
   hypers(learningRate: number, step: number): Record<string, number>;
+}
+
+/** Where compiled graphs will run. */
+export interface CompileTarget {
+  /** The execution provider the sessions use. */
+  readonly device: Device;
 }
