@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Inspector, type ForwardEvent, type GradientEvent, type LossEvent, type MonitorEvent } from '@monitorch/core';
-import { DataLoader, TensorDataset, Trainer } from '@monitorch/backend-onnx';
+import { DataLoader, SESSIONS_KEPT, TensorDataset, Trainer, type OrtApi } from '@monitorch/backend-onnx';
 import { blobs, f32, linearClassifier, referenceStep } from './fixtures/linear-classifier.js';
 import { RecordingLens } from './fixtures/recording-lens.js';
 
@@ -168,4 +168,50 @@ t.test('a non-finite loss stops the run with its step, keeping finished epochs',
   t.same([summary.batches, summary.samples, summary.nonFiniteLosses], [3, 12, 1]);
   t.equal(summary.loss, firstTwo.loss, 'mean over the finite batches only');
   t.equal(going.progress.epoch, 1);
+});
+
+t.test('re-attaching an Inspector switches back to warm sessions; a third request set evicts the oldest', async (t) => {
+  const ort = (await import('onnxruntime-node')) as unknown as OrtApi;
+  let created = 0;
+  let released = 0;
+  const counting: OrtApi = {
+    Tensor: ort.Tensor,
+    InferenceSession: {
+      async create(model, options) {
+        const session = await ort.InferenceSession.create(model, options);
+        created += 1;
+        const release = session.release.bind(session);
+        session.release = async () => { released += 1; await release(); };
+        return session;
+      },
+    },
+  };
+  const trainer = await Trainer.fromCompiler({ compiler, ort: counting, worker: false });
+  const plain = await Trainer.fromCompiler({ compiler, worker: false });
+  t.teardown(() => plain.close());
+  const loader = new DataLoader(dataset(8), { batchSize: 4 });
+  const epoch = async (): Promise<void> => {
+    await trainer.trainEpoch(loader);
+    await plain.trainEpoch(loader);
+  };
+  t.same([created, released], [2, 0], 'train + eval session for the graphs without statistics');
+  const inspector = new Inspector({ lenses: [new RecordingLens(requests as never)], logger: null });
+  inspector.attach(trainer);
+  await epoch();
+  t.same([created, released], [4, 0], 'attached: a second pair, the first one kept');
+  inspector.detach();
+  await epoch();
+  inspector.attach(trainer);
+  await epoch();
+  t.same([created, released], [4, 0], 'detach and re-attach: both pairs reused, nothing rebuilt');
+  inspector.detach();
+  const other = new Inspector({ lenses: [new RecordingLens([requests[1]] as never)], logger: null });
+  other.attach(trainer);
+  await epoch();
+  t.same([created, released], [6, 2], `a third request set: one new pair, the least recently used one (of ${SESSIONS_KEPT} kept) released`);
+  t.same(f32((await trainer.state())['lin.weight']), f32((await plain.state())['lin.weight']), 'switching graphs never touched the training state');
+  await other.close();
+  await inspector.close();
+  await trainer.close();
+  t.equal(released, created, 'close releases every kept session');
 });

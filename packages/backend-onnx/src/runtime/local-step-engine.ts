@@ -5,14 +5,21 @@ import { deviceUnavailable } from './device.js';
 import type { InferenceSession, OrtApi, Tensor } from './ort-api.js';
 import { isNode } from './ort-api.js';
 import { sessionOptions } from './session-options.js';
-import type {
-  BatchPayload, EngineConfig, EngineGraphs, LoadResult, PayloadDType, RunRequest, RunResult, StepEngine, TensorPayload,
+import {
+  SESSIONS_KEPT, type BatchPayload, type EngineConfig, type EngineGraphs, type LoadResult, type PayloadDType, type RunRequest,
+  type RunResult, type StepEngine, type TensorPayload,
 } from './step-engine.js';
 import { checkLabelRange, checkShape, formatShape } from './shapes.js';
 
 interface LoadedGraph {
   readonly graph: CompiledGraph;
   readonly session: InferenceSession;
+}
+
+/** The sessions of one graph pair. */
+interface LoadedPair {
+  readonly train: LoadedGraph;
+  readonly eval: LoadedGraph;
 }
 
 /**
@@ -24,6 +31,8 @@ export class LocalStepEngine implements StepEngine {
   private readonly ort: OrtApi;
   private train: LoadedGraph | undefined;
   private eval: LoadedGraph | undefined;
+  /** Loaded pairs by key, least recently used first (the current pair is last). */
+  private readonly kept = new Map<string, LoadedPair>();
   private resolvedDevice: Device | undefined;
   /** Params and optimizer state by train-graph input name; fed back every step. */
   private readonly state = new Map<string, Tensor>();
@@ -36,6 +45,13 @@ export class LocalStepEngine implements StepEngine {
   }
 
   async load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult> {
+    const warm = graphs.key === undefined ? undefined : this.kept.get(graphs.key);
+    if (warm !== undefined && this.resolvedDevice !== undefined) {
+      this.kept.delete(graphs.key as string);
+      this.kept.set(graphs.key as string, warm);
+      this.use(warm);
+      return { device: this.resolvedDevice };
+    }
     let device = this.resolvedDevice ?? config.device;
     let fallbackReason: string | undefined;
     const tuning = { ...config.tuning, intraOpNumThreads: config.tuning.intraOpNumThreads ?? (await defaultThreads()) };
@@ -61,19 +77,35 @@ export class LocalStepEngine implements StepEngine {
       device = 'cpu';
       sessions = cpu;
     }
-    await this.release();
+    const pair: LoadedPair = { train: { graph: graphs.train, session: sessions[0] }, eval: { graph: graphs.eval, session: sessions[1] } };
+    if (graphs.key === undefined) {
+      await this.release();
+    } else {
+      if (this.train !== undefined && ![...this.kept.values()].some((p) => p.train === this.train)) await this.releaseCurrent();
+      this.kept.set(graphs.key, pair);
+      for (const [key, old] of this.kept) {
+        if (this.kept.size <= SESSIONS_KEPT) break;
+        this.kept.delete(key);
+        await releasePair(old);
+      }
+    }
     this.resolvedDevice = device;
-    this.train = { graph: graphs.train, session: sessions[0] };
-    this.eval = { graph: graphs.eval, session: sessions[1] };
+    this.use(pair);
+    return fallbackReason === undefined ? { device } : { device, fallbackReason };
+  }
+
+  /** Makes `pair` the graphs that run, and gives new optimizer-state inputs their zeros. */
+  private use(pair: LoadedPair): void {
+    this.train = pair.train;
+    this.eval = pair.eval;
     this.paramInput.clear();
-    for (const input of graphs.train.inputs) {
+    for (const input of pair.train.graph.inputs) {
       if (input.role === 'param') this.paramInput.set(input.parameter ?? input.name, input.name);
       if (input.role === 'optState' && !this.state.has(input.name)) {
         // Optimizer state starts at zero (moments, momentum buffers, step counters).
         this.state.set(input.name, this.zeros(input));
       }
     }
-    return fallbackReason === undefined ? { device } : { device, fallbackReason };
   }
 
   async setState(state: Readonly<Record<string, TensorPayload>>): Promise<void> {
@@ -219,12 +251,28 @@ export class LocalStepEngine implements StepEngine {
     }
   }
 
+  /** Releases every session: the current pair and the kept ones. */
   private async release(): Promise<void> {
+    const kept = [...this.kept.values()];
+    this.kept.clear();
+    if (!kept.some((p) => p.train === this.train)) await this.releaseCurrent();
+    this.train = undefined;
+    this.eval = undefined;
+    for (const pair of kept) await releasePair(pair);
+  }
+
+  /** Releases the current pair (one that is not kept under a key). */
+  private async releaseCurrent(): Promise<void> {
     const old = [this.train?.session, this.eval?.session];
     this.train = undefined;
     this.eval = undefined;
     for (const s of old) await s?.release();
   }
+}
+
+async function releasePair(pair: LoadedPair): Promise<void> {
+  await pair.train.session.release();
+  await pair.eval.session.release();
 }
 
 function toPayload(tensor: Tensor, copy: boolean): TensorPayload {

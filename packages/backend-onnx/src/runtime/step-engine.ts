@@ -16,7 +16,17 @@ export interface TensorPayload {
 export interface EngineGraphs {
   readonly train: CompiledGraph;
   readonly eval: CompiledGraph;
+  /**
+   * Names this pair for reuse: an engine keeps the sessions of the last
+   * {@link SESSIONS_KEPT} keys it loaded, so loading a key again (an Inspector detached and
+   * re-attached) switches to warm sessions instead of building new ones. Equal keys must mean
+   * equal graphs. Without a key, every load builds new sessions.
+   */
+  readonly key?: string;
 }
+
+/** How many loaded graph pairs an engine keeps warm (see {@link EngineGraphs.key}). */
+export const SESSIONS_KEPT = 2;
 
 /** Where and how to run the graphs. */
 export interface EngineConfig {
@@ -72,8 +82,9 @@ export interface RunResult {
  */
 export interface StepEngine {
   /**
-   * Creates (or re-creates, after lens requests changed) the sessions. State already held is
-   * kept and mapped onto the new graphs by input name.
+   * Creates (or re-creates, after lens requests changed) the sessions, or switches back to kept
+   * ones with the same {@link EngineGraphs.key}. State already held is kept and mapped onto the
+   * graphs by input name.
    */
   load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult>;
   /** Replaces state tensors, keyed by train-graph input name (params and optimizer state). */

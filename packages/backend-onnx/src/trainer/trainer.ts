@@ -125,7 +125,7 @@ export class Trainer implements Adapter {
       engine = new LocalStepEngine(options.ort ?? (await loadNodeOrt()));
     }
     try {
-      const graphs = options.compiler.compile([]);
+      const graphs = { ...options.compiler.compile([], { device }), key: requestsKey([]) };
       const loaded = await engine.load(graphs, config);
       await engine.setState(initialState(graphs, options.compiler.initialParameters(options.seed ?? 0)));
       const trainer = new Trainer(options.compiler, engine, config, graphs, loaded.device, options.onNonFiniteLoss ?? 'stop');
@@ -386,7 +386,7 @@ export class Trainer implements Adapter {
     const requests: readonly ReductionRequest[] = this.connection?.requests ?? [];
     const key = requestsKey(requests);
     if (key === this.graphsKey) return;
-    const graphs = this.compiler.compile(requests);
+    const graphs = { ...this.compiler.compile(requests, { device: this.actualDevice }), key };
     const loaded = await this.engine.load(graphs, { ...this.config, device: this.actualDevice });
     this.graphs = graphs;
     this.graphsKey = key;
