@@ -215,3 +215,21 @@ t.test('re-attaching an Inspector switches back to warm sessions; a third reques
   await trainer.close();
   t.equal(released, created, 'close releases every kept session');
 });
+
+t.test('a learning rate set in the progress callback applies to the very next step (steps overlap with reporting)', async (t) => {
+  for (const worker of [false, true]) {
+    const trainer = await Trainer.fromCompiler({ compiler, worker });
+    const reference = await Trainer.fromCompiler({ compiler, worker: false });
+    const inspector = new Inspector({ lenses: [new RecordingLens(requests as never)], logger: null });
+    inspector.attach(trainer);
+    const loader = new DataLoader(dataset(12), { batchSize: 4 });
+    // After step 1, freeze the weights: steps 2 and 3 must run with lr 0.
+    await trainer.trainEpoch(loader, { progress: (p) => { if (p.batch === 1) trainer.setLearningRate(0); } });
+    await reference.trainEpoch([...loader.batches(0)].slice(0, 1));
+    t.same(f32((await trainer.state())['lin.weight']), f32((await reference.state())['lin.weight']), `${worker ? 'worker' : 'in-process'}: only step 1 moved the weights`);
+    t.equal(trainer.progress.step, 3);
+    await inspector.close();
+    await trainer.close();
+    await reference.close();
+  }
+});

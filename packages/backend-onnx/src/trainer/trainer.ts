@@ -11,6 +11,7 @@ import { LocalStepEngine } from '../runtime/local-step-engine.js';
 import { isNode, loadNodeOrt } from '../runtime/ort-api.js';
 import type { EngineConfig, EngineGraphs, RunResult, StepEngine, TensorPayload } from '../runtime/step-engine.js';
 import type { NetworkCompiler } from './network-compiler.js';
+import { runPipelined } from './pipeline.js';
 import { progressLine } from './progress-line.js';
 import { statReports } from './stat-reports.js';
 import type {
@@ -196,30 +197,40 @@ export class Trainer implements Adapter {
       let finiteSamples = 0;
       let count = 0;
       let nonFiniteLosses = 0;
-      let next = batches.next();
-      while (next.done !== true) {
-        const batch = next.value;
-        const connection = this.connection;
-        const running = this.engine.run('train', {
-          batch: owned ? batch : copyBatch(batch),
-          hypers: this.compiler.hypers(this.lr, this.steps),
-          wantPrediction: false,
-          wantStats: connection !== undefined,
-        });
-        next = batches.next(); // gather the next batch while this step runs
-        const result = await running;
-        count += 1;
-        samples += batch.size;
-        if (Number.isFinite(result.loss)) {
-          lossSum += result.loss * batch.size;
-          finiteSamples += batch.size;
-        } else {
-          nonFiniteLosses += 1;
-        }
-        const error = this.reportTrainStep(result, batch.size, connection);
-        progress?.({ batch: count, batches: total, loss: result.loss, epoch } satisfies EpochProgress);
-        if (error !== undefined && this.nonFinite === 'stop') throw error;
-      }
+      let stop: MonitorchError | undefined;
+      await runPipelined<Batch, StepOutcome>(batches, {
+        start: (batch) => {
+          const connection = this.connection;
+          const result = this.engine.run('train', {
+            batch: owned ? batch : copyBatch(batch),
+            hypers: this.compiler.hypers(this.lr, this.steps),
+            wantPrediction: false,
+            wantStats: connection !== undefined,
+          });
+          return result.then((r) => {
+            this.steps += 1;
+            return { result: r, step: this.steps, connection };
+          });
+        },
+        settle: (batch, { result, step }) => {
+          count += 1;
+          samples += batch.size;
+          if (Number.isFinite(result.loss)) {
+            lossSum += result.loss * batch.size;
+            finiteSamples += batch.size;
+          } else {
+            nonFiniteLosses += 1;
+          }
+          // The user's callback runs before the next step starts, so a learning rate it sets
+          // applies to that step.
+          progress?.({ batch: count, batches: total, loss: result.loss, epoch } satisfies EpochProgress);
+          if (Number.isFinite(result.loss) || this.nonFinite !== 'stop') return true;
+          stop = this.nonFiniteError(result.loss, step);
+          return false;
+        },
+        report: (batch, outcome) => this.reportTrainStep(outcome, batch.size),
+      });
+      if (stop !== undefined) throw stop;
       this.epochs += 1;
       return { loss: finiteSamples > 0 ? lossSum / finiteSamples : Number.NaN, batches: count, samples, nonFiniteLosses };
     });
@@ -240,35 +251,36 @@ export class Trainer implements Adapter {
       let samples = 0;
       let correct = 0;
       let classLabels = true;
-      let next = batches.next();
-      while (next.done !== true) {
-        const batch = next.value;
-        const labels = batch.y;
-        const connection = this.connection;
-        const running = this.engine.run('eval', {
-          // Labels are still needed here for the accuracy: move a copy of them.
-          batch: owned ? { ...batch, y: labels.slice() } : copyBatch(batch),
-          hypers: this.compiler.hypers(this.lr, this.steps),
-          wantPrediction: true,
-          wantStats: connection !== undefined,
-        });
-        next = batches.next();
-        const result = await running;
-        samples += batch.size;
-        lossSum += result.loss * batch.size;
-        const prediction = result.prediction;
-        if (labels instanceof Int32Array && prediction !== undefined && prediction.data instanceof Float32Array) {
-          correct += correctCount(prediction.data, labels, prediction.data.length / batch.size);
-        } else {
-          classLabels = false;
-        }
-        if (connection !== undefined) {
+      await runPipelined<Batch, EvalOutcome>(batches, {
+        start: (batch) => {
+          const connection = this.connection;
+          return this.engine.run('eval', {
+            // Labels are still needed here for the accuracy: move a copy of them.
+            batch: owned ? { ...batch, y: batch.y.slice() } : copyBatch(batch),
+            hypers: this.compiler.hypers(this.lr, this.steps),
+            wantPrediction: true,
+            wantStats: connection !== undefined,
+          }).then((result) => ({ result, connection }));
+        },
+        settle: (batch, { result }) => {
+          samples += batch.size;
+          lossSum += result.loss * batch.size;
+          const prediction = result.prediction;
+          if (batch.y instanceof Int32Array && prediction !== undefined && prediction.data instanceof Float32Array) {
+            correct += correctCount(prediction.data, batch.y, prediction.data.length / batch.size);
+          } else {
+            classLabels = false;
+          }
+          return true;
+        },
+        report: (batch, { result, connection }) => {
+          if (connection === undefined) return;
           for (const r of statReports(this.graphs.eval.stats, result.stats, connection.requests, phase, batch.size, this.compiler.decode)) {
             connection.emitter.emit('report', r);
           }
           connection.emitter.emit('report', { type: 'loss', value: result.loss, batchSize: batch.size, phase });
-        }
-      }
+        },
+      });
       return { loss: samples > 0 ? lossSum / samples : Number.NaN, accuracy: classLabels && samples > 0 ? correct / samples : Number.NaN, samples };
     });
   }
@@ -393,27 +405,26 @@ export class Trainer implements Adapter {
     this.actualDevice = loaded.device;
   }
 
-  /** Reports one finished train step; returns the error to throw on a non-finite loss. */
-  private reportTrainStep(result: RunResult, batchSize: number, connection: AdapterConnection | undefined): MonitorchError | undefined {
-    const step = this.steps;
-    this.steps += 1;
-    const emit = (r: AdapterReport): void => { connection?.emitter.emit('report', r); };
-    const reports = connection === undefined ? []
-      : statReports(this.graphs.train.stats, result.stats, connection.requests, 'train', batchSize, this.compiler.decode);
-    const forward = reports.filter((r) => r.type === 'forward');
-    for (const r of forward) emit(r);
+  /** Reports one finished train step (statistics, loss, a non-finite warning, step) to the lenses. */
+  private reportTrainStep({ result, step, connection }: StepOutcome, batchSize: number): void {
+    if (connection === undefined) return;
+    const emit = (r: AdapterReport): void => { connection.emitter.emit('report', r); };
+    const reports = statReports(this.graphs.train.stats, result.stats, connection.requests, 'train', batchSize, this.compiler.decode);
+    for (const r of reports) if (r.type === 'forward') emit(r);
     emit({ type: 'loss', value: result.loss, batchSize, phase: 'train' });
     for (const r of reports) if (r.type !== 'forward') emit(r);
-    let error: MonitorchError | undefined;
     if (!Number.isFinite(result.loss)) {
-      const what = this.nonFinite === 'stop' ? 'Training stopped; every finished epoch is kept.' : 'Training goes on (onNonFiniteLoss: continue).';
-      error = new MonitorchError('NON_FINITE_LOSS',
-        `The training loss became ${result.loss} at step ${step + 1} (epoch ${this.epochs + 1}). ${what} Lower the learning rate, check the inputs for NaN, or use a loss on logits (e.g. crossEntropy without a final softmax).`,
-        { step: step + 1, epoch: this.epochs + 1, loss: result.loss });
-      emit({ type: 'warning', code: 'NON_FINITE_LOSS', message: error.message });
+      emit({ type: 'warning', code: 'NON_FINITE_LOSS', message: this.nonFiniteError(result.loss, step).message });
     }
     emit({ type: 'step' });
-    return error;
+  }
+
+  /** The error (and warning text) for a non-finite loss at `step` (1-based). */
+  private nonFiniteError(loss: number, step: number): MonitorchError {
+    const what = this.nonFinite === 'stop' ? 'Training stopped; every finished epoch is kept.' : 'Training goes on (onNonFiniteLoss: continue).';
+    return new MonitorchError('NON_FINITE_LOSS',
+      `The training loss became ${loss} at step ${step} (epoch ${this.epochs + 1}). ${what} Lower the learning rate, check the inputs for NaN, or use a loss on logits (e.g. crossEntropy without a final softmax).`,
+      { step, epoch: this.epochs + 1, loss });
   }
 
   /** Runs one operation at a time: the engine's state is not meant for interleaved epochs. */
@@ -444,6 +455,19 @@ function initialState(graphs: EngineGraphs, params: Record<string, TensorPayload
     state[input.name] = value;
   }
   return state;
+}
+
+/** A train step's result, its 1-based step number, and the lens connection it ran for. */
+interface StepOutcome {
+  readonly result: RunResult;
+  readonly step: number;
+  readonly connection: AdapterConnection | undefined;
+}
+
+/** An eval batch's result and the lens connection it ran for. */
+interface EvalOutcome {
+  readonly result: RunResult;
+  readonly connection: AdapterConnection | undefined;
 }
 
 function requestsKey(requests: readonly ReductionRequest[]): string {
