@@ -26,7 +26,7 @@ import {
 const BATCH = 256;
 const TIMED_STEPS_PER_ROUND = 4;
 const ROUNDS_PER_TRIAL = 12;
-const TRIALS = 3;
+const TRIALS = 4;
 
 function seedCnn() {
   return sequential({
