@@ -107,9 +107,10 @@ async function trial(loader) {
     logger: null,
   });
   const steps = { lenses: [], none: [] };
+  const noneByParity = [[], []]; // no-lens steps of even and of odd rounds: an A/A comparison
   const cpu = { lenses: [], none: [] }; // CPU time of all threads per step, one value per round
   /** One round: an epoch over the loader; every step but the first (the switch) is timed. */
-  const round = async (withLenses, record = true) => {
+  const round = async (withLenses, record = true, parity = 0) => {
     if (withLenses) inspector.attach(trainer);
     const stamps = [];
     const usage = [];
@@ -120,7 +121,10 @@ async function trial(loader) {
     }
     if (!record) return;
     const which = withLenses ? 'lenses' : 'none';
-    for (let i = 1; i < stamps.length; i++) steps[which].push(stamps[i] - stamps[i - 1]);
+    for (let i = 1; i < stamps.length; i++) {
+      steps[which].push(stamps[i] - stamps[i - 1]);
+      if (!withLenses) noneByParity[parity].push(stamps[i] - stamps[i - 1]);
+    }
     const first = usage[0];
     const last = usage[usage.length - 1];
     cpu[which].push((last.user + last.system - first.user - first.system) / 1000 / (stamps.length - 1));
@@ -129,12 +133,12 @@ async function trial(loader) {
   await round(false, false);
   for (let r = 0; r < ROUNDS_PER_TRIAL; r++) {
     // Alternate which goes first, so drift on a shared machine hits both alike.
-    await round(r % 2 === 0);
-    await round(r % 2 !== 0);
+    await round(r % 2 === 0, true, r % 2);
+    await round(r % 2 !== 0, true, r % 2);
   }
   await inspector.close();
   await trainer.close();
-  return { steps, cpu, overhead: fastDecile(steps.lenses) / fastDecile(steps.none) - 1 };
+  return { steps, cpu, noneByParity, overhead: fastDecile(steps.lenses) / fastDecile(steps.none) - 1 };
 }
 
 /** Runs the benchmark; prints and returns the figures. */
@@ -153,6 +157,8 @@ export async function run({ json = false } = {}) {
   const result = {
     stepMs, stepNoLensMs, lensOverhead: stepMs / stepNoLensMs - 1,
     trialOverheads: trials.map((t) => t.overhead),
+    // The same comparison between two halves of the no-lens steps: what noise alone shows.
+    noiseFloor: fastDecile(trials.flatMap((t) => t.noneByParity[1])) / fastDecile(trials.flatMap((t) => t.noneByParity[0])) - 1,
     stepMedianMs: median(all('lenses')), stepNoLensMedianMs: median(all('none')),
     lensOverheadMedian: median(all('lenses')) / median(all('none')) - 1,
     cpuStepMs: median(allCpu('lenses')), cpuStepNoLensMs: median(allCpu('none')),
@@ -171,7 +177,8 @@ export async function run({ json = false } = {}) {
     row('step with the 3 seed lenses', `${stepMs.toFixed(1)} ms`, `${result.stepMedianMs.toFixed(1)} ms`, `${result.cpuStepMs.toFixed(1)} ms`);
     row('step without lenses', `${stepNoLensMs.toFixed(1)} ms`, `${result.stepNoLensMedianMs.toFixed(1)} ms`, `${result.cpuStepNoLensMs.toFixed(1)} ms`);
     row('lens overhead', pct(result.lensOverhead), pct(result.lensOverheadMedian), pct(result.lensCpuOverhead));
-    console.log(`  (goal ≤ 2 %, on the fast deciles; per trial: ${result.trialOverheads.map(pct).join(', ')})`);
+    console.log(`  (goal ≤ 2 %, on the fast deciles; per trial: ${result.trialOverheads.map(pct).join(', ')};`);
+    console.log(`   A/A, no lenses in both, odd vs even rounds: ${pct(result.noiseFloor)})`);
     console.log(`  inside ORT alone             ${pct(graphOnly.graphStatsOverhead).padStart(10)}   (train graph with vs without the statistics: ${graphOnly.graphStepMs.toFixed(1)} vs ${graphOnly.graphStepNoStatsMs.toFixed(1)} ms)`);
     console.log(torch === null ? '  PyTorch: not available (/usr/bin/python3 -c "import torch" failed)'
       : `  PyTorch ${torch.torch}, 2 threads${`${torchStepMs.toFixed(1)} ms`.padStart(10)}${`${torch.stepMs.toFixed(1)} ms`.padStart(11)}   →  ONNX is ${result.speedupVsTorch.toFixed(2)}× faster (goal ≥ 1.5×)`);
