@@ -174,12 +174,14 @@ t.test('re-attaching an Inspector switches back to warm sessions; a third reques
   const ort = (await import('onnxruntime-node')) as unknown as OrtApi;
   let created = 0;
   let released = 0;
+  let mostAlive = 0;
   const counting: OrtApi = {
     Tensor: ort.Tensor,
     InferenceSession: {
       async create(model, options) {
         const session = await ort.InferenceSession.create(model, options);
         created += 1;
+        mostAlive = Math.max(mostAlive, created - released);
         const release = session.release.bind(session);
         session.release = async () => { released += 1; await release(); };
         return session;
@@ -209,6 +211,7 @@ t.test('re-attaching an Inspector switches back to warm sessions; a third reques
   other.attach(trainer);
   await epoch();
   t.same([created, released], [6, 2], `a third request set: one new pair, the least recently used one (of ${SESSIONS_KEPT} kept) released`);
+  t.equal(mostAlive, 2 * SESSIONS_KEPT, 'the old pair is released before the new one is built: never three pairs at once');
   t.same(f32((await trainer.state())['lin.weight']), f32((await plain.state())['lin.weight']), 'switching graphs never touched the training state');
   await other.close();
   await inspector.close();
