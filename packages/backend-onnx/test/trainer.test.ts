@@ -197,6 +197,7 @@ t.test('re-attaching an Inspector switches back to warm sessions; a third reques
     await plain.trainEpoch(loader);
   };
   t.same([created, released], [2, 0], 'train + eval session for the graphs without statistics');
+  await epoch();
   const inspector = new Inspector({ lenses: [new RecordingLens(requests as never)], logger: null });
   inspector.attach(trainer);
   await epoch();
@@ -235,4 +236,34 @@ t.test('a learning rate set in the progress callback applies to the very next st
     await trainer.close();
     await reference.close();
   }
+});
+
+t.test('sessions that never ran a batch make way: lenses attached before the first step take the initial sessions\' place', async (t) => {
+  const ort = (await import('onnxruntime-node')) as unknown as OrtApi;
+  let created = 0;
+  let released = 0;
+  let mostAlive = 0;
+  const counting: OrtApi = {
+    Tensor: ort.Tensor,
+    InferenceSession: {
+      async create(model, options) {
+        const session = await ort.InferenceSession.create(model, options);
+        created += 1;
+        mostAlive = Math.max(mostAlive, created - released);
+        const release = session.release.bind(session);
+        session.release = async () => { released += 1; await release(); };
+        return session;
+      },
+    },
+  };
+  const trainer = await Trainer.fromCompiler({ compiler, ort: counting, worker: false });
+  const inspector = new Inspector({ lenses: [new RecordingLens(requests as never)], logger: null });
+  inspector.attach(trainer);
+  await trainer.trainEpoch(new DataLoader(dataset(8), { batchSize: 4 }));
+  t.same([created, released], [4, 2], 'the unused initial pair was released, the lens pair built');
+  t.equal(mostAlive, 2, 'released before the lens pair was built: one pair in memory at a time');
+  t.equal(trainer.compiledGraphs.train.stats.length, 3, 'and the steps ran with the statistics');
+  await inspector.close();
+  await trainer.close();
+  t.equal(released, created);
 });

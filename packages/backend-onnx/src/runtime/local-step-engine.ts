@@ -20,6 +20,8 @@ interface LoadedGraph {
 interface LoadedPair {
   readonly train: LoadedGraph;
   readonly eval: LoadedGraph;
+  /** Whether a batch ever ran on it (a pair that never did is the first to go). */
+  ran: boolean;
 }
 
 /**
@@ -33,6 +35,8 @@ export class LocalStepEngine implements StepEngine {
   private eval: LoadedGraph | undefined;
   /** Loaded pairs by key, least recently used first (the current pair is last). */
   private readonly kept = new Map<string, LoadedPair>();
+  /** The pair `train`/`eval` belong to. */
+  private current: LoadedPair | undefined;
   private resolvedDevice: Device | undefined;
   /** Params and optimizer state by train-graph input name; fed back every step. */
   private readonly state = new Map<string, Tensor>();
@@ -58,7 +62,10 @@ export class LocalStepEngine implements StepEngine {
     // Make room before building: the new sessions then reuse the evicted ones' memory, and
     // measured on this CPU, sessions built into fresh memory after others ran 1.5–4 % slower
     // with the identical graph (and three pairs never coexist).
-    if (graphs.key !== undefined) await this.evictDownTo(SESSIONS_KEPT - 1);
+    if (graphs.key !== undefined) {
+      await this.evictUnused();
+      await this.evictDownTo(SESSIONS_KEPT - 1);
+    }
     let sessions: [InferenceSession, InferenceSession];
     try {
       sessions = await this.createBoth(graphs, device, tuning);
@@ -81,7 +88,7 @@ export class LocalStepEngine implements StepEngine {
       device = 'cpu';
       sessions = cpu;
     }
-    const pair: LoadedPair = { train: { graph: graphs.train, session: sessions[0] }, eval: { graph: graphs.eval, session: sessions[1] } };
+    const pair: LoadedPair = { train: { graph: graphs.train, session: sessions[0] }, eval: { graph: graphs.eval, session: sessions[1] }, ran: false };
     if (graphs.key === undefined) {
       await this.release();
     } else {
@@ -95,6 +102,7 @@ export class LocalStepEngine implements StepEngine {
 
   /** Makes `pair` the graphs that run, and gives new optimizer-state inputs their zeros. */
   private use(pair: LoadedPair): void {
+    this.current = pair;
     this.train = pair.train;
     this.eval = pair.eval;
     this.paramInput.clear();
@@ -138,6 +146,7 @@ export class LocalStepEngine implements StepEngine {
     }
     const feeds: Record<string, Tensor> = {};
     for (const input of loaded.graph.inputs) feeds[input.name] = this.feed(input, request, kind);
+    if (this.current !== undefined) this.current.ran = true;
     let outputs: InferenceSession.OnnxValueMapType;
     try {
       outputs = await loaded.session.run(feeds);
@@ -250,6 +259,24 @@ export class LocalStepEngine implements StepEngine {
     }
   }
 
+  /**
+   * Releases kept pairs that never ran a batch, the current one included: typically the
+   * trainer's initial pair when an Inspector attaches before the first step. Those sessions
+   * would only sit in memory, and the ones built next take their place.
+   */
+  private async evictUnused(): Promise<void> {
+    for (const [key, pair] of this.kept) {
+      if (pair.ran) continue;
+      this.kept.delete(key);
+      if (pair === this.current) {
+        this.current = undefined;
+        this.train = undefined;
+        this.eval = undefined;
+      }
+      await releasePair(pair);
+    }
+  }
+
   /** Releases the least recently used kept pairs (never the current one) until `size` remain. */
   private async evictDownTo(size: number): Promise<void> {
     for (const [key, old] of this.kept) {
@@ -265,6 +292,7 @@ export class LocalStepEngine implements StepEngine {
     const kept = [...this.kept.values()];
     this.kept.clear();
     if (!kept.some((p) => p.train === this.train)) await this.releaseCurrent();
+    this.current = undefined;
     this.train = undefined;
     this.eval = undefined;
     for (const pair of kept) await releasePair(pair);
@@ -273,6 +301,7 @@ export class LocalStepEngine implements StepEngine {
   /** Releases the current pair (one that is not kept under a key). */
   private async releaseCurrent(): Promise<void> {
     const old = [this.train?.session, this.eval?.session];
+    this.current = undefined;
     this.train = undefined;
     this.eval = undefined;
     for (const s of old) await s?.release();
