@@ -7,7 +7,7 @@
 // every round; an Inspector with the three lenses is attached for half of the rounds and
 // detached for the other half, alternating which comes first; four such trials use fresh
 // trainers (new worker, sessions and memory layout), each after an untimed warm-up, and every
-// other trial puts the lens sessions where the plain ones were (lensSessionsIntoFirstMemory). The trainer keeps both graph pairs'
+// other trial swaps which session pair gets the first memory (plainSessionsIntoFirstMemory). The trainer keeps both graph pairs'
 // sessions warm, so switching costs one step, which is not timed. Every other step is timed on
 // its own. On a shared machine, interference only ever adds time, in bursts, so the headline
 // figures are fast-decile step times (the 10th percentile of all timed steps): they track the
@@ -102,13 +102,13 @@ async function graphOnlyOverhead(data) {
  * One trial: a fresh trainer (worker, sessions, memory) trained in rounds that alternate lenses
  * on and off. Returns every timed step and each round's CPU time per step.
  */
-async function trial(loader, lensSessionsFirst) {
+async function trial(loader, plainSessionsFirst) {
   const trainer = await Trainer.create({ model: seedCnn(), inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam(), seed: 42 });
   const inspector = new Inspector({
     lenses: [new LossMetrics({ metrics: ['val_accuracy'], separateLossAndMetrics: false }), new OutputActivation(), new ParameterGradientActivation()],
     logger: null,
   });
-  if (lensSessionsFirst) await lensSessionsIntoFirstMemory(trainer, inspector, loader);
+  if (plainSessionsFirst) await plainSessionsIntoFirstMemory(trainer, inspector, loader);
   const steps = { lenses: [], none: [] };
   const noneByParity = [[], []]; // no-lens steps of even and of odd rounds: an A/A comparison
   const cpu = { lenses: [], none: [] }; // CPU time of all threads per step, one value per round
@@ -149,14 +149,14 @@ async function trial(loader, lensSessionsFirst) {
 }
 
 /**
- * Gives the lens sessions the memory the trainer's first sessions had. Identical graphs ran
+ * Gives the plain sessions the memory the trainer's first sessions had. Identical graphs ran
  * 1.5–4 % slower in sessions built after others (and as fast again when built into a released
- * session's memory), and `Trainer.create` always builds the plain pair first, which would bill
- * that to the lenses. So every other trial swaps the places: a third request set takes the
- * second place, the lenses' set then replaces the plain pair (the engine evicts before it
- * builds), and detaching rebuilds the plain pair in the second place.
+ * session's memory). A trial's first attach builds the lens pair in the first place (the
+ * engine drops the never-used initial pair), so every other trial swaps the places: a third
+ * request set takes the first place, the lens pair the second, and detaching rebuilds the
+ * plain pair into the third set's memory.
  */
-async function lensSessionsIntoFirstMemory(trainer, inspector, loader) {
+async function plainSessionsIntoFirstMemory(trainer, inspector, loader) {
   const oneBatch = [loader.batches(0).next().value];
   const other = new Inspector({ lenses: [new OutputActivation()], logger: null });
   other.attach(trainer);
