@@ -73,6 +73,18 @@ interface Traced {
   readonly lossGrad: string | undefined;
 }
 
+/** Declares the statistics' and debug outputs and packs the traced graph up. */
+function finishGraph(kind: 'train' | 'eval', traced: Omit<Traced, 'lossGrad'>, stats: StatBuilder): CompiledNetworkGraph {
+  const { g, trace, out, inputs, outputs } = traced;
+  const statOutputs = stats.finish();
+  for (const s of statOutputs) for (const n of s.outputs) outputs.push({ name: n, role: 'stat' });
+  for (const name of trace.debugOutputs) outputs.push({ name, role: 'debug' });
+  return {
+    kind, bytes: g.toBytes(), inputs, outputs, stats: statOutputs, modules: trace.modules,
+    parameters: trace.parameters, outputShape: out.shape,
+  };
+}
+
 function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOptions): Traced {
   const shape = checkInputShape(options.inputShape);
   const g = new GraphBuilder(`monitorch-${kind}`);
@@ -181,13 +193,7 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
       stats.add(source, module, p.name, ['train'], source === 'gradient' ? tensors.grad : tensors.update, p.shape, wanted);
     }
   }
-  const statOutputs = stats.finish();
-  for (const s of statOutputs) for (const n of s.outputs) outputs.push({ name: n, role: 'stat' });
-  for (const name of trace.debugOutputs) outputs.push({ name, role: 'debug' });
-  return {
-    kind: 'train', bytes: g.toBytes(), inputs, outputs, stats: statOutputs, modules: trace.modules,
-    parameters: trace.parameters, outputShape: out.shape,
-  };
+  return finishGraph('train', { g, trace, out, inputs, outputs }, stats);
 }
 
 /** The non-train phases output requests name (what an eval graph serves by default). */
@@ -220,11 +226,5 @@ export function compileEvalGraph(network: Block, options: EvalCompileOptions): C
     stats.add('output', module, undefined, phases, value.name, value.shape, [...wanted.values()]);
     if (options.debug?.outputs === true) trace.debugOutput(value.name, `debug.out.${module.name}`);
   }
-  const statOutputs = stats.finish();
-  for (const s of statOutputs) for (const n of s.outputs) outputs.push({ name: n, role: 'stat' });
-  for (const name of trace.debugOutputs) outputs.push({ name, role: 'debug' });
-  return {
-    kind: 'eval', bytes: g.toBytes(), inputs, outputs, stats: statOutputs, modules: trace.modules,
-    parameters: trace.parameters, outputShape: out.shape,
-  };
+  return finishGraph('eval', { g, trace, out, inputs, outputs }, stats);
 }
