@@ -170,24 +170,30 @@ t.test('a non-finite loss stops the run with its step, keeping finished epochs',
   t.equal(going.progress.epoch, 1);
 });
 
-t.test('re-attaching an Inspector switches back to warm sessions; a third request set evicts the oldest', async (t) => {
+/** The real onnxruntime-node, counting the sessions it creates and releases. */
+async function countingOrt(): Promise<{ ort: OrtApi; sessions: { created: number; released: number; mostAlive: number } }> {
   const ort = (await import('onnxruntime-node')) as unknown as OrtApi;
-  let created = 0;
-  let released = 0;
-  let mostAlive = 0;
-  const counting: OrtApi = {
-    Tensor: ort.Tensor,
-    InferenceSession: {
-      async create(model, options) {
-        const session = await ort.InferenceSession.create(model, options);
-        created += 1;
-        mostAlive = Math.max(mostAlive, created - released);
-        const release = session.release.bind(session);
-        session.release = async () => { released += 1; await release(); };
-        return session;
+  const sessions = { created: 0, released: 0, mostAlive: 0 };
+  return {
+    sessions,
+    ort: {
+      Tensor: ort.Tensor,
+      InferenceSession: {
+        async create(model, options) {
+          const session = await ort.InferenceSession.create(model, options);
+          sessions.created += 1;
+          sessions.mostAlive = Math.max(sessions.mostAlive, sessions.created - sessions.released);
+          const release = session.release.bind(session);
+          session.release = async () => { sessions.released += 1; await release(); };
+          return session;
+        },
       },
     },
   };
+}
+
+t.test('re-attaching an Inspector switches back to warm sessions; a third request set evicts the oldest', async (t) => {
+  const { ort: counting, sessions } = await countingOrt();
   const trainer = await Trainer.fromCompiler({ compiler, ort: counting, worker: false });
   const plain = await Trainer.fromCompiler({ compiler, worker: false });
   t.teardown(() => plain.close());
@@ -196,28 +202,28 @@ t.test('re-attaching an Inspector switches back to warm sessions; a third reques
     await trainer.trainEpoch(loader);
     await plain.trainEpoch(loader);
   };
-  t.same([created, released], [2, 0], 'train + eval session for the graphs without statistics');
+  t.same([sessions.created, sessions.released], [2, 0], 'train + eval session for the graphs without statistics');
   await epoch();
   const inspector = new Inspector({ lenses: [new RecordingLens(requests as never)], logger: null });
   inspector.attach(trainer);
   await epoch();
-  t.same([created, released], [4, 0], 'attached: a second pair, the first one kept');
+  t.same([sessions.created, sessions.released], [4, 0], 'attached: a second pair, the first one kept');
   inspector.detach();
   await epoch();
   inspector.attach(trainer);
   await epoch();
-  t.same([created, released], [4, 0], 'detach and re-attach: both pairs reused, nothing rebuilt');
+  t.same([sessions.created, sessions.released], [4, 0], 'detach and re-attach: both pairs reused, nothing rebuilt');
   inspector.detach();
   const other = new Inspector({ lenses: [new RecordingLens([requests[1]] as never)], logger: null });
   other.attach(trainer);
   await epoch();
-  t.same([created, released], [6, 2], `a third request set: one new pair, the least recently used one (of ${SESSIONS_KEPT} kept) released`);
-  t.equal(mostAlive, 2 * SESSIONS_KEPT, 'the old pair is released before the new one is built: never three pairs at once');
+  t.same([sessions.created, sessions.released], [6, 2], `a third request set: one new pair, the least recently used one (of ${SESSIONS_KEPT} kept) released`);
+  t.equal(sessions.mostAlive, 2 * SESSIONS_KEPT, 'the old pair is released before the new one is built: never three pairs at once');
   t.same(f32((await trainer.state())['lin.weight']), f32((await plain.state())['lin.weight']), 'switching graphs never touched the training state');
   await other.close();
   await inspector.close();
   await trainer.close();
-  t.equal(released, created, 'close releases every kept session');
+  t.equal(sessions.released, sessions.created, 'close releases every kept session');
 });
 
 t.test('a learning rate set in the progress callback applies to the very next step (steps overlap with reporting)', async (t) => {
@@ -239,31 +245,15 @@ t.test('a learning rate set in the progress callback applies to the very next st
 });
 
 t.test('sessions that never ran a batch make way: lenses attached before the first step take the initial sessions\' place', async (t) => {
-  const ort = (await import('onnxruntime-node')) as unknown as OrtApi;
-  let created = 0;
-  let released = 0;
-  let mostAlive = 0;
-  const counting: OrtApi = {
-    Tensor: ort.Tensor,
-    InferenceSession: {
-      async create(model, options) {
-        const session = await ort.InferenceSession.create(model, options);
-        created += 1;
-        mostAlive = Math.max(mostAlive, created - released);
-        const release = session.release.bind(session);
-        session.release = async () => { released += 1; await release(); };
-        return session;
-      },
-    },
-  };
+  const { ort: counting, sessions } = await countingOrt();
   const trainer = await Trainer.fromCompiler({ compiler, ort: counting, worker: false });
   const inspector = new Inspector({ lenses: [new RecordingLens(requests as never)], logger: null });
   inspector.attach(trainer);
   await trainer.trainEpoch(new DataLoader(dataset(8), { batchSize: 4 }));
-  t.same([created, released], [4, 2], 'the unused initial pair was released, the lens pair built');
-  t.equal(mostAlive, 2, 'released before the lens pair was built: one pair in memory at a time');
+  t.same([sessions.created, sessions.released], [4, 2], 'the unused initial pair was released, the lens pair built');
+  t.equal(sessions.mostAlive, 2, 'released before the lens pair was built: one pair in memory at a time');
   t.equal(trainer.compiledGraphs.train.stats.length, 3, 'and the steps ran with the statistics');
   await inspector.close();
   await trainer.close();
-  t.equal(released, created);
+  t.equal(sessions.released, sessions.created);
 });
