@@ -92,7 +92,7 @@ export class LocalStepEngine implements StepEngine {
     if (graphs.key === undefined) {
       await this.release();
     } else {
-      if (this.train !== undefined && ![...this.kept.values()].some((p) => p.train === this.train)) await this.releaseCurrent();
+      if (this.current !== undefined && !this.isKept(this.current)) await this.releaseCurrent();
       this.kept.set(graphs.key, pair);
     }
     this.resolvedDevice = device;
@@ -281,7 +281,7 @@ export class LocalStepEngine implements StepEngine {
   private async evictDownTo(size: number): Promise<void> {
     for (const [key, old] of this.kept) {
       if (this.kept.size <= size) break;
-      if (old.train === this.train) continue;
+      if (old === this.current) continue;
       this.kept.delete(key);
       await releasePair(old);
     }
@@ -291,11 +291,15 @@ export class LocalStepEngine implements StepEngine {
   private async release(): Promise<void> {
     const kept = [...this.kept.values()];
     this.kept.clear();
-    if (!kept.some((p) => p.train === this.train)) await this.releaseCurrent();
+    if (this.current !== undefined && !kept.includes(this.current)) await this.releaseCurrent();
     this.current = undefined;
     this.train = undefined;
     this.eval = undefined;
     for (const pair of kept) await releasePair(pair);
+  }
+
+  private isKept(pair: LoadedPair): boolean {
+    return [...this.kept.values()].includes(pair);
   }
 
   /** Releases the current pair (one that is not kept under a key). */
