@@ -24,13 +24,13 @@ export {
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './checkpoint/checkpoint-format.js';
 export { readCheckpointFile, writeCheckpointFile } from './checkpoint/checkpoint-file.js';
 // Graph generation: declaring networks and compiling them to ONNX training/eval graphs.
-export type { CompiledGraph, GraphDType, GraphInput, GraphInputRole, GraphOutput, GraphOutputRole, StatOutput } from './graph/compiled-graph.js';
+export type { CompiledGraph, GraphDType, GraphInput, GraphInputRole, GraphOutput, GraphOutputRole, PackedParts, StatOutput } from './graph/compiled-graph.js';
 export {
   compileTrainGraph, compileEvalGraph, evalPhases, STEP_INPUT,
   type CompileOptions, type TrainCompileOptions, type EvalCompileOptions, type CompiledNetworkGraph,
 } from './graph/compile.js';
 export { compileNetwork, type NetworkDeclaration } from './graph/compile-network.js';
-export { decodeStat, decodeStatFrom, type FetchedTensor } from './graph/decode-stat.js';
+export { decodeStat, decodeStatFrom, statParts, type FetchedTensor } from './graph/decode-stat.js';
 export { float32Threshold } from './graph/count-ops.js';
 export { GraphRunner, runGraph, type FeedTensor, type RunOutput } from './graph/run-graph.js';
 export { GraphBuilder, OPSET } from './onnx/graph-builder.js';

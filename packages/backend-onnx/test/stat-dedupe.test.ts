@@ -24,7 +24,9 @@ t.test('a p = 0 dropout reuses the statistics of its input', async (t) => {
     t.equal(opCount(both.bytes, op), opCount(reluOnly.bytes, op), `no second ${op} for the dropout's statistics`);
   }
   t.equal(opCount(reluOnly.bytes, 'Abs'), 0, 'a ReLU output is its own magnitude: no Abs');
-  t.equal(both.stats.length, reluOnly.stats.length * 2, 'both modules still get their own statistic outputs');
+  t.equal(both.stats.length, reluOnly.stats.length * 2, 'both modules still get their own statistic declarations');
+  const slices = (module: string) => both.stats.filter((s) => s.module.name === module).map((s) => s.packed?.slices);
+  t.same(slices('drop'), slices('relu1'), 'and read the same slices of the packed output: the values travel once');
 
   const init = initialParameters(both.parameters, 3);
   const n = 5;

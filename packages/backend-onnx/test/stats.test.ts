@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { reduce, type Reduction, type ReductionRequest, type ReductionResult } from '@monitorch/core';
 import {
-  compileEvalGraph, compileTrainGraph, conv2d, crossEntropy, decodeStat, dropout, flatten, float32Threshold, initialParameters,
+  compileEvalGraph, compileTrainGraph, conv2d, crossEntropy, decodeStat, decodeStatFrom, dropout, flatten, float32Threshold, initialParameters,
   linear, maxPool2d, relu, runGraph, sequential, sgd, tanh, type CompiledNetworkGraph, type FeedTensor, type RunOutput,
 } from '@monitorch/backend-onnx';
 import { randoms } from './fixtures/gradcheck-reference.js';
@@ -104,7 +104,7 @@ async function checkTrain(t: Test, x: Float32Array, finiteGate = true, reduction
   let poisoned = 0;
   for (const stat of graph.stats) {
     const tensor = tensorOf(stat, out, feeds);
-    const got = decodeStat(stat, stat.outputs.map((n) => out[n]!), N);
+    const got = decodeStatFrom(stat, out, N);
     const want = reduce(tensor.data, tensor.dims, stat.reduction);
     if ((want.op === 'activeCount' && want.nonFinite > 0) || (want.op === 'nonFinite' && want.nan + want.inf > 0)) poisoned++;
     compare(t, `${stat.source} ${stat.module.name}${stat.parameter === undefined ? '' : `.${stat.parameter}`} ${JSON.stringify(stat.reduction)}`, got, want, tensor.data);
@@ -149,7 +149,7 @@ t.test('eval graph: output statistics for the val phase, dropout off', async (t)
   t.same(Array.from(out['debug.out.drop']!.data as Float32Array), Array.from(out['debug.out.flat']!.data as Float32Array), 'dropout is the identity in eval');
   for (const stat of graph.stats) {
     const tensor = tensorOf(stat, out, feeds);
-    compare(t, `${stat.module.name} ${JSON.stringify(stat.reduction)}`, decodeStat(stat, stat.outputs.map((n) => out[n]!), N), reduce(tensor.data, tensor.dims, stat.reduction), tensor.data);
+    compare(t, `${stat.module.name} ${JSON.stringify(stat.reduction)}`, decodeStatFrom(stat, out, N), reduce(tensor.data, tensor.dims, stat.reduction), tensor.data);
   }
 });
 
@@ -167,7 +167,7 @@ t.test('eps boundary: the float32 comparison equals the float64 one', async (t) 
     'optimizer.step': { data: new Float32Array([0]), dims: [] },
   });
   const stat = graph.stats[0]!;
-  const got = decodeStat(stat, stat.outputs.map((n) => out[n]!), 2);
+  const got = decodeStatFrom(stat, out, 2);
   const want = reduce(x.map((v) => Math.max(v, 0)), [2, 3], stat.reduction);
   t.same(got, want, 'counts at the eps boundary match core');
   t.same(got.op === 'activeCount' ? Array.from(got.counts) : [], [2, 0, 1], 'fround(0.1) and 0.2 count, the float below 0.1 does not');
@@ -184,4 +184,7 @@ t.test('decodeStat widens counts of any numeric array type to exact float64', as
     t.ok(got.op === 'activeCount' && got.counts instanceof Float64Array, `${data.constructor.name}: Float64Array counts`);
     if (got.op === 'activeCount') t.same([Array.from(got.counts), got.size, got.nonFinite], [[16777216, 0, 3], 4, 2], `${data.constructor.name}: values, size 4·1, 2 non-finite`);
   }
+  const wide = new Float64Array([5, 6, 7]);
+  const got = decodeStat(stat as never, [{ data: wide, dims: [3] }, nonFinite], 4);
+  t.equal(got.op === 'activeCount' ? got.counts : undefined, wide, 'float64 counts (views of a widened packed output) are used without a copy');
 });

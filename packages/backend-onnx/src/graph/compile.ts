@@ -77,7 +77,8 @@ interface Traced {
 function finishGraph(kind: 'train' | 'eval', traced: Omit<Traced, 'lossGrad'>, stats: StatBuilder): CompiledNetworkGraph {
   const { g, trace, out, inputs, outputs } = traced;
   const statOutputs = stats.finish();
-  for (const s of statOutputs) for (const n of s.outputs) outputs.push({ name: n, role: 'stat' });
+  const statNames = new Set(statOutputs.flatMap((s) => (s.packed === undefined ? s.outputs : [s.packed.output])));
+  for (const name of statNames) outputs.push({ name, role: 'stat' });
   for (const name of trace.debugOutputs) outputs.push({ name, role: 'debug' });
   return {
     kind, bytes: g.toBytes(), inputs, outputs, stats: statOutputs, modules: trace.modules,

@@ -31,6 +31,17 @@ export interface GraphInput {
  */
 export type GraphOutputRole = 'loss' | 'prediction' | 'paramNew' | 'optStateNew' | 'stat' | 'debug';
 
+/**
+ * Where a statistic's parts lie when they travel packed: one float32 graph output holding the
+ * parts of many statistics end to end (see {@link StatOutput.packed}).
+ */
+export interface PackedParts {
+  /** The graph output (role `stat`) holding every packed part. */
+  readonly output: string;
+  /** Per part, in `outputs` order: its first element and its length in that output. */
+  readonly slices: readonly (readonly [offset: number, length: number])[];
+}
+
 /** One output of a generated graph. */
 export interface GraphOutput {
   readonly name: string;
@@ -55,8 +66,17 @@ export interface StatOutput {
    */
   readonly phases?: readonly Phase[];
   readonly reduction: Reduction;
-  /** Graph output names holding the answer (e.g. counts, nonFinite count). */
+  /**
+   * Names of the parts holding the answer (e.g. counts, nonFinite count): graph outputs of
+   * their own, or — when {@link packed} is set — names of slices of one packed output.
+   */
   readonly outputs: readonly string[];
+  /**
+   * Set when the parts are slices of one packed output instead of outputs of their own: a
+   * step then fetches, posts and decodes one small array rather than dozens (the per-output
+   * costs, not the arithmetic, were most of what statistics cost a step).
+   */
+  readonly packed?: PackedParts;
   /** Entries each count was taken over (for `activeCount`), known at compile time per batch size 1: multiply by batch for outputs. */
   readonly sizePerSample?: number;
   /** Shape of the tensor reduced, `-1` for the batch dimension. */

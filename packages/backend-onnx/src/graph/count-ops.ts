@@ -45,6 +45,17 @@ export function countPerUnit(b: GraphBuilder, mask: string, shape: readonly numb
   return b.op1('ReduceSum', [active, b.constI64(axes)], { keepdims: 0 });
 }
 
+/**
+ * How many counts an `activeCount` of a tensor of `shape` gives (the length of
+ * {@link countPerUnit}'s output); negative when that is the batch size, unknown until a run.
+ */
+export function unitCount(r: ActiveCount, shape: readonly number[]): number {
+  const rank = shape.length;
+  if (r.per === 'neuron') return shape[0] as number;
+  if (rank === 1) return 1;
+  return shape[r.channelsLast === true ? rank - 1 : 1] as number;
+}
+
 /** Entries each `activeCount` is taken over, for a concrete shape (core kernels' `size`). */
 export function activeSize(r: ActiveCount, shape: readonly number[]): number {
   const prod = (from: number, to: number): number => shape.slice(from, to).reduce((a, b) => a * b, 1);

@@ -1,7 +1,7 @@
 import { reductionKey, type ModuleInfo, type Phase, type Reduction, type TensorSource } from '@monitorch/core';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
-import type { StatOutput } from './compiled-graph.js';
-import { aboveThreshold, activeSize, countPerUnit, countTrue, magnitude } from './count-ops.js';
+import type { PackedParts, StatOutput } from './compiled-graph.js';
+import { aboveThreshold, activeSize, countPerUnit, countTrue, magnitude, unitCount } from './count-ops.js';
 import { FiniteGate, finiteMask } from './finite-gate.js';
 
 /** Per-tensor shared sub-expressions (|x|, the finite mask), built once. */
@@ -22,19 +22,31 @@ export interface StatBuilderOptions {
   readonly finiteGate?: boolean;
 }
 
+/** The name of the graph output that holds every packed statistic part. */
+export const PACKED_STATS_OUTPUT = 'stat.packed';
+
+/** A declared statistic and the graph values of its parts, until {@link StatBuilder.finish}. */
+interface PendingStat {
+  readonly stat: StatOutput;
+  readonly values: readonly string[];
+  /** Each part's element count, or `undefined` when it depends on the batch size. */
+  readonly lengths: readonly (number | undefined)[];
+}
+
 /**
  * Turns lens reductions of graph tensors into graph outputs that equal the core CPU kernels:
  * counts are exact; NaN/Infinity entries never count as active and are counted apart.
+ * Parts of a size known at compile time travel packed in one output
+ * ({@link PACKED_STATS_OUTPUT}); the rest get outputs of their own.
  * Call {@link finish} once every statistic is added.
  */
 export class StatBuilder {
-  private readonly declared: StatOutput[] = [];
+  private readonly pending: PendingStat[] = [];
+  private declared: StatOutput[] | undefined;
   private readonly seen = new Set<string>();
   private readonly caches = new Map<string, TensorCache>();
   private readonly built = new Map<string, string[]>();
-  private readonly renames: [value: string, name: string][] = [];
   private readonly gate: FiniteGate | undefined;
-  private finished = false;
 
   /**
    * @param g - the graph to add ops to
@@ -59,7 +71,7 @@ export class StatBuilder {
     source: TensorSource, module: ModuleInfo, parameter: string | undefined, phases: readonly Phase[],
     tensor: string, shape: readonly number[], reductions: readonly Reduction[],
   ): void {
-    if (this.finished) throw new Error('internal: StatBuilder.add after finish');
+    if (this.declared !== undefined) throw new Error('internal: StatBuilder.add after finish');
     for (const reduction of reductions) {
       const key = reductionKey(reduction);
       const base = `stat.${source}.${module.name}${parameter === undefined ? '' : `.${parameter}`}.${key}`;
@@ -74,19 +86,19 @@ export class StatBuilder {
         values = this.build(origin, shape, reduction);
         this.built.set(builtKey, values);
       }
-      const parts = values;
-      const outputs = parts.map((v, k) => {
-        const name = parts.length === 1 ? base : `${base}#${k}`;
-        this.renames.push([v, name]);
-        return name;
-      });
+      const outputs = values.map((_, k) => (values.length === 1 ? base : `${base}#${k}`));
       const batched = shape[0] !== undefined && shape[0] < 0;
       const stat: StatOutput = {
         source, module, phase: phases[0] ?? 'train', phases: [...phases], reduction, outputs, shape: [...shape],
         ...(parameter === undefined ? {} : { parameter }),
         ...(reduction.op === 'activeCount' && batched ? { sizePerSample: activeSize(reduction, shape.map((d) => (d < 0 ? 1 : d))) } : {}),
       };
-      this.declared.push(stat);
+      const lengths = values.map((_, k) => {
+        if (reduction.op !== 'activeCount' || k > 0) return 1;
+        const units = unitCount(reduction, shape);
+        return units >= 0 ? units : undefined;
+      });
+      this.pending.push({ stat, values, lengths });
     }
   }
 
@@ -97,12 +109,37 @@ export class StatBuilder {
    * @returns the statistics, in the order they were added
    */
   finish(): StatOutput[] {
-    if (!this.finished) {
-      this.finished = true;
-      this.gate?.build();
-      // Outputs are declared after the gate's If, so the graph's nodes stay in topological order.
-      for (const [value, name] of this.renames) this.g.output(this.g.rename(value, name));
-    }
+    if (this.declared !== undefined) return this.declared;
+    this.gate?.build();
+    // Outputs are declared after the gate's If, so the graph's nodes stay in topological order.
+    const g = this.g;
+    const flat = g.constI64([-1]);
+    const packedAt = new Map<string, readonly [number, number]>(); // a value shared by stats is packed once
+    const pieces: string[] = [];
+    let total = 0;
+    const slicesOf = ({ values, lengths }: PendingStat): (readonly [number, number])[] | undefined => {
+      if (lengths.some((n) => n === undefined)) return undefined;
+      return values.map((v, k) => {
+        let at = packedAt.get(v);
+        if (at === undefined) {
+          at = [total, lengths[k] as number];
+          packedAt.set(v, at);
+          pieces.push(g.op1('Reshape', [v, flat]));
+          total += at[1];
+        }
+        return at;
+      });
+    };
+    this.declared = this.pending.map((p) => {
+      const slices = slicesOf(p);
+      if (slices !== undefined) {
+        const packed: PackedParts = { output: PACKED_STATS_OUTPUT, slices };
+        return { ...p.stat, packed };
+      }
+      p.values.forEach((v, k) => g.output(g.rename(v, p.stat.outputs[k] as string)));
+      return p.stat;
+    });
+    if (pieces.length > 0) g.output(g.rename(g.op1('Concat', pieces, { axis: 0 }), PACKED_STATS_OUTPUT));
     return this.declared;
   }
 

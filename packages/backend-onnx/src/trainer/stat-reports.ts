@@ -2,10 +2,10 @@ import {
   reductionKey, reductionsFor, type AdapterReport, type ModuleInfo, type Phase, type ReductionRequest, type ReductionResult,
 } from '@monitorch/core';
 import type { StatOutput } from '../graph/compiled-graph.js';
-import type { TensorPayload } from '../runtime/step-engine.js';
+import { statParts, type FetchedTensor } from '../graph/decode-stat.js';
 
 /** Turns a statistic's fetched graph outputs into a core reduction answer. */
-export type StatDecoder = (stat: StatOutput, outputs: readonly TensorPayload[], batchSize: number) => ReductionResult;
+export type StatDecoder = (stat: StatOutput, outputs: readonly FetchedTensor[], batchSize: number) => ReductionResult;
 
 /** One reported tensor: its statistics that the requests want, decoded each step. */
 interface PlannedTensor {
@@ -14,6 +14,15 @@ interface PlannedTensor {
   readonly parameter: string | undefined;
   readonly shape: readonly number[];
   readonly stats: { readonly key: string; readonly stat: StatOutput }[];
+  /** The shape with the batch filled in, for the last batch size seen (one array, not one a step). */
+  batchShape?: { readonly batchSize: number; readonly shape: readonly number[] };
+}
+
+/** The reports of one (graph statistics, requests, phase): which tensors, and the packed outputs they read. */
+interface Plan {
+  readonly tensors: readonly PlannedTensor[];
+  /** Packed outputs that planned statistics read: widened to float64 once per run. */
+  readonly packedOutputs: readonly string[];
 }
 
 /**
@@ -21,9 +30,9 @@ interface PlannedTensor {
  * statistics, the requests and the phase — not on the step. Planned once per combination
  * instead of on every step of the hot loop.
  */
-const plans = new WeakMap<readonly StatOutput[], WeakMap<readonly ReductionRequest[], Map<Phase, PlannedTensor[]>>>();
+const plans = new WeakMap<readonly StatOutput[], WeakMap<readonly ReductionRequest[], Map<Phase, Plan>>>();
 
-function planFor(stats: readonly StatOutput[], requests: readonly ReductionRequest[], phase: Phase): PlannedTensor[] {
+function planFor(stats: readonly StatOutput[], requests: readonly ReductionRequest[], phase: Phase): Plan {
   let byRequests = plans.get(stats);
   if (byRequests === undefined) plans.set(stats, (byRequests = new WeakMap()));
   let byPhase = byRequests.get(requests);
@@ -48,9 +57,30 @@ function planFor(stats: readonly StatOutput[], requests: readonly ReductionReque
     }
     tensor.stats.push({ key, stat });
   }
-  const plan = [...tensors.values()].sort(byEventOrder);
+  const planned = [...tensors.values()].sort(byEventOrder);
+  const packedOutputs = new Set<string>();
+  for (const t of planned) for (const { stat } of t.stats) if (stat.packed !== undefined) packedOutputs.add(stat.packed.output);
+  const plan = { tensors: planned, packedOutputs: [...packedOutputs] };
   byPhase.set(phase, plan);
   return plan;
+}
+
+/** `fetched` with each packed output widened to float64 once, so every count decoded from it is a view, not a copy. */
+function widenPacked(fetched: Readonly<Record<string, FetchedTensor>>, names: readonly string[]): Readonly<Record<string, FetchedTensor>> {
+  if (names.length === 0) return fetched;
+  const out: Record<string, FetchedTensor> = { ...fetched };
+  for (const name of names) {
+    const t = fetched[name];
+    if (t !== undefined && t.data instanceof Float32Array) out[name] = { data: new Float64Array(t.data), dims: t.dims };
+  }
+  return out;
+}
+
+function shapeFor(tensor: PlannedTensor, batchSize: number): readonly number[] {
+  if (tensor.batchShape?.batchSize !== batchSize) {
+    tensor.batchShape = { batchSize, shape: tensor.shape.map((d) => (d < 0 ? batchSize : d)) };
+  }
+  return tensor.batchShape.shape;
 }
 
 /**
@@ -68,26 +98,23 @@ function planFor(stats: readonly StatOutput[], requests: readonly ReductionReque
  */
 export function statReports(
   stats: readonly StatOutput[],
-  fetched: Readonly<Record<string, TensorPayload>>,
+  fetched: Readonly<Record<string, FetchedTensor>>,
   requests: readonly ReductionRequest[],
   phase: Phase,
   batchSize: number,
   decode: StatDecoder,
 ): AdapterReport[] {
   const reports: AdapterReport[] = [];
-  for (const tensor of planFor(stats, requests, phase)) {
+  const plan = planFor(stats, requests, phase);
+  const wide = widenPacked(fetched, plan.packedOutputs);
+  for (const tensor of plan.tensors) {
     const answers = new Map<string, ReductionResult>();
     for (const { key, stat } of tensor.stats) {
-      const outputs: TensorPayload[] = [];
-      for (const name of stat.outputs) {
-        const t = fetched[name];
-        if (t === undefined) break;
-        outputs.push(t);
-      }
-      if (outputs.length === stat.outputs.length) answers.set(key, decode(stat, outputs, batchSize));
+      if (!fetchedAll(stat, wide)) continue;
+      answers.set(key, decode(stat, statParts(stat, wide), batchSize));
     }
     if (answers.size === 0) continue;
-    const base = { module: tensor.module, shape: tensor.shape.map((d) => (d < 0 ? batchSize : d)), reductions: answers, phase };
+    const base = { module: tensor.module, shape: shapeFor(tensor, batchSize), reductions: answers, phase };
     switch (tensor.source) {
       case 'output': reports.push({ type: 'forward', ...base }); break;
       case 'outputGradient': reports.push({ type: 'outputGradient', ...base }); break;
@@ -98,10 +125,22 @@ export function statReports(
   return reports;
 }
 
+/** Whether every output a statistic reads was fetched (a run without statistics fetches none). */
+function fetchedAll(stat: StatOutput, fetched: Readonly<Record<string, FetchedTensor>>): boolean {
+  if (stat.packed !== undefined) return fetched[stat.packed.output] !== undefined;
+  for (const name of stat.outputs) if (fetched[name] === undefined) return false;
+  return true;
+}
+
 const SOURCE_ORDER = { output: 0, outputGradient: 1, gradient: 2, update: 3 } as const;
 
 /** Forward outputs first (forward order), then backward quantities, as a hooked PyTorch run would. */
 function byEventOrder(a: PlannedTensor, b: PlannedTensor): number {
   return SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source] || a.module.order - b.module.order
-    || (a.parameter ?? '').localeCompare(b.parameter ?? '');
+    || compareText(a.parameter ?? '', b.parameter ?? '');
+}
+
+/** Code-unit order: the same everywhere (no locale), and free of `localeCompare`'s ~30 ms first call. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
