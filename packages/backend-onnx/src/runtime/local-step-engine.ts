@@ -180,10 +180,11 @@ export class LocalStepEngine implements StepEngine {
   }
 
   private async createBoth(graphs: EngineGraphs, device: Device, tuning: EngineConfig['tuning']): Promise<[InferenceSession, InferenceSession]> {
-    const options = sessionOptions(device, tuning);
-    const train = await this.ort.InferenceSession.create(graphs.train.bytes, options);
+    const train = await this.ort.InferenceSession.create(graphs.train.bytes, sessionOptions(device, tuning));
     try {
-      return [train, await this.ort.InferenceSession.create(graphs.eval.bytes, options)];
+      // The eval pool never spins: when evaluation alternates with training, a spinning eval
+      // pool steals the cores of the train step that follows (see SessionTuning.allowSpinning).
+      return [train, await this.ort.InferenceSession.create(graphs.eval.bytes, sessionOptions(device, { ...tuning, allowSpinning: false }))];
     } catch (e) {
       await train.release();
       throw e;

@@ -33,7 +33,7 @@ export interface RuntimeOptions {
   readonly ort?: OrtApi;
   /** ORT threads per operator (default: CPU cores). */
   readonly intraOpNumThreads?: number;
-  /** Let idle ORT threads spin (default false; see `SessionTuning.allowSpinning`). */
+  /** Let idle ORT threads spin between operators (default true; see `SessionTuning.allowSpinning`). */
   readonly allowSpinning?: boolean;
 }
 
