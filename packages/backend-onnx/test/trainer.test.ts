@@ -170,10 +170,18 @@ t.test('a non-finite loss stops the run with its step, keeping finished epochs',
   t.equal(going.progress.epoch, 1);
 });
 
+interface SessionCounts {
+  created: number;
+  released: number;
+  mostAlive: number;
+  /** Each created session's `session.intra_op.allow_spinning` option, in creation order. */
+  spinning: unknown[];
+}
+
 /** The real onnxruntime-node, counting the sessions it creates and releases. */
-async function countingOrt(): Promise<{ ort: OrtApi; sessions: { created: number; released: number; mostAlive: number } }> {
+async function countingOrt(): Promise<{ ort: OrtApi; sessions: SessionCounts }> {
   const ort = (await import('onnxruntime-node')) as unknown as OrtApi;
-  const sessions = { created: 0, released: 0, mostAlive: 0 };
+  const sessions: SessionCounts = { created: 0, released: 0, mostAlive: 0, spinning: [] };
   return {
     sessions,
     ort: {
@@ -182,6 +190,7 @@ async function countingOrt(): Promise<{ ort: OrtApi; sessions: { created: number
         async create(model, options) {
           const session = await ort.InferenceSession.create(model, options);
           sessions.created += 1;
+          sessions.spinning.push((options?.extra as { session?: { intra_op?: { allow_spinning?: unknown } } } | undefined)?.session?.intra_op?.allow_spinning);
           sessions.mostAlive = Math.max(sessions.mostAlive, sessions.created - sessions.released);
           const release = session.release.bind(session);
           session.release = async () => { sessions.released += 1; await release(); };
@@ -224,6 +233,15 @@ t.test('re-attaching an Inspector switches back to warm sessions; a third reques
   await inspector.close();
   await trainer.close();
   t.equal(sessions.released, sessions.created, 'close releases every kept session');
+});
+
+t.test('the train session spins between operators unless told not to; the eval session never does', async (t) => {
+  for (const [allowSpinning, train] of [[undefined, '1'], [true, '1'], [false, '0']] as const) {
+    const { ort: counting, sessions } = await countingOrt();
+    const trainer = await Trainer.fromCompiler({ compiler, ort: counting, worker: false, ...(allowSpinning === undefined ? {} : { allowSpinning }) });
+    t.same(sessions.spinning, [train, '0'], `allowSpinning ${String(allowSpinning)}: train ${train}, eval 0`);
+    await trainer.close();
+  }
 });
 
 t.test('a learning rate set in the progress callback applies to the very next step (steps overlap with reporting)', async (t) => {
