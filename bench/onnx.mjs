@@ -3,16 +3,16 @@
 // vs with none, and — when /usr/bin/python3 has torch — the same network's step in PyTorch
 // with 2 threads, as a speed ratio. `--json` prints one JSON object.
 //
-// How the lens overhead is measured. One trainer (one worker, one set of parameters) trains
-// every round; an Inspector with the three lenses is attached for half of the rounds and
-// detached for the other half, alternating which comes first; four such trials use fresh
-// trainers (new worker, sessions and memory layout), each after an untimed warm-up, and every
-// other trial swaps which session pair gets the first memory (plainSessionsIntoFirstMemory). The trainer keeps both graph pairs'
-// sessions warm, so switching costs one step, which is not timed. Every other step is timed on
-// its own. On a shared machine, interference only ever adds time, in bursts, so the headline
-// figures are fast-decile step times (the 10th percentile of all timed steps): they track the
-// work a step does, while medians of identical code move by ±3 % between runs here. Medians
-// and the CPU time of all threads per step are printed too.
+// How the lens overhead is measured. Step times on this shared 2-core VM wander by ±10 %
+// between processes and trainers, and identical ONNX Runtime sessions differ by a few per cent
+// with where their memory landed. So the comparison is made inside blocks: each block is a fresh
+// trainer (new worker, sessions, memory) that trains rounds with the three lenses attached and
+// detached, alternating which comes first; half the blocks build the lens sessions first, half
+// the plain ones. Every timed step is divided by its block's median step (both modes), which
+// takes out the blocks' different speeds; the overhead is the ratio of the medians of these
+// normalised steps with and without lenses. Its 95 % interval comes from resampling whole
+// blocks (a seeded bootstrap), and the same estimate between the no-lens rounds of odd and even
+// rounds (A/A: no lenses in both) shows what noise alone gives.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Inspector } from '@monitorch/core';
@@ -26,9 +26,9 @@ import {
 
 const BATCH = 256;
 const TIMED_STEPS_PER_ROUND = 4;
-const WARMUP_ROUNDS = 8;
-const ROUNDS_PER_TRIAL = 16;
-const TRIALS = 4;
+const WARMUP_ROUNDS = 2;
+const ROUNDS_PER_BLOCK = 4;
+const BLOCKS = 24;
 
 function seedCnn() {
   return sequential({
@@ -99,25 +99,26 @@ async function graphOnlyOverhead(data) {
 }
 
 /**
- * One trial: a fresh trainer (worker, sessions, memory) trained in rounds that alternate lenses
- * on and off. Returns every timed step and each round's CPU time per step.
+ * One block: a fresh trainer (worker, sessions, memory) trained in rounds that alternate lenses
+ * on and off, after an untimed warm-up. Returns every timed step, by mode, and each round's CPU
+ * time per step.
+ *
+ * @param lensSessionsFirst - attach the lenses before the first step, so their sessions are
+ *   built first (the trainer then drops its unused plain pair); else train a plain round first
  */
-async function trial(loader, plainSessionsFirst) {
+async function block(loader, lensSessionsFirst) {
   const trainer = await Trainer.create({ model: seedCnn(), inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam(), seed: 42 });
   const inspector = new Inspector({
     lenses: [new LossMetrics({ metrics: ['val_accuracy'], separateLossAndMetrics: false }), new OutputActivation(), new ParameterGradientActivation()],
     logger: null,
   });
-  if (plainSessionsFirst) await plainSessionsIntoFirstMemory(trainer, inspector, loader);
   const steps = { lenses: [], none: [] };
   const noneByParity = [[], []]; // no-lens steps of even and of odd rounds: an A/A comparison
-  const cpu = { lenses: [], none: [] }; // CPU time of all threads per step, one value per round
   /** One round: an epoch over the loader; every step but the first (the switch) is timed. */
   const round = async (withLenses, record = true, parity = 0) => {
     if (withLenses) inspector.attach(trainer);
     const stamps = [];
-    const usage = [];
-    await trainer.trainEpoch(loader, { progress: () => { stamps.push(performance.now()); usage.push(process.cpuUsage()); } });
+    await trainer.trainEpoch(loader, { progress: () => { stamps.push(performance.now()); } });
     if (withLenses) {
       await inspector.tickEpoch();
       inspector.detach();
@@ -128,88 +129,102 @@ async function trial(loader, plainSessionsFirst) {
       steps[which].push(stamps[i] - stamps[i - 1]);
       if (!withLenses) noneByParity[parity].push(stamps[i] - stamps[i - 1]);
     }
-    const first = usage[0];
-    const last = usage[usage.length - 1];
-    cpu[which].push((last.user + last.system - first.user - first.system) / 1000 / (stamps.length - 1));
   };
-  // Warm-up, untimed: compiles both graph pairs, runs both sessions, and lets V8 optimize the
-  // reporting code in both threads (a fresh worker keeps compiling for a few hundred steps).
+  // Warm-up, untimed: builds both session pairs (in this block's order) and runs their first,
+  // slow steps.
   for (let r = 0; r < WARMUP_ROUNDS; r++) {
-    await round(true, false);
-    await round(false, false);
+    await round(lensSessionsFirst, false);
+    await round(!lensSessionsFirst, false);
   }
-  for (let r = 0; r < ROUNDS_PER_TRIAL; r++) {
+  for (let r = 0; r < ROUNDS_PER_BLOCK; r++) {
     // Alternate which goes first, so drift on a shared machine hits both alike.
     await round(r % 2 === 0, true, r % 2);
     await round(r % 2 !== 0, true, r % 2);
   }
   await inspector.close();
   await trainer.close();
-  return { steps, cpu, noneByParity, overhead: fastDecile(steps.lenses) / fastDecile(steps.none) - 1 };
+  return { steps, noneByParity };
 }
 
 /**
- * Gives the plain sessions the memory the trainer's first sessions had. Identical graphs ran
- * 1.5–4 % slower in sessions built after others (and as fast again when built into a released
- * session's memory). A trial's first attach builds the lens pair in the first place (the
- * engine drops the never-used initial pair), so every other trial swaps the places: a third
- * request set takes the first place, the lens pair the second, and detaching rebuilds the
- * plain pair into the third set's memory.
+ * The overhead of `a` over `b` across blocks: each step divided by its block's median step
+ * (both groups), then the ratio of the two groups' medians, minus 1.
  */
-async function plainSessionsIntoFirstMemory(trainer, inspector, loader) {
-  const oneBatch = [loader.batches(0).next().value];
-  const other = new Inspector({ lenses: [new OutputActivation()], logger: null });
-  other.attach(trainer);
-  await trainer.trainEpoch(oneBatch);
-  other.detach();
-  inspector.attach(trainer);
-  await trainer.trainEpoch(oneBatch);
-  inspector.detach();
-  await trainer.trainEpoch(oneBatch);
-  await other.close();
+function normalisedOverhead(blocks, a, b) {
+  const na = [];
+  const nb = [];
+  for (const blk of blocks) {
+    const scale = median([...a(blk), ...b(blk)]);
+    for (const x of a(blk)) na.push(x / scale);
+    for (const x of b(blk)) nb.push(x / scale);
+  }
+  return median(na) / median(nb) - 1;
+}
+
+/** A 95 % interval of `estimate(blocks)` from resampling whole blocks (seeded, so runs repeat). */
+function bootstrapInterval(blocks, estimate, resamples = 1000) {
+  let state = 0x9e3779b9;
+  const nextIndex = () => {
+    state = (state + 0x6d2b79f5) | 0; // mulberry32
+    let z = state;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return Math.floor((((z ^ (z >>> 14)) >>> 0) / 4294967296) * blocks.length);
+  };
+  const estimates = [];
+  for (let r = 0; r < resamples; r++) estimates.push(estimate(blocks.map(() => blocks[nextIndex()])));
+  return [quantile(estimates, 0.025), quantile(estimates, 0.975)];
 }
 
 /** Runs the benchmark; prints and returns the figures. */
 export async function run({ json = false } = {}) {
   const data = await loadMnist({ split: 'train', limit: BATCH * (TIMED_STEPS_PER_ROUND + 1) });
   const loader = new DataLoader(data, { batchSize: BATCH, shuffle: true, seed: 42 });
-  const trials = [];
-  for (let k = 0; k < TRIALS; k++) trials.push(await trial(loader, k % 2 === 1));
-  const all = (which) => trials.flatMap((t) => t.steps[which]);
-  const allCpu = (which) => trials.flatMap((t) => t.cpu[which]);
-  const stepMs = fastDecile(all('lenses'));
-  const stepNoLensMs = fastDecile(all('none'));
+  const blocks = [];
+  for (let k = 0; k < BLOCKS; k++) blocks.push(await block(loader, k % 2 === 0));
+  const all = (which) => blocks.flatMap((t) => t.steps[which]);
+  const lenses = (blk) => blk.steps.lenses;
+  const none = (blk) => blk.steps.none;
+  const odd = (blk) => blk.noneByParity[1];
+  const even = (blk) => blk.noneByParity[0];
+  const lensOverhead = normalisedOverhead(blocks, lenses, none);
+  const stepMs = median(all('lenses'));
+  const stepNoLensMs = median(all('none'));
   const graphOnly = await graphOnlyOverhead(data);
   const torch = torchStep();
-  const torchStepMs = torch === null ? null : torch.stepQ10Ms;
+  const torchStepMs = torch === null ? null : torch.stepMs; // median, like stepMs
   const result = {
-    stepMs, stepNoLensMs, lensOverhead: stepMs / stepNoLensMs - 1,
-    trialOverheads: trials.map((t) => t.overhead),
-    // The same comparison between two halves of the no-lens steps: what noise alone shows.
-    noiseFloor: fastDecile(trials.flatMap((t) => t.noneByParity[1])) / fastDecile(trials.flatMap((t) => t.noneByParity[0])) - 1,
-    stepMedianMs: median(all('lenses')), stepNoLensMedianMs: median(all('none')),
-    lensOverheadMedian: median(all('lenses')) / median(all('none')) - 1,
-    cpuStepMs: median(allCpu('lenses')), cpuStepNoLensMs: median(allCpu('none')),
-    lensCpuOverhead: median(allCpu('lenses')) / median(allCpu('none')) - 1,
+    stepMs, stepNoLensMs, lensOverhead,
+    lensOverheadInterval: bootstrapInterval(blocks, (bs) => normalisedOverhead(bs, lenses, none)),
+    // The same estimate between two halves of the no-lens steps: what noise alone shows.
+    noiseFloor: normalisedOverhead(blocks, odd, even),
+    noiseFloorInterval: bootstrapInterval(blocks, (bs) => normalisedOverhead(bs, odd, even)),
+    blockOverheads: blocks.map((blk) => median(lenses(blk)) / median(none(blk)) - 1),
+    stepFastMs: fastDecile(all('lenses')), stepNoLensFastMs: fastDecile(all('none')),
+    lensOverheadFast: fastDecile(all('lenses')) / fastDecile(all('none')) - 1,
     timedSteps: all('lenses').length, ...graphOnly,
-    torchStepMs, torchStepMedianMs: torch === null ? null : torch.stepMs,
+    torchStepMs, torchStepFastMs: torch === null ? null : torch.stepQ10Ms,
     speedupVsTorch: torchStepMs === null ? null : torchStepMs / stepMs,
   };
   if (json) {
     console.log(JSON.stringify(result));
   } else {
     const pct = (x) => `${(x * 100).toFixed(1)} %`;
-    console.log(`onnx: seed CNN, batch ${BATCH}, CPU, worker thread; ${TRIALS} trials (fresh trainers) × ${ROUNDS_PER_TRIAL} rounds, lenses on/off alternating, ${result.timedSteps} timed steps each way`);
-    console.log('                               fast decile     median   CPU (all threads)');
-    const row = (label, q, m, c) => console.log(`  ${label.padEnd(28)}${q.padStart(10)}${m.padStart(11)}${c.padStart(13)}`);
-    row('step with the 3 seed lenses', `${stepMs.toFixed(1)} ms`, `${result.stepMedianMs.toFixed(1)} ms`, `${result.cpuStepMs.toFixed(1)} ms`);
-    row('step without lenses', `${stepNoLensMs.toFixed(1)} ms`, `${result.stepNoLensMedianMs.toFixed(1)} ms`, `${result.cpuStepNoLensMs.toFixed(1)} ms`);
-    row('lens overhead', pct(result.lensOverhead), pct(result.lensOverheadMedian), pct(result.lensCpuOverhead));
-    console.log(`  (goal ≤ 2 %, on the fast deciles; per trial: ${result.trialOverheads.map(pct).join(', ')};`);
-    console.log(`   A/A, no lenses in both, odd vs even rounds: ${pct(result.noiseFloor)})`);
-    console.log(`  inside ORT alone             ${pct(graphOnly.graphStatsOverhead).padStart(10)}   (train graph with vs without the statistics: ${graphOnly.graphStepMs.toFixed(1)} vs ${graphOnly.graphStepNoStatsMs.toFixed(1)} ms)`);
+    const ms = (x) => `${x.toFixed(1)} ms`;
+    const interval = ([lo, hi]) => `95 % interval ${(lo * 100).toFixed(1)} … ${(hi * 100).toFixed(1)} %`;
+    console.log(`onnx: seed CNN, batch ${BATCH}, CPU, worker thread; ${BLOCKS} blocks (fresh trainers) × ${ROUNDS_PER_BLOCK} rounds each way, lenses on/off alternating, ${result.timedSteps} timed steps each way`);
+    console.log('                                  median   fast decile');
+    const row = (label, m, q) => console.log(`  ${label.padEnd(28)}${m.padStart(10)}${q.padStart(14)}`);
+    row('step with the 3 seed lenses', ms(stepMs), ms(result.stepFastMs));
+    row('step without lenses', ms(stepNoLensMs), ms(result.stepNoLensFastMs));
+    console.log(`  lens overhead                ${pct(lensOverhead).padStart(9)}   (${interval(result.lensOverheadInterval)}; goal ≤ 2 %)`);
+    console.log(`  A/A, no lenses in both       ${pct(result.noiseFloor).padStart(9)}   (${interval(result.noiseFloorInterval)}: what noise alone shows)`);
+    console.log(`  fast deciles, all steps      ${pct(result.lensOverheadFast).padStart(9)}`);
+    const sorted = [...result.blockOverheads].sort((a, b) => a - b);
+    console.log(`  per block (median ratio), sorted: ${sorted.map((x) => (x * 100).toFixed(1)).join(' ')} %`);
+    console.log(`  inside ORT alone             ${pct(graphOnly.graphStatsOverhead).padStart(9)}   (train graph with vs without the statistics: ${graphOnly.graphStepMs.toFixed(1)} vs ${graphOnly.graphStepNoStatsMs.toFixed(1)} ms)`);
     console.log(torch === null ? '  PyTorch: not available (/usr/bin/python3 -c "import torch" failed)'
-      : `  PyTorch ${torch.torch}, 2 threads${`${torchStepMs.toFixed(1)} ms`.padStart(10)}${`${torch.stepMs.toFixed(1)} ms`.padStart(11)}   →  ONNX is ${result.speedupVsTorch.toFixed(2)}× faster (goal ≥ 1.5×)`);
+      : `  PyTorch ${torch.torch}, 2 threads${ms(torchStepMs).padStart(10)}${ms(torch.stepQ10Ms).padStart(14)}   →  ONNX with the lenses is ${result.speedupVsTorch.toFixed(2)}× faster at the median (goal ≥ 1.5×)`);
   }
   return result;
 }
