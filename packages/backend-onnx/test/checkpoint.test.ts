@@ -1,7 +1,9 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DataLoader, TensorDataset, Trainer, decodeCheckpoint, encodeCheckpoint } from '@monitorch/backend-onnx';
+import {
+  DataLoader, TensorDataset, Trainer, adam, crossEntropy, decodeCheckpoint, dropout, encodeCheckpoint, linear, relu, sequential,
+} from '@monitorch/backend-onnx';
 import { blobs, f32, linearClassifier } from './fixtures/linear-classifier.js';
 
 const F = 3;
@@ -31,7 +33,7 @@ t.test('resuming from a checkpoint gives the same losses as the uninterrupted ru
   t.teardown(() => resumed.close());
   const meta = await resumed.loadCheckpoint(path);
   t.same(meta, { loaderSeed: 11 });
-  t.same(resumed.progress, { step: 14, epoch: 2, learningRate: 0.2 }, '2 epochs of 7 batches');
+  t.same(resumed.progress, { step: 14, epoch: 2, learningRate: 0.2, seed: 1 }, '2 epochs of 7 batches, and the seed the run was saved with');
   const fresh = loader(); // same seed: the trainer's epoch index picks epochs 3 and 4's order
   const replayed = [(await resumed.trainEpoch(fresh)).loss, (await resumed.trainEpoch(fresh)).loss];
   t.same(replayed, uninterrupted, 'identical losses');
@@ -46,6 +48,31 @@ t.test('resuming from a checkpoint gives the same losses as the uninterrupted ru
   const zeroed = Object.fromEntries(Object.entries(saved.tensors).map(([k, v]) => [k, k.endsWith('velocity') ? { ...v, data: new Float32Array(v.data.length) } : v]));
   await partial.restoreCheckpoint({ ...saved, tensors: zeroed });
   t.notSame((await partial.trainEpoch(loader())).loss, uninterrupted[0], 'optimizer state matters');
+});
+
+t.test('a network with dropout resumes exactly: the masks continue from the saved seed and step', async (t) => {
+  const model = () => sequential({ l1: linear(F, 24), r: relu(), d: dropout(0.5), l2: linear(24, C) });
+  const create = (seed: number) => Trainer.create({ model: model(), inputShape: [-1, F], loss: crossEntropy(), optimizer: adam({ lr: 0.01 }), seed, worker: false });
+  const original = await create(5);
+  t.teardown(() => original.close());
+  const data = loader();
+  await original.trainEpoch(data);
+  const checkpoint = await original.checkpoint();
+  const uninterrupted = [(await original.trainEpoch(data)).loss, (await original.trainEpoch(data)).loss];
+
+  const resumed = await create(999);
+  t.teardown(() => resumed.close());
+  await resumed.restoreCheckpoint(decodeCheckpoint(encodeCheckpoint(checkpoint)));
+  t.equal(resumed.progress.seed, 5, 'the run\'s seed came with the checkpoint');
+  t.same([(await resumed.trainEpoch(data)).loss, (await resumed.trainEpoch(data)).loss], uninterrupted, 'identical losses, dropout included');
+
+  // A checkpoint from before seeds were saved keeps the trainer's own seed: other masks.
+  const legacy = await create(999);
+  t.teardown(() => legacy.close());
+  const { seed: _seed, ...progress } = checkpoint.progress;
+  await legacy.restoreCheckpoint({ ...checkpoint, progress });
+  t.equal(legacy.progress.seed, 999);
+  t.notSame((await legacy.trainEpoch(data)).loss, uninterrupted[0], 'the masks are part of the continuation: the test can tell');
 });
 
 t.test('checkpoints of another network or corrupt files are refused clearly', async (t) => {

@@ -5,6 +5,7 @@ import {
   initialParameters, linear, maxPool2d, ProtoWriter, relu, runGraph, sequential, sgd, softmax, type FeedTensor, type CompiledNetworkGraph,
 } from '@monitorch/backend-onnx';
 import { finiteDiff, randoms, refForward, refLoss, type T64 } from './fixtures/gradcheck-reference.js';
+import { dropoutKeyFeeds } from './fixtures/dropout-keys.js';
 
 function expectError(t: Test, fn: () => unknown, code: MonitorchErrorCode, patterns: RegExp[], what: string): void {
   try {
@@ -31,6 +32,7 @@ function feedsFor(graph: CompiledNetworkGraph, x: Float32Array, xDims: number[],
     if (i.role === 'param') feeds[i.name] = init[i.name]!;
     if (i.role === 'optState') feeds[i.name] = { data: new Float32Array(i.shape.reduce((a, b) => a * b, 1)), dims: i.shape };
   }
+  Object.assign(feeds, dropoutKeyFeeds(graph));
   return feeds;
 }
 
@@ -99,7 +101,8 @@ t.test('the seed CNN: module names, kinds, parameters', async (t) => {
   t.same(graph.outputShape, [-1, 10]);
   const y = graph.inputs.find((i) => i.role === 'y');
   t.same([y?.dtype, y?.shape], ['int32', [-1]], 'labels are int32 (no int64 on the compute path)');
-  t.same(graph.inputs.filter((i) => i.role === 'hyper').map((i) => i.name), ['lr']);
+  t.same(graph.inputs.filter((i) => i.role === 'hyper').map((i) => `${i.name}:${i.dtype}`),
+    ['dropout.key.conv.dropout:int32', 'dropout.key.dense.dropout1:int32', 'dropout.key.dense.dropout2:int32', 'lr:float32'], 'a mask key per dropout layer, and the learning rate');
   t.equal(graph.inputs.filter((i) => i.role === 'optState').length, 1 + 8 * 2, 'step + Adam m, v per parameter');
   for (const o of graph.outputs.filter((x) => x.feeds !== undefined)) {
     t.ok(graph.inputs.some((i) => i.name === o.feeds), `${o.name} feeds input ${o.feeds}`);
@@ -213,7 +216,7 @@ t.test('custom forward: branches, products and sums get correct gradients', asyn
 t.test('compileNetwork gives the trainer its graphs, parameters, decoder and hypers', async (t) => {
   const compiler = compileNetwork({ model: sequential({ l: linear(2, 3), r: relu(), o: linear(3, 2) }), inputShape: [-1, 2], loss: crossEntropy(), optimizer: sgd({ lr: 0.05 }) });
   t.equal(compiler.learningRate, 0.05);
-  t.same(compiler.hypers(0.01, 5), { lr: 0.01 });
+  t.same(compiler.hypers(0.01, 5, 1), { lr: 0.01 }, 'no dropout: the learning rate only');
   const params = compiler.initialParameters(3);
   t.same(Object.keys(params), ['l.weight', 'l.bias', 'o.weight', 'o.bias']);
   t.same(params['l.weight']?.dims, [3, 2]);

@@ -5,6 +5,7 @@ import {
   linear, maxPool2d, relu, runGraph, sequential, sgd, tanh, type CompiledNetworkGraph, type FeedTensor, type RunOutput,
 } from '@monitorch/backend-onnx';
 import { randoms } from './fixtures/gradcheck-reference.js';
+import { dropoutKeyFeeds } from './fixtures/dropout-keys.js';
 
 const REDUCTIONS: Reduction[] = [
   { op: 'activeCount', per: 'channel', eps: 1e-8 },
@@ -42,6 +43,7 @@ function feedsFor(graph: CompiledNetworkGraph, x: Float32Array): Record<string, 
     if (i.role === 'param') feeds[i.name] = init[i.name]!;
     if (i.role === 'optState') feeds[i.name] = { data: new Float32Array(i.shape.reduce((a, b) => a * b, 1)), dims: i.shape };
   }
+  Object.assign(feeds, dropoutKeyFeeds(graph));
   return feeds;
 }
 

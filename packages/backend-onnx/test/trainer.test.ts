@@ -46,7 +46,7 @@ for (const worker of [false, true]) {
     const state = await trainer.state();
     for (let i = 0; i < W.length; i++) t.ok(Math.abs(f32(state['lin.weight'])[i]! - W[i]!) < 1e-5, `W[${i}] after 3 SGD steps`);
     for (let i = 0; i < b.length; i++) t.ok(Math.abs(f32(state['lin.bias'])[i]! - b[i]!) < 1e-5, `b[${i}]`);
-    t.same(trainer.progress, { step: 3, epoch: 1, learningRate: 0.5 });
+    t.same(trainer.progress, { step: 3, epoch: 1, learningRate: 0.5, seed: 3 });
 
     // Event order per step: forward, loss, gradients, step; stamped with the step before it.
     const kinds = lens.events.map((e) => `${e.type}${e.type === 'gradient' ? `:${e.parameter}` : ''}@${e.step}`);

@@ -3,8 +3,11 @@ import type { PayloadDType, TensorPayload } from '../runtime/step-engine.js';
 
 /** Everything needed to resume training exactly. */
 export interface Checkpoint {
-  /** Optimizer steps finished, epochs finished (the next epoch's data-order index), learning rate. */
-  readonly progress: { readonly step: number; readonly epoch: number; readonly learningRate: number };
+  /**
+   * Optimizer steps finished, epochs finished (the next epoch's data-order index), learning
+   * rate, and the run's seed (keys the dropout masks; absent in files from before it was saved).
+   */
+  readonly progress: { readonly step: number; readonly epoch: number; readonly learningRate: number; readonly seed?: number };
   /** Parameters and optimizer state, by train-graph input name. */
   readonly tensors: Readonly<Record<string, TensorPayload>>;
   /** Free-form notes saved with the checkpoint (e.g. the data loader seed). */

@@ -6,6 +6,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import type { EngineGraphs, TensorPayload } from '../runtime/step-engine.js';
 import type { CompileTarget, NetworkCompiler } from '../trainer/network-compiler.js';
 import { compileEvalGraph, compileTrainGraph } from './compile.js';
+import { DROPOUT_KEY_PREFIX, dropoutKey } from '../layers/dropout-mask.js';
 import { decodeStat } from './decode-stat.js';
 
 /** What {@link compileNetwork} needs. */
@@ -31,12 +32,16 @@ export function compileNetwork(declaration: NetworkDeclaration): NetworkCompiler
   const { model, inputShape, loss, optimizer } = declaration;
   // Compile once without statistics now, so a bad declaration fails at once, not at attach time.
   const probe = compileTrainGraph(model, { inputShape, loss, optimizer });
+  const dropoutModules = probe.inputs.filter((i) => i.hyper?.startsWith(DROPOUT_KEY_PREFIX) === true)
+    .map((i) => (i.hyper as string).slice(DROPOUT_KEY_PREFIX.length));
   return {
     compile(requests: readonly ReductionRequest[], target?: CompileTarget): EngineGraphs {
-      // The finiteness gate's If is free on the CPU but syncs a GPU with the host every run.
-      const finiteGate = (target?.device ?? 'cpu') === 'cpu';
+      // The finiteness gate's If is free on the CPU but syncs a GPU with the host every run; the
+      // counter-hash dropout needs BitwiseXor/BitShift kernels, which GPU providers may lack.
+      const cpu = (target?.device ?? 'cpu') === 'cpu';
+      const finiteGate = cpu;
       return {
-        train: compileTrainGraph(model, { inputShape, loss, optimizer, requests, finiteGate }),
+        train: compileTrainGraph(model, { inputShape, loss, optimizer, requests, finiteGate, dropoutMasks: cpu ? 'counter' : 'ort' }),
         eval: compileEvalGraph(model, { inputShape, loss, requests, finiteGate }),
       };
     },
@@ -49,6 +54,10 @@ export function compileNetwork(declaration: NetworkDeclaration): NetworkCompiler
     },
     decode: (stat, outputs, batchSize) => decodeStat(stat, outputs, batchSize),
     learningRate: optimizer.learningRate,
-    hypers: (learningRate: number) => ({ lr: learningRate }),
+    hypers(learningRate: number, step: number, seed = 0): Record<string, number> {
+      const hypers: Record<string, number> = { lr: learningRate };
+      for (const module of dropoutModules) hypers[`${DROPOUT_KEY_PREFIX}${module}`] = dropoutKey(seed, step, module);
+      return hypers;
+    },
   };
 }

@@ -6,6 +6,7 @@ import { Scope, type Block } from '../model/block.js';
 import type { ParameterSlot } from '../model/parameter-slot.js';
 import type { SymbolicTensor } from '../model/symbolic-tensor.js';
 import { Trace, type DebugOptions } from '../model/trace.js';
+import type { DropoutMasks } from '../layers/dropout-mask.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { CompiledGraph, GraphInput, GraphOutput } from './compiled-graph.js';
@@ -28,6 +29,12 @@ export interface CompileOptions {
    * host on every run.
    */
   readonly finiteGate?: boolean;
+  /**
+   * How dropout layers draw masks in the train graph (default `'counter'`: a hash of the
+   * entry index and a per-step key input, `dropout.key.<module>`, so runs repeat and resume
+   * exactly). `'ort'` uses ONNX Dropout (for GPU providers).
+   */
+  readonly dropoutMasks?: DropoutMasks;
 }
 
 /** Options of {@link compileTrainGraph}. */
@@ -91,7 +98,7 @@ function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOp
   const g = new GraphBuilder(`monitorch-${kind}`);
   g.input('x', 'float32', shape);
   const training = kind === 'train';
-  const trace = new Trace(g, { name: 'x', shape, requiresGrad: false }, training, training, options.debug ?? {});
+  const trace = new Trace(g, { name: 'x', shape, requiresGrad: false }, training, training, options.debug ?? {}, options.dropoutMasks ?? 'counter');
   const out = network.build(new Scope(trace, ''), trace.input);
   trace.modules.sort((a, b) => a.order - b.order);
   const target = options.loss.target(out.shape);
@@ -108,6 +115,7 @@ function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOp
       ...(target.dtype === 'float32' ? {} : { classes: out.shape[out.shape.length - 1] ?? 0 }),
     },
     ...trace.parameters.map((p): GraphInput => ({ name: p.fullName, role: 'param', dtype: 'float32', shape: p.shape, parameter: p.fullName })),
+    ...trace.hyperInputs,
   ];
   const outputs: GraphOutput[] = [{ name: 'loss', role: 'loss' }, { name: 'prediction', role: 'prediction' }];
   return { g, trace, out, inputs, outputs, lossGrad: ops.grad };

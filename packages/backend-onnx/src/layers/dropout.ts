@@ -1,11 +1,14 @@
 import type { ModuleKind } from '@monitorch/core';
 import type { SymbolicTensor } from '../model/symbolic-tensor.js';
+import { DROPOUT_KEY_PREFIX, keepMask } from './dropout-mask.js';
 import { badOption, Layer, type LayerCall } from './layer.js';
 
 /**
  * Dropout, like `nn.Dropout(p)`: in the train graph each entry is zeroed with probability p
- * and the rest scaled by 1/(1−p); in the eval graph it is the identity. The ONNX Dropout op
- * draws the mask (a new one every run) and returns it, and the backward reuses that mask.
+ * and the rest scaled by 1/(1−p); in the eval graph it is the identity. The backward reuses the
+ * forward's mask. On the CPU the mask is a counter hash of each entry's index and a per-step
+ * key (`dropout.key.<module>`, from the trainer's seed and step), so runs repeat and resumed
+ * runs continue exactly; GPU graphs use ONNX Dropout (see `DropoutMasks`).
  */
 export class Dropout extends Layer {
   readonly type = 'Dropout';
@@ -28,16 +31,24 @@ export class Dropout extends Layer {
       });
       return call.output(y, x.shape);
     }
-    const train = g.op1('Cast', [g.constI32([1], [])], { to: 9 });
-    const [y, mask] = g.op('Dropout', [x.name, g.scalar(this.p), train], {}, 2) as [string, string];
-    if (call.trace.debug.masks === true) call.trace.debugOutput(mask, `debug.mask.${call.name}`);
-    call.backward((dy) => {
-      if (!call.needsInputGrad) return;
-      const rank = x.shape.length;
-      const scaled = g.op1('Mul', [dy, g.scalar(1 / (1 - this.p), rank)]);
-      call.inputGrad(g.op1('Where', [mask, scaled, g.scalar(0, rank)]));
-    });
-    return call.output(y, x.shape);
+    const rank = x.shape.length;
+    const keep = (y: string, mask: string): string => {
+      if (call.trace.debug.masks === true) call.trace.debugOutput(mask, `debug.mask.${call.name}`);
+      call.backward((dy) => {
+        if (!call.needsInputGrad) return;
+        const scaled = g.op1('Mul', [dy, g.scalar(1 / (1 - this.p), rank)]);
+        call.inputGrad(g.op1('Where', [mask, scaled, g.scalar(0, rank)]));
+      });
+      return y;
+    };
+    if (call.trace.dropoutMasks === 'ort') {
+      const train = g.op1('Cast', [g.constI32([1], [])], { to: 9 });
+      const [y, mask] = g.op('Dropout', [x.name, g.scalar(this.p), train], {}, 2) as [string, string];
+      return call.output(keep(y, mask), x.shape);
+    }
+    const mask = keepMask(g, x.name, rank, call.trace.hyperInput(`${DROPOUT_KEY_PREFIX}${call.name}`), this.p);
+    const y = g.op1('Where', [mask, g.op1('Mul', [x.name, g.scalar(1 / (1 - this.p), rank)]), g.scalar(0, rank)]);
+    return call.output(keep(y, mask), x.shape);
   }
 }
 

@@ -1,5 +1,7 @@
 import type { ModuleInfo } from '@monitorch/core';
 import { MonitorchError } from '@monitorch/core';
+import type { GraphInput } from '../graph/compiled-graph.js';
+import type { DropoutMasks } from '../layers/dropout-mask.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import type { ParameterSlot } from './parameter-slot.js';
 import type { SymbolicTensor } from './symbolic-tensor.js';
@@ -38,6 +40,8 @@ export class Trace {
   readonly paramGrads = new Map<string, string>();
   /** Debug outputs added so far. */
   readonly debugOutputs: string[] = [];
+  /** Per-step scalar inputs layers declared (dropout keys), fed from the trainer's hypers. */
+  readonly hyperInputs: GraphInput[] = [];
   private readonly tape: (() => void)[] = [];
   private readonly gradParts = new Map<string, string[]>();
   private readonly gradSum = new Map<string, string>();
@@ -50,6 +54,7 @@ export class Trace {
    * @param training - dropout active (train graph)
    * @param withBackward - record backward rules
    * @param debug - extra outputs
+   * @param dropoutMasks - how dropout layers draw their masks
    */
   constructor(
     readonly g: GraphBuilder,
@@ -57,7 +62,19 @@ export class Trace {
     readonly training: boolean,
     readonly withBackward: boolean,
     readonly debug: DebugOptions = {},
+    readonly dropoutMasks: DropoutMasks = 'counter',
   ) {}
+
+  /**
+   * Declares an int32 scalar graph input whose value the trainer's `hypers` gives every step.
+   *
+   * @param name - the input's name, also its hyper-parameter key
+   */
+  hyperInput(name: string): string {
+    this.g.input(name, 'int32', []);
+    this.hyperInputs.push({ name, role: 'hyper', dtype: 'int32', shape: [], hyper: name });
+    return name;
+  }
 
   /** Claims a module name; two modules may not share one (no parameter sharing). */
   claimName(name: string): number {

@@ -142,6 +142,11 @@ export class GraphBuilder {
     return this.constant('int32', new Uint8Array(Int32Array.from(values).buffer), dims);
   }
 
+  /** A uint32 constant (hash multipliers: uint32 arithmetic wraps modulo 2³², on every provider). */
+  constU32(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    return this.constant('uint32', new Uint8Array(Uint32Array.from(values).buffer), dims);
+  }
+
   /**
    * A float32 scalar constant, shaped `[1, …, 1]` with `rank` ones (a plain scalar for 0).
    *

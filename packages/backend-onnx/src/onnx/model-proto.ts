@@ -1,7 +1,7 @@
 import { ProtoWriter } from './proto-writer.js';
 
 /** ONNX element types used by monitorch graphs, with their TensorProto.DataType codes. */
-export const ONNX_DTYPES = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
+export const ONNX_DTYPES = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float64: 11, uint32: 12 } as const;
 
 /** An element type name (see {@link ONNX_DTYPES}). */
 export type OnnxDType = keyof typeof ONNX_DTYPES;

@@ -24,12 +24,13 @@ export interface NetworkCompiler {
   /** The optimizer's initial learning rate. */
   readonly learningRate: number;
   /**
-   * Hyper-parameter inputs of a run, by name.
+   * Hyper-parameter inputs of a run, by name (the learning rate, dropout mask keys…).
    *
    * @param learningRate - the current learning rate
    * @param step - optimizer steps finished before this one
+   * @param seed - the trainer's seed (dropout keys derive from it and the step)
    */
-  hypers(learningRate: number, step: number): Record<string, number>;
+  hypers(learningRate: number, step: number, seed: number): Record<string, number>;
 }
 
 /** Where compiled graphs will run. */

@@ -26,6 +26,11 @@ export interface TrainerProgress {
   readonly epoch: number;
   /** Current learning rate. */
   readonly learningRate: number;
+  /**
+   * The seed of the run: it drew the initial parameters, and with the step it keys every
+   * dropout mask (so a restored checkpoint carries it, and the masks continue exactly).
+   */
+  readonly seed: number;
 }
 
 /** Batches to train or evaluate on: a {@link DataLoader} (preferred) or any iterable of batches. */
@@ -64,11 +69,12 @@ export class Trainer implements Adapter {
   private steps = 0;
   private epochs = 0;
   private lr: number;
+  private seed: number;
   private busy = false;
   private closed = false;
 
   private constructor(compiler: NetworkCompiler, engine: StepEngine, config: EngineConfig, graphs: EngineGraphs,
-    device: Device, nonFinite: NonFiniteLossPolicy) {
+    device: Device, nonFinite: NonFiniteLossPolicy, seed: number) {
     this.compiler = compiler;
     this.engine = engine;
     this.config = config;
@@ -78,6 +84,7 @@ export class Trainer implements Adapter {
     this.actualDevice = device;
     this.nonFinite = nonFinite;
     this.lr = compiler.learningRate;
+    this.seed = seed;
   }
 
   /**
@@ -132,7 +139,7 @@ export class Trainer implements Adapter {
       const graphs = { ...options.compiler.compile([], { device }), key: requestsKey([]) };
       const loaded = await engine.load(graphs, config);
       await engine.setState(initialState(graphs, options.compiler.initialParameters(options.seed ?? 0)));
-      const trainer = new Trainer(options.compiler, engine, config, graphs, loaded.device, options.onNonFiniteLoss ?? 'stop');
+      const trainer = new Trainer(options.compiler, engine, config, graphs, loaded.device, options.onNonFiniteLoss ?? 'stop', options.seed ?? 0);
       if (loaded.fallbackReason !== undefined) {
         trainer.pendingWarnings.push({
           type: 'warning', code: 'DEVICE_FALLBACK',
@@ -153,7 +160,7 @@ export class Trainer implements Adapter {
 
   /** Step, epoch and learning rate counters. */
   get progress(): TrainerProgress {
-    return { step: this.steps, epoch: this.epochs, learningRate: this.lr };
+    return { step: this.steps, epoch: this.epochs, learningRate: this.lr, seed: this.seed };
   }
 
   /** The graphs currently loaded (for inspection and debugging). */
@@ -206,7 +213,7 @@ export class Trainer implements Adapter {
           const connection = this.connection;
           const result = this.engine.run('train', {
             batch: owned ? batch : copyBatch(batch),
-            hypers: this.compiler.hypers(this.lr, this.steps),
+            hypers: this.compiler.hypers(this.lr, this.steps, this.seed),
             wantPrediction: false,
             wantStats: connection !== undefined,
           });
@@ -260,7 +267,7 @@ export class Trainer implements Adapter {
           return this.engine.run('eval', {
             // Labels are still needed here for the accuracy: move a copy of them.
             batch: owned ? { ...batch, y: batch.y.slice() } : copyBatch(batch),
-            hypers: this.compiler.hypers(this.lr, this.steps),
+            hypers: this.compiler.hypers(this.lr, this.steps, this.seed),
             wantPrediction: true,
             wantStats: connection !== undefined,
           }).then((result) => ({ result, connection }));
@@ -305,7 +312,7 @@ export class Trainer implements Adapter {
       // The eval graph also computes a loss; dummy labels keep it happy and it is ignored.
       const result = await this.engine.run('eval', {
         batch: { x: x.slice(), xShape: [...shape], y, yShape },
-        hypers: this.compiler.hypers(this.lr, this.steps), wantPrediction: true, wantStats: false,
+        hypers: this.compiler.hypers(this.lr, this.steps, this.seed), wantPrediction: true, wantStats: false,
       });
       const p = result.prediction;
       if (p === undefined || !(p.data instanceof Float32Array)) {
@@ -326,7 +333,7 @@ export class Trainer implements Adapter {
    * @throws MonitorchError `SHAPE_MISMATCH` / `INVALID_ARGUMENT` when the state belongs to
    *   another network
    */
-  async restore(state: Readonly<Record<string, TensorPayload>>, progress: TrainerProgress): Promise<void> {
+  async restore(state: Readonly<Record<string, TensorPayload>>, progress: Omit<TrainerProgress, 'seed'> & { readonly seed?: number }): Promise<void> {
     return this.exclusive(async () => {
       const names = new Set(this.graphs.train.inputs.filter((i) => i.role === 'param' || i.role === 'optState').map((i) => i.name));
       const missing = [...names].filter((n) => state[n] === undefined);
@@ -339,6 +346,7 @@ export class Trainer implements Adapter {
       this.steps = progress.step;
       this.epochs = progress.epoch;
       this.lr = progress.learningRate;
+      this.seed = progress.seed ?? this.seed;
     });
   }
 
@@ -354,9 +362,9 @@ export class Trainer implements Adapter {
   /**
    * Restores a {@link Trainer.checkpoint}. Training then continues exactly as the saved run
    * would have: same parameters and optimizer state, same step count (Adam's bias correction)
-   * and the same epoch index, so a {@link DataLoader} with the same seed yields the same order.
-   * Dropout masks are the exception: ORT's dropout generator cannot be saved, so a network
-   * with dropout resumes with different (equally random) masks.
+   * and the same epoch index, so a {@link DataLoader} with the same seed yields the same order,
+   * and the same seed, so dropout masks continue as they would have (CPU graphs; GPU graphs
+   * draw masks with ORT's unsaved generator).
    */
   async restoreCheckpoint(checkpoint: Checkpoint): Promise<void> {
     await this.restore(checkpoint.tensors, checkpoint.progress);
