@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { chromium } from 'playwright-core';
+import type { OrtApi } from '@monitorch/backend-onnx';
+import { trainSmallNetwork, type BrowserTrainingResult } from './fixtures/browser-training.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // The package's CommonJS entry lives in dist/, next to the wasm files.
@@ -21,7 +23,7 @@ const nodeBuiltinsAsStubs: Plugin = {
   },
 };
 
-t.test('the same Trainer trains in Chromium with onnxruntime-web (wasm) and feeds a lens', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} missing (apt-get install -y chromium)` }, async (t) => {
+t.test('the same graph builder and Trainer train in Chromium with onnxruntime-web (wasm) and feed a lens', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} missing (apt-get install -y chromium)` }, async (t) => {
   const bundle = await build({
     entryPoints: [join(here, 'fixtures', 'browser-entry.ts')],
     bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent',
@@ -56,22 +58,31 @@ t.test('the same Trainer trains in Chromium with onnxruntime-web (wasm) and feed
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(`http://127.0.0.1:${port}/`);
   await page.waitForFunction(() => typeof (globalThis as { runTraining?: unknown }).runTraining === 'function');
-  const result = await page.evaluate(async (base) => (globalThis as unknown as { runTraining(b: string): Promise<unknown> }).runTraining(base), `http://127.0.0.1:${port}/ort/`) as {
-    device: string; events: string[]; tableRows: number; userAgent: string;
-    epochs: { loss: number; valLoss: number; accuracy: number; rows: { quantity: string; phase: string; module: string; mean: number }[] }[];
-  };
+  const result = await page.evaluate(async (base) => (globalThis as unknown as { runTraining(b: string): Promise<unknown> }).runTraining(base), `http://127.0.0.1:${port}/ort/`) as BrowserTrainingResult & { userAgent: string };
   t.same(pageErrors, []);
   t.match(result.userAgent, /Chrome/);
   t.equal(result.device, 'cpu');
-  t.same(result.events.slice(0, 3), ['forward:train', 'loss:train', 'step:train'], 'the lens\'s request reached the graph');
+  t.same(result.events.slice(0, 4), ['forward:train', 'forward:train', 'loss:train', 'step:train'], 'the lens\'s requests reached the graph: act and drop outputs, then loss and step');
   t.equal(result.epochs.length, 3);
   const losses = result.epochs.map((e) => e.loss);
   t.ok(losses[2]! < losses[0]!, `training loss falls: ${losses.map((l) => l.toFixed(4)).join(' → ')}`);
   t.equal(result.epochs[2]!.accuracy, 1, 'two separable blobs are learnt');
   for (const [k, epoch] of result.epochs.entries()) {
-    const rates = epoch.rows.filter((r) => r.quantity === 'activation_rate' && r.module === 'lin');
-    t.same(rates.map((r) => r.phase).sort(), ['train', 'val'], `epoch ${k + 1}: rows for both phases`);
-    for (const r of rates) t.ok(r.mean >= 0 && r.mean <= 1, `rate ${r.mean} in [0, 1]`);
+    for (const module of ['act', 'drop']) {
+      const rates = epoch.rows.filter((r) => r.quantity === 'activation_rate' && r.module === module);
+      t.same(rates.map((r) => r.phase).sort(), ['train', 'val'], `epoch ${k + 1}, ${module}: rows for both phases`);
+      for (const r of rates) t.ok(r.mean >= 0 && r.mean <= 1, `rate ${r.mean} in [0, 1]`);
+    }
   }
   t.ok(result.tableRows > 0, 'the lens table filled in the page');
+
+  // The same run in Node (onnxruntime-node): the same graphs, seed and dropout masks give the
+  // same numbers, up to the float32 rounding of two different builds of the CPU kernels.
+  const node = await trainSmallNetwork((await import('onnxruntime-node')) as unknown as OrtApi);
+  for (const [k, epoch] of result.epochs.entries()) {
+    const ref = node.epochs[k]!;
+    t.ok(Math.abs(epoch.loss - ref.loss) <= 1e-4 * Math.abs(ref.loss), `epoch ${k + 1}: train loss ${epoch.loss} in the page, ${ref.loss} in Node`);
+    t.ok(Math.abs(epoch.valLoss - ref.valLoss) <= 1e-4 * Math.abs(ref.valLoss), `epoch ${k + 1}: val loss ${epoch.valLoss} vs ${ref.valLoss}`);
+    t.equal(epoch.accuracy, ref.accuracy, `epoch ${k + 1}: accuracy`);
+  }
 });
