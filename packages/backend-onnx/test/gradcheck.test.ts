@@ -104,14 +104,18 @@ const cases: Case[] = [
 ];
 
 let overall = 0;
-for (const c of cases) {
-  t.test(c.name, async (t) => {
-    const r = await gradCheck(c.model, c.shape, c.loss, c.targets, { entries: c.entries ?? 6 });
-    overall = Math.max(overall, r.worst);
-    t.comment(`worst relative error ${r.worst.toExponential(2)} over ${r.checked} entries; loss error ${r.lossError.toExponential(2)}`);
-    t.ok(r.lossError < 1e-5, `ORT loss equals the float64 reference (${r.lossError.toExponential(2)})`);
-    for (const [p, e] of Object.entries(r.perParam)) t.ok(e < TOL, `${p}: relative error ${e.toExponential(2)} < ${TOL}`);
-  });
+// Every case twice: the CPU graph, and the GPU form of the same network (no MaxPool Indices or
+// MaxUnpool, ONNX Dropout, no finiteness gate) run on the CPU provider.
+for (const device of ['cpu', 'webgpu'] as const) {
+  for (const c of cases) {
+    t.test(`${c.name} (${device} graph)`, async (t) => {
+      const r = await gradCheck(c.model, c.shape, c.loss, c.targets, { entries: c.entries ?? 6, device });
+      overall = Math.max(overall, r.worst);
+      t.comment(`worst relative error ${r.worst.toExponential(2)} over ${r.checked} entries; loss error ${r.lossError.toExponential(2)}`);
+      t.ok(r.lossError < 1e-5, `ORT loss equals the float64 reference (${r.lossError.toExponential(2)})`);
+      for (const [p, e] of Object.entries(r.perParam)) t.ok(e < TOL, `${p}: relative error ${e.toExponential(2)} < ${TOL}`);
+    });
+  }
 }
 
 t.teardown(() => {

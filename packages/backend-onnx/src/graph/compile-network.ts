@@ -36,13 +36,12 @@ export function compileNetwork(declaration: NetworkDeclaration): NetworkCompiler
     .map((i) => (i.hyper as string).slice(DROPOUT_KEY_PREFIX.length));
   return {
     compile(requests: readonly ReductionRequest[], target?: CompileTarget): EngineGraphs {
-      // The finiteness gate's If is free on the CPU but syncs a GPU with the host every run; the
-      // counter-hash dropout needs BitwiseXor/BitShift kernels, which GPU providers may lack.
-      const cpu = (target?.device ?? 'cpu') === 'cpu';
-      const finiteGate = cpu;
+      // GPU graphs: no finiteness gate (an If syncs the host every run), ONNX Dropout (the counter
+      // hash needs BitwiseXor/BitShift), and a max-pool backward without Indices or MaxUnpool.
+      const device = target?.device ?? 'cpu';
       return {
-        train: compileTrainGraph(model, { inputShape, loss, optimizer, requests, finiteGate, dropoutMasks: cpu ? 'counter' : 'ort' }),
-        eval: compileEvalGraph(model, { inputShape, loss, requests, finiteGate }),
+        train: compileTrainGraph(model, { inputShape, loss, optimizer, requests, device }),
+        eval: compileEvalGraph(model, { inputShape, loss, requests, device }),
       };
     },
     initialParameters(seed: number): Record<string, TensorPayload> {

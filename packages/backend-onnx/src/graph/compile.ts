@@ -7,6 +7,7 @@ import type { ParameterSlot } from '../model/parameter-slot.js';
 import type { SymbolicTensor } from '../model/symbolic-tensor.js';
 import { Trace, type DebugOptions } from '../model/trace.js';
 import type { DropoutMasks } from '../layers/dropout-mask.js';
+import type { Device } from '../runtime/device.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { CompiledGraph, GraphInput, GraphOutput } from './compiled-graph.js';
@@ -18,21 +19,27 @@ export interface CompileOptions {
   readonly inputShape: readonly number[];
   /** The loss applied to the network output. */
   readonly loss: Loss;
+  /**
+   * Where the graph will run (default `'cpu'`). For `'cuda'`/`'webgpu'` the graph avoids ops
+   * those providers lack (MaxPool's `Indices`, MaxUnpool) and defaults to no finiteness gate
+   * and ONNX Dropout masks; the graph still runs anywhere, and computes the same numbers.
+   */
+  readonly device?: Device;
   /** The lenses' reduction requests (from `Inspector.requests()`); default none. */
   readonly requests?: readonly ReductionRequest[];
   /** Extra outputs for tests (raw gradients, module outputs, dropout masks). */
   readonly debug?: DebugOptions;
   /**
-   * Count activity behind a finiteness test, an ONNX `If` (default true). Exact either way;
+   * Count activity behind a finiteness test, an ONNX `If` (default: on the CPU). Exact either way;
    * on the CPU provider it skips ~40 % of the statistics' ops whenever no watched tensor holds
    * NaN or ±Infinity. Pass false for GPU providers, where an `If` copies its condition to the
    * host on every run.
    */
   readonly finiteGate?: boolean;
   /**
-   * How dropout layers draw masks in the train graph (default `'counter'`: a hash of the
-   * entry index and a per-step key input, `dropout.key.<module>`, so runs repeat and resume
-   * exactly). `'ort'` uses ONNX Dropout (for GPU providers).
+   * How dropout layers draw masks in the train graph (default on the CPU `'counter'`: a hash
+   * of the entry index and a per-step key input, `dropout.key.<module>`, so runs repeat and
+   * resume exactly; on GPUs `'ort'`: ONNX Dropout).
    */
   readonly dropoutMasks?: DropoutMasks;
 }
@@ -98,7 +105,9 @@ function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOp
   const g = new GraphBuilder(`monitorch-${kind}`);
   g.input('x', 'float32', shape);
   const training = kind === 'train';
-  const trace = new Trace(g, { name: 'x', shape, requiresGrad: false }, training, training, options.debug ?? {}, options.dropoutMasks ?? 'counter');
+  const device = options.device ?? 'cpu';
+  const masks = options.dropoutMasks ?? (device === 'cpu' ? 'counter' : 'ort');
+  const trace = new Trace(g, { name: 'x', shape, requiresGrad: false }, training, training, options.debug ?? {}, masks, device);
   const out = network.build(new Scope(trace, ''), trace.input);
   trace.modules.sort((a, b) => a.order - b.order);
   const target = options.loss.target(out.shape);
@@ -154,7 +163,7 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
   g.output(g.rename(t, `${STEP_INPUT}.new`));
   outputs.push({ name: `${STEP_INPUT}.new`, role: 'optStateNew', feeds: STEP_INPUT });
   const ctx = { g, lr: 'lr', step: STEP_INPUT, t };
-  const stats = new StatBuilder(g, { finiteGate: options.finiteGate ?? true });
+  const stats = new StatBuilder(g, { finiteGate: options.finiteGate ?? (options.device ?? 'cpu') === 'cpu' });
   const updates = new Map<string, { grad: string; update: string }>();
   for (const p of trace.parameters) {
     const grad = trace.paramGrads.get(p.fullName);
@@ -226,7 +235,7 @@ export function compileEvalGraph(network: Block, options: EvalCompileOptions): C
   const { g, trace, out, inputs, outputs } = traceNetwork('eval', network, options);
   const requests = options.requests ?? [];
   const phases = options.phases ?? evalPhases(requests);
-  const stats = new StatBuilder(g, { finiteGate: options.finiteGate ?? true });
+  const stats = new StatBuilder(g, { finiteGate: options.finiteGate ?? (options.device ?? 'cpu') === 'cpu' });
   for (const { module, value } of trace.moduleOutputs) {
     const wanted = new Map<string, ReturnType<typeof reductionsFor>[number]>();
     for (const phase of phases) {

@@ -2,6 +2,7 @@ import type { ModuleKind } from '@monitorch/core';
 import type { SymbolicTensor } from '../model/symbolic-tensor.js';
 import { padding2, size2, type Size2 } from './conv2d.js';
 import { Layer, unsupported, type LayerCall } from './layer.js';
+import { maxPoolGradFromWindows } from './max-pool-windows.js';
 
 /** Options of {@link maxPool2d} and {@link avgPool2d}. */
 export interface Pool2dOptions {
@@ -55,7 +56,8 @@ abstract class Pool2d extends Layer {
 /**
  * Max pooling, like `nn.MaxPool2d`. Backward sends dy to the position ORT's MaxPool
  * `Indices` names (the first maximum, as PyTorch): MaxUnpool when windows are disjoint,
- * a scatter that adds where windows overlap.
+ * a scatter that adds where windows overlap. GPU graphs find that position from the window
+ * entries instead (see `maxPoolGradFromWindows`): same numbers, no `Indices`, no MaxUnpool.
  */
 export class MaxPool2d extends Pool2d {
   readonly type = 'MaxPool2d';
@@ -66,8 +68,20 @@ export class MaxPool2d extends Pool2d {
   }
 
   protected forward(call: LayerCall, x: SymbolicTensor): SymbolicTensor {
-    const { shape, attrs } = this.geometry(call, x);
+    const { shape, attrs, rest } = this.geometry(call, x);
     const g = call.g;
+    if (call.trace.device !== 'cpu') {
+      const y = g.op1('MaxPool', [x.name], attrs);
+      const [, c, h, w] = x.shape as [number, number, number, number];
+      const windows = {
+        channels: c, input: [h, w], output: [shape[2] as number, shape[3] as number], kernel: this.kernel, stride: this.stride,
+        padding: this.padding, rest,
+      } as const;
+      call.backward((dy) => {
+        if (call.needsInputGrad) call.inputGrad(maxPoolGradFromWindows(g, x.name, y, dy, windows));
+      });
+      return call.output(y, shape);
+    }
     const [y, indices] = g.op('MaxPool', [x.name], attrs, 2) as [string, string];
     const disjoint = this.stride[0] >= this.kernel[0] && this.stride[1] >= this.kernel[1]
       && this.padding[0] === 0 && this.padding[1] === 0;

@@ -2,6 +2,7 @@ import type { ModuleInfo } from '@monitorch/core';
 import { MonitorchError } from '@monitorch/core';
 import type { GraphInput } from '../graph/compiled-graph.js';
 import type { DropoutMasks } from '../layers/dropout-mask.js';
+import type { Device } from '../runtime/device.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import type { ParameterSlot } from './parameter-slot.js';
 import type { SymbolicTensor } from './symbolic-tensor.js';
@@ -55,6 +56,7 @@ export class Trace {
    * @param withBackward - record backward rules
    * @param debug - extra outputs
    * @param dropoutMasks - how dropout layers draw their masks
+   * @param device - where the graph will run (layers avoid ops a GPU provider lacks)
    */
   constructor(
     readonly g: GraphBuilder,
@@ -63,6 +65,7 @@ export class Trace {
     readonly withBackward: boolean,
     readonly debug: DebugOptions = {},
     readonly dropoutMasks: DropoutMasks = 'counter',
+    readonly device: Device = 'cpu',
   ) {}
 
   /**
