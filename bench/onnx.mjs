@@ -11,8 +11,8 @@
 // the plain ones. Every timed step is divided by its block's median step (both modes), which
 // takes out the blocks' different speeds; the overhead is the ratio of the medians of these
 // normalised steps with and without lenses. Its 95 % interval comes from resampling whole
-// blocks (a seeded bootstrap), and the same estimate between the no-lens rounds of odd and even
-// rounds (A/A: no lenses in both) shows what noise alone gives.
+// blocks (a seeded bootstrap), and the same estimate between two groups of no-lens rounds placed
+// alike in the schedule (A/A: no lenses in both) shows what noise alone gives.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Inspector } from '@monitorch/core';
@@ -27,7 +27,7 @@ import {
 const BATCH = 256;
 const TIMED_STEPS_PER_ROUND = 4;
 const WARMUP_ROUNDS = 2;
-const ROUNDS_PER_BLOCK = 4;
+const ROUNDS_PER_BLOCK = 4; // a multiple of 4: the A/A groups need pairs 0, 3 and 1, 2 of each four
 const BLOCKS = 24;
 
 function seedCnn() {
@@ -66,7 +66,7 @@ async function graphOnlyOverhead(data) {
   const make = async (reqs) => {
     const g = compileTrainGraph(seedCnn(), { inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam(), requests: reqs });
     const sess = await ort.InferenceSession.create(g.bytes, {
-      executionProviders: ['cpu'], intraOpNumThreads: 2, logSeverityLevel: 3, extra: { session: { intra_op: { allow_spinning: '0' } } },
+      executionProviders: ['cpu'], intraOpNumThreads: 2, logSeverityLevel: 3, extra: { session: { intra_op: { allow_spinning: '1' } } }, // as the trainer's train session
     });
     const init = initialParameters(g.parameters, 1);
     const feeds = {};
@@ -113,9 +113,11 @@ async function block(loader, lensSessionsFirst) {
     logger: null,
   });
   const steps = { lenses: [], none: [] };
-  const noneByParity = [[], []]; // no-lens steps of even and of odd rounds: an A/A comparison
+  // No-lens steps in two groups of rounds placed alike (each has one round right after a lens
+  // round and one right before one), for an A/A comparison: see run().
+  const noneByGroup = [[], []];
   /** One round: an epoch over the loader; every step but the first (the switch) is timed. */
-  const round = async (withLenses, record = true, parity = 0) => {
+  const round = async (withLenses, record = true, group = 0) => {
     if (withLenses) inspector.attach(trainer);
     const stamps = [];
     await trainer.trainEpoch(loader, { progress: () => { stamps.push(performance.now()); } });
@@ -127,7 +129,7 @@ async function block(loader, lensSessionsFirst) {
     const which = withLenses ? 'lenses' : 'none';
     for (let i = 1; i < stamps.length; i++) {
       steps[which].push(stamps[i] - stamps[i - 1]);
-      if (!withLenses) noneByParity[parity].push(stamps[i] - stamps[i - 1]);
+      if (!withLenses) noneByGroup[group].push(stamps[i] - stamps[i - 1]);
     }
   };
   // Warm-up, untimed: builds both session pairs (in this block's order) and runs their first,
@@ -137,13 +139,18 @@ async function block(loader, lensSessionsFirst) {
     await round(!lensSessionsFirst, false);
   }
   for (let r = 0; r < ROUNDS_PER_BLOCK; r++) {
-    // Alternate which goes first, so drift on a shared machine hits both alike.
-    await round(r % 2 === 0, true, r % 2);
-    await round(r % 2 !== 0, true, r % 2);
+    // Alternate which goes first, so drift on a shared machine hits both alike: rounds run
+    // L P, P L, L P, P L. The no-lens rounds of pairs 0 and 3 and those of pairs 1 and 2 are
+    // placed alike (in each group one follows a lens round, one follows a no-lens round), so
+    // comparing the two groups (A/A) shows noise, not order effects.
+    const lensesFirst = r % 2 === 0;
+    const group = r % 4 === 0 || r % 4 === 3 ? 0 : 1;
+    await round(lensesFirst, true, group);
+    await round(!lensesFirst, true, group);
   }
   await inspector.close();
   await trainer.close();
-  return { steps, noneByParity };
+  return { steps, noneByGroup };
 }
 
 /**
@@ -185,8 +192,8 @@ export async function run({ json = false } = {}) {
   const all = (which) => blocks.flatMap((t) => t.steps[which]);
   const lenses = (blk) => blk.steps.lenses;
   const none = (blk) => blk.steps.none;
-  const odd = (blk) => blk.noneByParity[1];
-  const even = (blk) => blk.noneByParity[0];
+  const groupB = (blk) => blk.noneByGroup[1];
+  const groupA = (blk) => blk.noneByGroup[0];
   const lensOverhead = normalisedOverhead(blocks, lenses, none);
   const stepMs = median(all('lenses'));
   const stepNoLensMs = median(all('none'));
@@ -197,8 +204,8 @@ export async function run({ json = false } = {}) {
     stepMs, stepNoLensMs, lensOverhead,
     lensOverheadInterval: bootstrapInterval(blocks, (bs) => normalisedOverhead(bs, lenses, none)),
     // The same estimate between two halves of the no-lens steps: what noise alone shows.
-    noiseFloor: normalisedOverhead(blocks, odd, even),
-    noiseFloorInterval: bootstrapInterval(blocks, (bs) => normalisedOverhead(bs, odd, even)),
+    noiseFloor: normalisedOverhead(blocks, groupB, groupA),
+    noiseFloorInterval: bootstrapInterval(blocks, (bs) => normalisedOverhead(bs, groupB, groupA)),
     blockOverheads: blocks.map((blk) => median(lenses(blk)) / median(none(blk)) - 1),
     stepFastMs: fastDecile(all('lenses')), stepNoLensFastMs: fastDecile(all('none')),
     lensOverheadFast: fastDecile(all('lenses')) / fastDecile(all('none')) - 1,
