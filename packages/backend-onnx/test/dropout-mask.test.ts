@@ -1,9 +1,9 @@
 import t from 'tap';
 import {
-  DataLoader, TensorDataset, Trainer, adam, compileNetwork, compileTrainGraph, crossEntropy, dropout, dropoutKey, initialParameters,
-  keeps, linear, lowbias32, relu, runGraph, sequential, sgd, type FeedTensor,
+  DataLoader, TensorDataset, Trainer, adam, compileNetwork, compileTrainGraph, crossEntropy, dropout, dropoutKey,
+  keeps, linear, lowbias32, relu, runGraph, sequential, sgd,
 } from '@monitorch/backend-onnx';
-import { dropoutKeyFeeds } from './fixtures/dropout-keys.js';
+import { graphFeeds } from './fixtures/graph-feeds.js';
 
 // Dropout masks on the CPU are a counter hash of (entry index, per-step key): the graph must
 // compute exactly the JS reference, the masks must look random, and training must repeat with
@@ -15,15 +15,7 @@ async function runMask(p: number, shape: readonly number[], step: number, seed: 
   });
   const n = shape[0]! * shape[1]!;
   const x = Float32Array.from({ length: n }, (_, i) => 1 + (i % 7));
-  const init = initialParameters(graph.parameters, 1);
-  const feeds: Record<string, FeedTensor> = {
-    x: { data: x, dims: shape }, y: { data: new Int32Array(shape[0]!), dims: [shape[0]!] }, lr: { data: new Float32Array([0]), dims: [] },
-    ...dropoutKeyFeeds(graph, step, seed),
-  };
-  for (const input of graph.inputs) {
-    if (input.role === 'param') feeds[input.name] = init[input.name]!;
-    if (input.role === 'optState') feeds[input.name] = { data: new Float32Array(input.shape.reduce((a, b) => a * b, 1)), dims: input.shape };
-  }
+  const feeds = graphFeeds(graph, { data: x, dims: shape }, { data: new Int32Array(shape[0]!), dims: [shape[0]!] }, { step, seed });
   const out = await runGraph(graph, feeds);
   return { mask: out['debug.mask.drop']!.data as Uint8Array, x, y: out['debug.out.drop']!.data as Float32Array };
 }

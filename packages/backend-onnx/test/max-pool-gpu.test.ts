@@ -1,8 +1,8 @@
 import t from 'tap';
 import {
-  compileTrainGraph, conv2d, crossEntropy, flatten, initialParameters, linear, maxPool2d, runGraph, sequential, sgd,
-  type Device, type FeedTensor, type Pool2dOptions,
+  compileTrainGraph, conv2d, crossEntropy, flatten, linear, maxPool2d, runGraph, sequential, sgd, type Device, type Pool2dOptions,
 } from '@monitorch/backend-onnx';
+import { graphFeeds } from './fixtures/graph-feeds.js';
 
 // GPU graphs find each window's maximum from the window entries instead of MaxPool's Indices.
 // With ties (here: inputs of only three values, so most windows hold several maxima) the
@@ -40,16 +40,9 @@ async function poolInputGradient(device: Device, kernel: number, options: { stri
   const model = sequential({ c: conv2d(1, 1, 1), pool: maxPool2d(kernel, pool), flat: flatten(), lin: linear(ho * ho, 3) });
   const n = 4;
   const graph = compileTrainGraph(model, { inputShape: [-1, 1, hw, hw], loss: crossEntropy(), optimizer: sgd({ lr: 0 }), debug: { outputGradients: true }, device });
-  const init = initialParameters(graph.parameters, 2);
-  const feeds: Record<string, FeedTensor> = {
-    x: { data: tiedInput(n * hw * hw), dims: [n, 1, hw, hw] },
-    y: { data: Int32Array.from({ length: n }, (_, i) => i % 3), dims: [n] }, lr: { data: new Float32Array([0]), dims: [] },
-    'c.weight': { data: new Float32Array([1]), dims: [1, 1, 1, 1] }, 'c.bias': { data: new Float32Array([0]), dims: [1] },
-  };
-  for (const input of graph.inputs) {
-    if (input.role === 'param' && feeds[input.name] === undefined) feeds[input.name] = init[input.name]!;
-    if (input.role === 'optState') feeds[input.name] = { data: new Float32Array(input.shape.reduce((a, b) => a * b, 1)), dims: input.shape };
-  }
+  const feeds = graphFeeds(graph, { data: tiedInput(n * hw * hw), dims: [n, 1, hw, hw] }, { data: Int32Array.from({ length: n }, (_, i) => i % 3), dims: [n] }, {
+    initSeed: 2, params: { 'c.weight': { data: new Float32Array([1]), dims: [1, 1, 1, 1] }, 'c.bias': { data: new Float32Array([0]), dims: [1] } },
+  });
   const out = await runGraph(graph, feeds);
   return out['debug.outgrad.c']!.data as Float32Array;
 }

@@ -1,9 +1,9 @@
 import t from 'tap';
 import type { ReductionRequest } from '@monitorch/core';
 import {
-  compileTrainGraph, crossEntropy, decodeStatFrom, dropout, initialParameters, linear, relu, runGraph, sequential, sgd,
-  type FeedTensor,
+  compileTrainGraph, crossEntropy, decodeStatFrom, dropout, linear, relu, runGraph, sequential, sgd,
 } from '@monitorch/backend-onnx';
+import { graphFeeds } from './fixtures/graph-feeds.js';
 
 // Dropout(p = 0) is an Identity of its input: its statistics must equal the ReLU's before it,
 // and must be computed once (the seed CNN has three such layers; computing them twice was a
@@ -28,17 +28,9 @@ t.test('a p = 0 dropout reuses the statistics of its input', async (t) => {
   const slices = (module: string) => both.stats.filter((s) => s.module.name === module).map((s) => s.packed?.slices);
   t.same(slices('drop'), slices('relu1'), 'and read the same slices of the packed output: the values travel once');
 
-  const init = initialParameters(both.parameters, 3);
   const n = 5;
-  const feeds: Record<string, FeedTensor> = {
-    x: { data: Float32Array.from({ length: n * 4 }, (_, i) => Math.sin(i * 1.7) * 2), dims: [n, 4] },
-    y: { data: Int32Array.from({ length: n }, (_, i) => i % 3), dims: [n] },
-    lr: { data: new Float32Array([0.1]), dims: [] },
-  };
-  for (const input of both.inputs) {
-    if (input.role === 'param') feeds[input.name] = { data: init[input.name]!.data, dims: input.shape };
-    if (input.role === 'optState') feeds[input.name] = { data: new Float32Array(input.shape.reduce((a, b) => a * b, 1)), dims: input.shape };
-  }
+  const x = { data: Float32Array.from({ length: n * 4 }, (_, i) => Math.sin(i * 1.7) * 2), dims: [n, 4] };
+  const feeds = graphFeeds(both, x, { data: Int32Array.from({ length: n }, (_, i) => i % 3), dims: [n] }, { lr: 0.1, initSeed: 3 });
   const out = await runGraph(both, feeds);
   const answer = (module: string, op: string) => {
     const stat = both.stats.find((s) => s.module.name === module && s.reduction.op === op);

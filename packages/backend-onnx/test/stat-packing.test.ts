@@ -1,9 +1,10 @@
 import t from 'tap';
 import { reduce, type ReductionRequest } from '@monitorch/core';
 import {
-  compileTrainGraph, crossEntropy, decodeStatFrom, initialParameters, linear, relu, runGraph, sequential, sgd, statParts,
+  compileTrainGraph, crossEntropy, decodeStatFrom, linear, relu, runGraph, sequential, sgd, statParts,
   type FeedTensor, type StatOutput,
 } from '@monitorch/backend-onnx';
+import { graphFeeds } from './fixtures/graph-feeds.js';
 
 // Statistic parts whose size is known at compile time travel in one packed graph output: a step
 // then fetches, posts and decodes one small array instead of dozens.
@@ -11,17 +12,8 @@ const model = () => sequential({ lin1: linear(4, 6), relu1: relu(), lin2: linear
 const N = 5;
 
 function feedsFor(graph: ReturnType<typeof compileTrainGraph>): Record<string, FeedTensor> {
-  const init = initialParameters(graph.parameters, 7);
-  const feeds: Record<string, FeedTensor> = {
-    x: { data: Float32Array.from({ length: N * 4 }, (_, i) => Math.cos(i * 1.3) * 2), dims: [N, 4] },
-    y: { data: Int32Array.from({ length: N }, (_, i) => i % 3), dims: [N] },
-    lr: { data: new Float32Array([0.1]), dims: [] },
-  };
-  for (const input of graph.inputs) {
-    if (input.role === 'param') feeds[input.name] = { data: init[input.name]!.data, dims: input.shape };
-    if (input.role === 'optState') feeds[input.name] = { data: new Float32Array(input.shape.reduce((a, b) => a * b, 1)), dims: input.shape };
-  }
-  return feeds;
+  const x = { data: Float32Array.from({ length: N * 4 }, (_, i) => Math.cos(i * 1.3) * 2), dims: [N, 4] };
+  return graphFeeds(graph, x, { data: Int32Array.from({ length: N }, (_, i) => i % 3), dims: [N] }, { lr: 0.1, initSeed: 7 });
 }
 
 t.test('fixed-size statistics share one packed output, laid end to end', async (t) => {
