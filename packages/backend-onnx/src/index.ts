@@ -49,7 +49,9 @@ export { conv2d, Conv2d, type Conv2dOptions, type Size2 } from './layers/conv2d.
 export { maxPool2d, avgPool2d, MaxPool2d, AvgPool2d, type Pool2dOptions } from './layers/pool2d.js';
 export { flatten, Flatten } from './layers/flatten.js';
 export { dropout, Dropout } from './layers/dropout.js';
-export { dropoutKey, keeps, lowbias32, DROPOUT_KEY_PREFIX, type DropoutMasks } from './layers/dropout-mask.js';
+export {
+  dropoutKey, fillKeepMask, keeps, lowbias32, DROPOUT_KEY_PREFIX, DROPOUT_MASK_PREFIX, type DropoutMasks,
+} from './layers/dropout-mask.js';
 export {
   relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax,
 } from './layers/activations.js';

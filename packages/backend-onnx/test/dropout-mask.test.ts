@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  DataLoader, TensorDataset, Trainer, adam, compileNetwork, compileTrainGraph, crossEntropy, dropout, dropoutKey,
+  DataLoader, TensorDataset, Trainer, adam, compileNetwork, compileTrainGraph, crossEntropy, dropout, dropoutKey, fillKeepMask,
   keeps, linear, lowbias32, relu, runGraph, sequential, sgd,
 } from '@monitorch/backend-onnx';
 import { graphFeeds } from './fixtures/graph-feeds.js';
@@ -108,14 +108,49 @@ t.test('training with dropout repeats with the same seed and differs with anothe
   t.notSame(await losses(4), first, 'another seed: other masks (and other initial weights)');
 });
 
-t.test('compiling for a GPU keeps ONNX Dropout (no key inputs)', async (t) => {
+t.test('WebGPU graphs take the same masks as inputs; CUDA graphs keep ONNX Dropout', async (t) => {
   const compiler = compileNetwork({ model: sequential({ l: linear(4, 4), d: dropout(0.2), o: linear(4, 2) }), inputShape: [-1, 4], loss: crossEntropy(), optimizer: sgd({ lr: 0.1 }) });
   const cpu = compiler.compile([], { device: 'cpu' }).train;
-  const gpu = compiler.compile([], { device: 'webgpu' }).train;
-  t.same(cpu.inputs.filter((i) => i.role === 'hyper').map((i) => i.name), ['dropout.key.d', 'lr']);
-  t.same(gpu.inputs.filter((i) => i.role === 'hyper').map((i) => i.name), ['lr']);
+  const webgpu = compiler.compile([], { device: 'webgpu' }).train;
+  const cuda = compiler.compile([], { device: 'cuda' }).train;
+  const named = (g: typeof cpu, role: string) => g.inputs.filter((i) => i.role === role).map((i) => i.name);
+  t.same(named(cpu, 'hyper'), ['dropout.key.d', 'lr']);
+  t.same([named(webgpu, 'hyper'), named(webgpu, 'mask')], [['lr'], ['dropout.mask.d']]);
+  t.same(webgpu.inputs.find((i) => i.role === 'mask'), { name: 'dropout.mask.d', role: 'mask', dtype: 'bool', shape: [-1, 4], hyper: 'dropout.key.d', dropoutP: 0.2 });
+  t.same(named(cuda, 'hyper'), ['lr']);
   const has = (bytes: Uint8Array, op: string): boolean => Buffer.from(bytes).toString('latin1').includes(op);
   t.ok(has(cpu.bytes, 'BitwiseXor') && !has(cpu.bytes, 'Dropout'), 'CPU: the counter hash');
-  t.ok(has(gpu.bytes, 'Dropout') && !has(gpu.bytes, 'BitwiseXor'), 'GPU: ONNX Dropout');
+  t.ok(!has(webgpu.bytes, 'BitwiseXor') && !has(webgpu.bytes, 'Dropout'), 'WebGPU: neither (the mask is an input)');
+  t.ok(has(cuda.bytes, 'Dropout') && !has(cuda.bytes, 'BitwiseXor'), 'CUDA: ONNX Dropout');
   t.same(compiler.hypers(0.1, 9, 2), { lr: 0.1, 'dropout.key.d': dropoutKey(2, 9, 'd') }, 'hypers carry each layer\'s key for the step');
+});
+
+t.test('fillKeepMask draws exactly the masks of keeps (and of the CPU graph)', async (t) => {
+  for (const p of [0, 0.3, 0.9]) {
+    const key = dropoutKey(11, 4, 'x');
+    const mask = fillKeepMask(new Uint8Array(5000), key, p);
+    let mismatches = 0;
+    for (let i = 0; i < mask.length; i++) if (Boolean(mask[i]) !== keeps(i, key, p)) mismatches++;
+    t.equal(mismatches, 0, `p = ${p}`);
+  }
+});
+
+t.test('training a WebGPU-form graph (masks fed as inputs) gives the CPU graph\'s losses', async (t) => {
+  const model = () => sequential({ l1: linear(6, 32), r: relu(), d: dropout(0.5), l2: linear(32, 3) });
+  const x = Float32Array.from({ length: 60 * 6 }, (_, i) => Math.sin(i * 0.37) * 2);
+  const y = Int32Array.from({ length: 60 }, (_, i) => i % 3);
+  const losses = async (device: 'cpu' | 'webgpu'): Promise<number[]> => {
+    const compiler = compileNetwork({ model: model(), inputShape: [-1, 6], loss: crossEntropy(), optimizer: adam({ lr: 0.01 }) });
+    // The graphs of `device`, run by the CPU provider.
+    const onCpu = { ...compiler, compile: (requests: Parameters<typeof compiler.compile>[0]) => compiler.compile(requests, { device }) };
+    const trainer = await Trainer.fromCompiler({ compiler: onCpu, seed: 3, worker: device === 'webgpu' });
+    const out: number[] = [];
+    await trainer.trainEpoch(new DataLoader(new TensorDataset(x, [6], y), { batchSize: 10 }), { progress: (pr) => { out.push(pr.loss); } });
+    await trainer.close();
+    return out;
+  };
+  const cpu = await losses('cpu');
+  const fed = await losses('webgpu');
+  t.equal(fed.length, 6);
+  t.same(fed, cpu, 'identical losses step by step: the fed masks are the hash\'s masks');
 });

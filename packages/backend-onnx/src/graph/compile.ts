@@ -37,9 +37,9 @@ export interface CompileOptions {
    */
   readonly finiteGate?: boolean;
   /**
-   * How dropout layers draw masks in the train graph (default on the CPU `'counter'`: a hash
-   * of the entry index and a per-step key input, `dropout.key.<module>`, so runs repeat and
-   * resume exactly; on GPUs `'ort'`: ONNX Dropout).
+   * How dropout layers draw masks in the train graph: on the CPU `'counter'` (a hash of the
+   * entry index and a per-step key input, `dropout.key.<module>`, so runs repeat and resume
+   * exactly), on WebGPU `'host'` (the same masks, fed as inputs), on CUDA `'ort'` (ONNX Dropout).
    */
   readonly dropoutMasks?: DropoutMasks;
 }
@@ -65,6 +65,9 @@ export interface CompiledNetworkGraph extends CompiledGraph {
   /** The network output shape (`-1` batch). */
   readonly outputShape: readonly number[];
 }
+
+/** Where each device's graphs draw dropout masks (see {@link DropoutMasks}). */
+const DEFAULT_DROPOUT_MASKS: Readonly<Record<Device, DropoutMasks>> = { cpu: 'counter', webgpu: 'host', cuda: 'ort' };
 
 /** The name of the optimizer's step-count state input (a float32 scalar, 0 before the first step). */
 export const STEP_INPUT = 'optimizer.step';
@@ -106,7 +109,7 @@ function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOp
   g.input('x', 'float32', shape);
   const training = kind === 'train';
   const device = options.device ?? 'cpu';
-  const masks = options.dropoutMasks ?? (device === 'cpu' ? 'counter' : 'ort');
+  const masks = options.dropoutMasks ?? DEFAULT_DROPOUT_MASKS[device];
   const trace = new Trace(g, { name: 'x', shape, requiresGrad: false }, training, training, options.debug ?? {}, masks, device);
   const out = network.build(new Scope(trace, ''), trace.input);
   trace.modules.sort((a, b) => a.order - b.order);
@@ -124,7 +127,7 @@ function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOp
       ...(target.dtype === 'float32' ? {} : { classes: out.shape[out.shape.length - 1] ?? 0 }),
     },
     ...trace.parameters.map((p): GraphInput => ({ name: p.fullName, role: 'param', dtype: 'float32', shape: p.shape, parameter: p.fullName })),
-    ...trace.hyperInputs,
+    ...trace.layerInputs,
   ];
   const outputs: GraphOutput[] = [{ name: 'loss', role: 'loss' }, { name: 'prediction', role: 'prediction' }];
   return { g, trace, out, inputs, outputs, lossGrad: ops.grad };

@@ -6,9 +6,10 @@ export type GraphDType = 'float32' | 'int64' | 'int32' | 'bool';
 /**
  * What a graph input is for. The runner feeds `x`/`y` from the data loader, `param` and
  * `optState` from the previous step's outputs, `hyper` from the trainer (learning rate, Adam
- * step, dropout switch…).
+ * step, dropout keys…), and `mask` with a dropout keep mask it draws from the input's `hyper`
+ * key (see {@link GraphInput.dropoutP}).
  */
-export type GraphInputRole = 'x' | 'y' | 'param' | 'optState' | 'hyper';
+export type GraphInputRole = 'x' | 'y' | 'param' | 'optState' | 'hyper' | 'mask';
 
 /** One input of a generated graph. */
 export interface GraphInput {
@@ -19,8 +20,13 @@ export interface GraphInput {
   readonly shape: readonly number[];
   /** For `param`/`optState`: the parameter's full name, e.g. `dense.lin1.weight`. */
   readonly parameter?: string;
-  /** For `hyper`: which hyper-parameter (e.g. `lr`, `step`). */
+  /** For `hyper`: which hyper-parameter (e.g. `lr`, `step`). For `mask`: the hyper-parameter holding the mask's key. */
   readonly hyper?: string;
+  /**
+   * For `mask`: the drop probability. The runner feeds a bool tensor of the input's shape
+   * whose entry i is `keeps(i, key, dropoutP)` (the same masks the CPU graph's hash draws).
+   */
+  readonly dropoutP?: number;
   /** For `y` holding class indices: how many classes the model outputs (labels must be in 0..classes−1). */
   readonly classes?: number;
 }

@@ -7,11 +7,16 @@ import type { GraphBuilder } from '../onnx/graph-builder.js';
  *   fed by the trainer (a function of the seed, the step and the layer). Masks are then the same
  *   in every run with the same seed, and a run resumed from a checkpoint continues with exactly
  *   the masks the uninterrupted run would have drawn.
- * - `'ort'`: ONNX `Dropout`, whose generator lives inside the session: masks differ between runs
- *   and after a resume. For GPU providers, where the hash's `BitwiseXor`/`BitShift` may have no
- *   kernel.
+ * - `'host'` (WebGPU default): the same masks, drawn in JS by the runner ({@link fillKeepMask})
+ *   and fed as bool inputs `dropout.mask.<module>`: WebGPU has neither the hash's
+ *   `BitwiseXor`/`BitShift` nor a Dropout kernel, and one upload beats a CPU fallback.
+ * - `'ort'` (CUDA default): ONNX `Dropout`, whose generator lives inside the session: masks
+ *   differ between runs and after a resume, but CUDA draws them natively.
  */
-export type DropoutMasks = 'counter' | 'ort';
+export type DropoutMasks = 'counter' | 'host' | 'ort';
+
+/** The graph input prefix of host-drawn masks: `dropout.mask.<module>`. */
+export const DROPOUT_MASK_PREFIX = 'dropout.mask.';
 
 /** The hyper-parameter (graph input) prefix of dropout keys: `dropout.key.<module>`. */
 export const DROPOUT_KEY_PREFIX = 'dropout.key.';
@@ -69,6 +74,30 @@ export function dropoutKey(seed: number, step: number, module: string): number {
  */
 export function keeps(index: number, key: number, p: number): boolean {
   return lowbias32((index + key) >>> 0) >>> (32 - MASK_BITS) > dropThreshold(p);
+}
+
+/**
+ * Fills `out` with the keep mask of {@link keeps} (1 kept, 0 dropped), entry i for index i:
+ * what the CPU graph's hash computes, drawn in JS for graphs that take the mask as an input.
+ *
+ * @param out - the mask, row-major like the tensor it masks
+ * @param key - {@link dropoutKey}
+ * @param p - drop probability
+ */
+export function fillKeepMask(out: Uint8Array, key: number, p: number): Uint8Array {
+  const threshold = dropThreshold(p);
+  const base = key >>> 0;
+  for (let i = 0; i < out.length; i++) {
+    // lowbias32(i + key), inlined: this loop runs for every entry of every dropout layer.
+    let h = (i + base) >>> 0;
+    h = (h ^ (h >>> 16)) >>> 0;
+    h = Math.imul(h, 0x7feb352d) >>> 0;
+    h = (h ^ (h >>> 15)) >>> 0;
+    h = Math.imul(h, 0x846ca68b) >>> 0;
+    h = (h ^ (h >>> 16)) >>> 0;
+    out[i] = h >>> (32 - MASK_BITS) > threshold ? 1 : 0;
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ModuleKind } from '@monitorch/core';
 import type { SymbolicTensor } from '../model/symbolic-tensor.js';
-import { DROPOUT_KEY_PREFIX, keepMask } from './dropout-mask.js';
+import { DROPOUT_KEY_PREFIX, DROPOUT_MASK_PREFIX, keepMask } from './dropout-mask.js';
 import { badOption, Layer, type LayerCall } from './layer.js';
 
 /**
@@ -8,7 +8,8 @@ import { badOption, Layer, type LayerCall } from './layer.js';
  * and the rest scaled by 1/(1−p); in the eval graph it is the identity. The backward reuses the
  * forward's mask. On the CPU the mask is a counter hash of each entry's index and a per-step
  * key (`dropout.key.<module>`, from the trainer's seed and step), so runs repeat and resumed
- * runs continue exactly; GPU graphs use ONNX Dropout (see `DropoutMasks`).
+ * runs continue exactly; WebGPU graphs take the same masks as inputs, CUDA graphs use ONNX
+ * Dropout (see `DropoutMasks`).
  */
 export class Dropout extends Layer {
   readonly type = 'Dropout';
@@ -46,7 +47,10 @@ export class Dropout extends Layer {
       const [y, mask] = g.op('Dropout', [x.name, g.scalar(this.p), train], {}, 2) as [string, string];
       return call.output(keep(y, mask), x.shape);
     }
-    const mask = keepMask(g, x.name, rank, call.trace.hyperInput(`${DROPOUT_KEY_PREFIX}${call.name}`), this.p);
+    const key = `${DROPOUT_KEY_PREFIX}${call.name}`;
+    const mask = call.trace.dropoutMasks === 'host'
+      ? call.trace.maskInput(`${DROPOUT_MASK_PREFIX}${call.name}`, x.shape, key, this.p)
+      : keepMask(g, x.name, rank, call.trace.hyperInput(key), this.p);
     const y = g.op1('Where', [mask, g.op1('Mul', [x.name, g.scalar(1 / (1 - this.p), rank)]), g.scalar(0, rank)]);
     return call.output(keep(y, mask), x.shape);
   }

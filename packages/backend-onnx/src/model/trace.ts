@@ -41,8 +41,8 @@ export class Trace {
   readonly paramGrads = new Map<string, string>();
   /** Debug outputs added so far. */
   readonly debugOutputs: string[] = [];
-  /** Per-step scalar inputs layers declared (dropout keys), fed from the trainer's hypers. */
-  readonly hyperInputs: GraphInput[] = [];
+  /** Per-step inputs layers declared (dropout keys and masks), fed by the runner. */
+  readonly layerInputs: GraphInput[] = [];
   private readonly tape: (() => void)[] = [];
   private readonly gradParts = new Map<string, string[]>();
   private readonly gradSum = new Map<string, string>();
@@ -75,7 +75,21 @@ export class Trace {
    */
   hyperInput(name: string): string {
     this.g.input(name, 'int32', []);
-    this.hyperInputs.push({ name, role: 'hyper', dtype: 'int32', shape: [], hyper: name });
+    this.layerInputs.push({ name, role: 'hyper', dtype: 'int32', shape: [], hyper: name });
+    return name;
+  }
+
+  /**
+   * Declares a bool dropout keep-mask input the runner draws every step (see `fillKeepMask`).
+   *
+   * @param name - the input's name
+   * @param shape - the masked tensor's shape (`-1` batch)
+   * @param key - the hyper-parameter holding the mask's key
+   * @param p - the drop probability
+   */
+  maskInput(name: string, shape: readonly number[], key: string, p: number): string {
+    this.g.input(name, 'bool', shape);
+    this.layerInputs.push({ name, role: 'mask', dtype: 'bool', shape: [...shape], hyper: key, dropoutP: p });
     return name;
   }
 

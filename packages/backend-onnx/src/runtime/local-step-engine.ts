@@ -4,6 +4,7 @@ import type { Device } from './device.js';
 import { deviceUnavailable } from './device.js';
 import type { InferenceSession, OrtApi, Tensor } from './ort-api.js';
 import { isNode } from './ort-api.js';
+import { fillKeepMask } from '../layers/dropout-mask.js';
 import { sessionOptions } from './session-options.js';
 import {
   SESSIONS_KEPT, type BatchPayload, type EngineConfig, type EngineGraphs, type LoadResult, type PayloadDType, type RunRequest,
@@ -212,7 +213,19 @@ export class LocalStepEngine implements StepEngine {
         }
         return this.scalar(input, value);
       }
+      case 'mask': return this.maskTensor(input, request);
     }
+  }
+
+  /** A dropout keep mask drawn from the input's key hyper-parameter (the CPU graph's masks). */
+  private maskTensor(input: GraphInput, request: RunRequest): Tensor {
+    const key = request.hypers[input.hyper ?? ''];
+    if (key === undefined || input.dropoutP === undefined) {
+      throw new MonitorchError('BACKEND_FAILED', `The train graph needs the dropout mask "${input.name}" but the trainer gave no key "${input.hyper ?? '?'}" for it.`, { input: input.name });
+    }
+    const dims = input.shape.map((d) => (d < 0 ? request.batch.xShape[0] ?? 0 : d));
+    const mask = fillKeepMask(new Uint8Array(dims.reduce((a, b) => a * b, 1)), key, input.dropoutP);
+    return new this.ort.Tensor('bool', mask, dims);
   }
 
   private xTensor(input: GraphInput, batch: BatchPayload): Tensor {
