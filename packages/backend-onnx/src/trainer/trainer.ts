@@ -363,8 +363,8 @@ export class Trainer implements Adapter {
    * Restores a {@link Trainer.checkpoint}. Training then continues exactly as the saved run
    * would have: same parameters and optimizer state, same step count (Adam's bias correction)
    * and the same epoch index, so a {@link DataLoader} with the same seed yields the same order,
-   * and the same seed, so dropout masks continue as they would have (CPU graphs; GPU graphs
-   * draw masks with ORT's unsaved generator).
+   * and the same seed, so dropout masks continue as they would have (CPU and WebGPU graphs;
+   * CUDA graphs draw masks with ORT's unsaved generator).
    */
   async restoreCheckpoint(checkpoint: Checkpoint): Promise<void> {
     await this.restore(checkpoint.tensors, checkpoint.progress);
