@@ -36,8 +36,9 @@ export function compileNetwork(declaration: NetworkDeclaration): NetworkCompiler
     .map((i) => (i.hyper as string).slice(DROPOUT_KEY_PREFIX.length));
   return {
     compile(requests: readonly ReductionRequest[], target?: CompileTarget): EngineGraphs {
-      // GPU graphs: no finiteness gate (an If syncs the host every run), ONNX Dropout (the counter
-      // hash needs BitwiseXor/BitShift), and a max-pool backward without Indices or MaxUnpool.
+      // GPU graphs: no finiteness gate (an If syncs the host every run), dropout masks without
+      // BitwiseXor/BitShift (fed as inputs on WebGPU, ONNX Dropout on CUDA), and a max-pool
+      // backward without Indices or MaxUnpool.
       const device = target?.device ?? 'cpu';
       return {
         train: compileTrainGraph(model, { inputShape, loss, optimizer, requests, device }),

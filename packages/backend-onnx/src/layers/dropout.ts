@@ -33,7 +33,8 @@ export class Dropout extends Layer {
       return call.output(y, x.shape);
     }
     const rank = x.shape.length;
-    const keep = (y: string, mask: string): string => {
+    /** Registers the backward through `mask` (and its debug output); returns `y`. */
+    const backThrough = (y: string, mask: string): string => {
       if (call.trace.debug.masks === true) call.trace.debugOutput(mask, `debug.mask.${call.name}`);
       call.backward((dy) => {
         if (!call.needsInputGrad) return;
@@ -45,14 +46,14 @@ export class Dropout extends Layer {
     if (call.trace.dropoutMasks === 'ort') {
       const train = g.op1('Cast', [g.constI32([1], [])], { to: 9 });
       const [y, mask] = g.op('Dropout', [x.name, g.scalar(this.p), train], {}, 2) as [string, string];
-      return call.output(keep(y, mask), x.shape);
+      return call.output(backThrough(y, mask), x.shape);
     }
     const key = `${DROPOUT_KEY_PREFIX}${call.name}`;
     const mask = call.trace.dropoutMasks === 'host'
       ? call.trace.maskInput(`${DROPOUT_MASK_PREFIX}${call.name}`, x.shape, key, this.p)
       : keepMask(g, x.name, rank, call.trace.hyperInput(key), this.p);
     const y = g.op1('Where', [mask, g.op1('Mul', [x.name, g.scalar(1 / (1 - this.p), rank)]), g.scalar(0, rank)]);
-    return call.output(keep(y, mask), x.shape);
+    return call.output(backThrough(y, mask), x.shape);
   }
 }
 
