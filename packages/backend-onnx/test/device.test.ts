@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Inspector, type MonitorEvent } from '@monitorch/core';
-import { DataLoader, TensorDataset, Trainer } from '@monitorch/backend-onnx';
+import { DataLoader, TensorDataset, Trainer, crossEntropy, dropout, linear, sequential, sgd } from '@monitorch/backend-onnx';
 import { linearClassifier } from './fixtures/linear-classifier.js';
 import { RecordingLens } from './fixtures/recording-lens.js';
 
@@ -39,6 +39,20 @@ for (const device of ['cuda', 'webgpu'] as const) {
     await inspector.close();
   });
 }
+
+t.test('after a fallback the trainer runs the CPU form of the graphs', async (t) => {
+  const model = sequential({ l: linear(2, 4), d: dropout(0.5), o: linear(4, 2) });
+  const trainer = await Trainer.create({ model, inputShape: [-1, 2], loss: crossEntropy(), optimizer: sgd({ lr: 0.1 }), device: 'webgpu', allowCpuFallback: true, worker: false });
+  t.teardown(() => trainer.close());
+  if (trainer.device === 'webgpu') {
+    t.ok(trainer.compiledGraphs.train.inputs.some((i) => i.role === 'mask'), 'this machine has WebGPU: its form (masks as inputs)');
+    return;
+  }
+  const roles = trainer.compiledGraphs.train.inputs.map((i) => `${i.name}:${i.role}`);
+  t.ok(roles.includes('dropout.key.d:hyper') && !roles.some((r) => r.endsWith(':mask')), 'CPU form: the in-graph mask hash, no mask inputs');
+  const data = new TensorDataset(new Float32Array([1, 2, 3, 4]), [2], new Int32Array([0, 1]));
+  t.ok(Number.isFinite((await trainer.trainEpoch(new DataLoader(data, { batchSize: 2 }))).loss), 'and it trains');
+});
 
 t.test('an unknown device is refused up front', async (t) => {
   await t.rejects(Trainer.fromCompiler({ compiler, device: 'tpu' as never }), { code: 'INVALID_ARGUMENT', message: /cpu, cuda, webgpu/ });

@@ -73,13 +73,13 @@ export class Trainer implements Adapter {
   private busy = false;
   private closed = false;
 
-  private constructor(compiler: NetworkCompiler, engine: StepEngine, config: EngineConfig, graphs: EngineGraphs,
+  private constructor(compiler: NetworkCompiler, engine: StepEngine, config: EngineConfig, graphs: EngineGraphs & { readonly key: string },
     device: Device, nonFinite: NonFiniteLossPolicy, seed: number) {
     this.compiler = compiler;
     this.engine = engine;
     this.config = config;
     this.graphs = graphs;
-    this.graphsKey = requestsKey([]);
+    this.graphsKey = graphs.key;
     this.compiled.set(this.graphsKey, graphs);
     this.actualDevice = device;
     this.nonFinite = nonFinite;
@@ -136,8 +136,14 @@ export class Trainer implements Adapter {
       engine = new LocalStepEngine(options.ort ?? (await loadNodeOrt()));
     }
     try {
-      const graphs = { ...options.compiler.compile([], { device }), key: requestsKey([]) };
-      const loaded = await engine.load(graphs, config);
+      let graphs = { ...options.compiler.compile([], { device }), key: graphsKey([], device) };
+      let loaded = await engine.load(graphs, config);
+      if (loaded.device !== device) {
+        // A fallback: the sessions run on the CPU, so take the CPU form of the graphs (the engine
+        // drops the pair built for the GPU, which never ran).
+        graphs = { ...options.compiler.compile([], { device: loaded.device }), key: graphsKey([], loaded.device) };
+        loaded = { ...(await engine.load(graphs, { ...config, device: loaded.device })), fallbackReason: loaded.fallbackReason };
+      }
       await engine.setState(initialState(graphs, options.compiler.initialParameters(options.seed ?? 0)));
       const trainer = new Trainer(options.compiler, engine, config, graphs, loaded.device, options.onNonFiniteLoss ?? 'stop', options.seed ?? 0);
       if (loaded.fallbackReason !== undefined) {
@@ -407,7 +413,7 @@ export class Trainer implements Adapter {
       this.pendingWarnings = [];
     }
     const requests: readonly ReductionRequest[] = this.connection?.requests ?? [];
-    const key = requestsKey(requests);
+    const key = graphsKey(requests, this.actualDevice);
     if (key === this.graphsKey) return;
     let graphs = this.compiled.get(key);
     if (graphs === undefined) {
@@ -490,8 +496,9 @@ interface EvalOutcome {
   readonly connection: AdapterConnection | undefined;
 }
 
-function requestsKey(requests: readonly ReductionRequest[]): string {
-  return JSON.stringify(requests);
+/** Identifies compiled graphs: the requests they answer and the device whose form they take. */
+function graphsKey(requests: readonly ReductionRequest[], device: Device): string {
+  return `${device}\u0000${JSON.stringify(requests)}`;
 }
 
 function copyBatch(b: Batch): Batch {
