@@ -22,7 +22,8 @@ export interface CompileOptions {
   /**
    * Where the graph will run (default `'cpu'`). For `'cuda'`/`'webgpu'` the graph avoids ops
    * those providers lack (MaxPool's `Indices`, MaxUnpool) and defaults to no finiteness gate
-   * and ONNX Dropout masks; the graph still runs anywhere, and computes the same numbers.
+   * and the device's dropout masks (see `dropoutMasks`); the graph still runs anywhere, and
+   * computes the same numbers.
    */
   readonly device?: Device;
   /** The lenses' reduction requests (from `Inspector.requests()`); default none. */
@@ -88,10 +89,12 @@ interface Traced {
   readonly inputs: GraphInput[];
   readonly outputs: GraphOutput[];
   readonly lossGrad: string | undefined;
+  /** Whether statistics count behind the finiteness gate (the option, else: on the CPU). */
+  readonly finiteGate: boolean;
 }
 
 /** Declares the statistics' and debug outputs and packs the traced graph up. */
-function finishGraph(kind: 'train' | 'eval', traced: Omit<Traced, 'lossGrad'>, stats: StatBuilder): CompiledNetworkGraph {
+function finishGraph(kind: 'train' | 'eval', traced: Omit<Traced, 'lossGrad' | 'finiteGate'>, stats: StatBuilder): CompiledNetworkGraph {
   const { g, trace, out, inputs, outputs } = traced;
   const statOutputs = stats.finish();
   const statNames = new Set(statOutputs.flatMap((s) => (s.packed === undefined ? s.outputs : [s.packed.output])));
@@ -130,7 +133,7 @@ function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOp
     ...trace.layerInputs,
   ];
   const outputs: GraphOutput[] = [{ name: 'loss', role: 'loss' }, { name: 'prediction', role: 'prediction' }];
-  return { g, trace, out, inputs, outputs, lossGrad: ops.grad };
+  return { g, trace, out, inputs, outputs, lossGrad: ops.grad, finiteGate: options.finiteGate ?? device === 'cpu' };
 }
 
 function moduleOf(modules: readonly ModuleInfo[], name: string): ModuleInfo {
@@ -150,7 +153,7 @@ function moduleOf(modules: readonly ModuleInfo[], name: string): ModuleInfo {
  *   fit, `INVALID_ARGUMENT`/`UNSUPPORTED` for bad declarations
  */
 export function compileTrainGraph(network: Block, options: TrainCompileOptions): CompiledNetworkGraph {
-  const { g, trace, out, inputs, outputs, lossGrad } = traceNetwork('train', network, options);
+  const { g, trace, out, inputs, outputs, lossGrad, finiteGate } = traceNetwork('train', network, options);
   const requests = options.requests ?? [];
   const debug = options.debug ?? {};
   if (lossGrad === undefined) throw new Error('internal: loss gave no gradient');
@@ -166,7 +169,7 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
   g.output(g.rename(t, `${STEP_INPUT}.new`));
   outputs.push({ name: `${STEP_INPUT}.new`, role: 'optStateNew', feeds: STEP_INPUT });
   const ctx = { g, lr: 'lr', step: STEP_INPUT, t };
-  const stats = new StatBuilder(g, { finiteGate: options.finiteGate ?? (options.device ?? 'cpu') === 'cpu' });
+  const stats = new StatBuilder(g, { finiteGate });
   const updates = new Map<string, { grad: string; update: string }>();
   for (const p of trace.parameters) {
     const grad = trace.paramGrads.get(p.fullName);
@@ -235,10 +238,10 @@ export function evalPhases(requests: readonly ReductionRequest[]): Phase[] {
  * @param options - input shape, loss, lens requests, phases
  */
 export function compileEvalGraph(network: Block, options: EvalCompileOptions): CompiledNetworkGraph {
-  const { g, trace, out, inputs, outputs } = traceNetwork('eval', network, options);
+  const { g, trace, out, inputs, outputs, finiteGate } = traceNetwork('eval', network, options);
   const requests = options.requests ?? [];
   const phases = options.phases ?? evalPhases(requests);
-  const stats = new StatBuilder(g, { finiteGate: options.finiteGate ?? (options.device ?? 'cpu') === 'cpu' });
+  const stats = new StatBuilder(g, { finiteGate });
   for (const { module, value } of trace.moduleOutputs) {
     const wanted = new Map<string, ReturnType<typeof reductionsFor>[number]>();
     for (const phase of phases) {

@@ -113,7 +113,6 @@ export class StatBuilder {
     this.gate?.build();
     // Outputs are declared after the gate's If, so the graph's nodes stay in topological order.
     const g = this.g;
-    const flat = g.constI64([-1]);
     const packedAt = new Map<string, readonly [number, number]>(); // a value shared by stats is packed once
     const pieces: string[] = [];
     let total = 0;
@@ -124,7 +123,7 @@ export class StatBuilder {
         if (at === undefined) {
           at = [total, lengths[k] as number];
           packedAt.set(v, at);
-          pieces.push(g.op1('Reshape', [v, flat]));
+          pieces.push(g.op1('Reshape', [v, g.constI64([-1])])); // constants are deduplicated
           total += at[1];
         }
         return at;
