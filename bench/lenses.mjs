@@ -106,13 +106,13 @@ const foldsOnly = () => () => {
     name: m.name, kind: m.kind, type: m.kind, order, parameters: (m.parameters ?? []).map((p) => ({ name: p, shape: [] })),
   }]));
   const stamp = { epoch: 1, step: 0, phase: 'train' };
-  const fwd = outputs.map((o) => ({ type: 'forward', module: info.get(o.name), shape: o.shape, ...stamp,
+  const fwd = outputs.map((o) => ({ type: 'output', module: info.get(o.name), shape: o.shape, ...stamp,
     reductions: new Map([[reductionKey(channel), reduce(o.data, o.shape, channel)]]) }));
   const bwd = grads.map((g) => ({ type: 'gradient', module: info.get(g.module), parameter: g.parameter, shape: g.shape, ...stamp,
     reductions: new Map([[reductionKey(neuron), reduce(g.data, g.shape, neuron)]]) }));
   return {
     batch: () => {
-      for (const e of fwd) out.foldForward(e);
+      for (const e of fwd) out.foldOutput(e);
       for (const e of bwd) grad.foldGradient(e);
     },
     tick: async () => { out.tick(1); grad.tick(1); },

@@ -1,5 +1,5 @@
 import {
-  RunningStats, defineTable, reductionKey, type ForwardEvent, type Lens, type Reduction, type ReductionRequest,
+  RunningStats, defineTable, reductionKey, type OutputEvent, type Lens, type Reduction, type ReductionRequest,
   type TableRow, type TableSpec,
 } from '@monitorch/core';
 
@@ -12,7 +12,7 @@ const SUM_SQUARES: Reduction = { op: 'sumSquares' };
  *
  * The lens never sees a tensor. It *asks* for the reduction it needs (the sum of squares of
  * every activation layer's output); the backend computes exactly that — in the ONNX graph, or
- * with the CPU kernels behind a LoopAdapter — and hands the answer to `foldForward`. The table
+ * with the CPU kernels behind a LoopAdapter — and hands the answer to `foldOutput`. The table
  * spec says how to draw the rows, so the figure and the live page show it with no viz change.
  *
  * @example
@@ -39,7 +39,7 @@ export class OutputRms implements Lens {
   }
 
   /** One batch of one layer: RMS = √(Σx² / number of entries). */
-  foldForward(event: ForwardEvent): void {
+  foldOutput(event: OutputEvent): void {
     const answer = event.reductions.get(reductionKey(SUM_SQUARES));
     if (answer?.op !== 'sumSquares') return;
     const entries = event.shape.reduce((a, b) => a * b, 1);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Inspector, type ForwardEvent, type GradientEvent, type LossEvent, type MonitorEvent } from '@monitorch/core';
+import { Inspector, type OutputEvent, type GradientEvent, type LossEvent, type MonitorEvent } from '@monitorch/core';
 import { DataLoader, SESSIONS_KEPT, TensorDataset, Trainer, type OrtApi } from '@monitorch/backend-onnx';
 import { blobs, f32, linearClassifier, referenceStep } from './fixtures/linear-classifier.js';
 import { RecordingLens } from './fixtures/recording-lens.js';
@@ -51,7 +51,7 @@ for (const worker of [false, true]) {
     // Event order per step: forward, loss, gradients, step; stamped with the step before it.
     const kinds = lens.events.map((e) => `${e.type}${e.type === 'gradient' ? `:${e.parameter}` : ''}@${e.step}`);
     t.same(kinds, [0, 1, 2].flatMap((s) => [`forward@${s}`, `loss@${s}`, `gradient:bias@${s}`, `gradient:weight@${s}`, `step@${s + 1}`]));
-    const forwards = lens.events.filter((e): e is ForwardEvent => e.type === 'forward');
+    const forwards = lens.events.filter((e): e is OutputEvent => e.type === 'output');
     const losses = lens.events.filter((e): e is LossEvent => e.type === 'loss');
     const grads = lens.events.filter((e): e is GradientEvent => e.type === 'gradient' && e.parameter === 'weight');
     const sizes = [5, 5, 2];

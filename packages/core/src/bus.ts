@@ -4,7 +4,7 @@ import type { AdapterEvents } from './adapter.js';
 import type {
   AdapterReport,
   EpochEvent,
-  ForwardEvent,
+  OutputEvent,
   GradientEvent,
   LossEvent,
   MetricEvent,
@@ -25,7 +25,7 @@ export class Bus {
   /** Adapter-facing side. */
   readonly emitter = new EventEmitter<AdapterEvents>();
   private readonly all = new Subject<MonitorEvent>();
-  private readonly forward = new Subject<ForwardEvent>();
+  private readonly output = new Subject<OutputEvent>();
   private readonly gradient = new Subject<GradientEvent>();
   private readonly outputGradient = new Subject<OutputGradientEvent>();
   private readonly update = new Subject<UpdateEvent>();
@@ -41,9 +41,13 @@ export class Bus {
   /** Every event, in order. */
   readonly events$: Observable<MonitorEvent> = this.all.asObservable();
   /** Module forward outputs. */
-  readonly forward$: Observable<ForwardEvent> = this.forward.asObservable();
+  readonly output$: Observable<OutputEvent> = this.output.asObservable();
   /** Parameter gradients. */
   readonly gradient$: Observable<GradientEvent> = this.gradient.asObservable();
+  /** @deprecated Renamed {@link Bus.output$}; this alias goes away in the next minor version. */
+  get forward$(): Observable<OutputEvent> {
+    return this.output$;
+  }
   /** Gradients w.r.t. module outputs. */
   readonly outputGradient$: Observable<OutputGradientEvent> = this.outputGradient.asObservable();
   /** Parameter updates. */
@@ -131,14 +135,14 @@ export class Bus {
 
   /** Completes every stream. */
   complete(): void {
-    for (const s of [this.forward, this.gradient, this.outputGradient, this.update, this.stepSubject,
+    for (const s of [this.output, this.gradient, this.outputGradient, this.update, this.stepSubject,
       this.loss, this.metric, this.epochSubject, this.warning, this.all]) s.complete();
     this.emitter.removeAllListeners();
   }
 
   private route(event: MonitorEvent): void {
     switch (event.type) {
-      case 'forward': this.forward.next(event); break;
+      case 'output': this.output.next(event); break;
       case 'gradient': this.gradient.next(event); break;
       case 'outputGradient': this.outputGradient.next(event); break;
       case 'update': this.update.next(event); break;

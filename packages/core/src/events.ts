@@ -1,6 +1,6 @@
 import type { ModuleInfo } from './module-info.js';
 import type { Phase } from './phase.js';
-import type { ReductionResult } from './reduction.js';
+import type { ReductionResult, TensorSource } from './reduction.js';
 
 /** Fields every event carries. Epochs count from 1; `step` counts optimizer steps from 0. */
 export interface EventStamp {
@@ -16,8 +16,8 @@ export interface EventStamp {
 export type ReductionAnswers = ReadonlyMap<string, ReductionResult>;
 
 /** A module's forward output was reduced. */
-export interface ForwardEvent extends EventStamp {
-  readonly type: 'forward';
+export interface OutputEvent extends EventStamp {
+  readonly type: 'output';
   readonly module: ModuleInfo;
   /** Output shape, batch dimension first. */
   readonly shape: readonly number[];
@@ -86,7 +86,7 @@ export interface WarningEvent extends EventStamp {
 
 /** Every event that flows on the bus. */
 export type MonitorEvent =
-  | ForwardEvent
+  | OutputEvent
   | GradientEvent
   | OutputGradientEvent
   | UpdateEvent
@@ -95,6 +95,18 @@ export type MonitorEvent =
   | MetricEvent
   | EpochEvent
   | WarningEvent;
+
+/**
+ * @deprecated Renamed {@link OutputEvent} (events and requests now share one word, `output`);
+ * this alias goes away in the next minor version.
+ */
+export type ForwardEvent = OutputEvent;
+
+/**
+ * The events that carry a reduced tensor. Their `type` is the {@link TensorSource} a request
+ * selects with `select.of`: one word for the tensor and its event.
+ */
+export type TensorEvent = OutputEvent | OutputGradientEvent | GradientEvent | UpdateEvent;
 
 /** Distributive omit that keeps the union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -107,3 +119,32 @@ export type AdapterReport = DistributiveOmit<
   Exclude<MonitorEvent, EpochEvent>,
   'epoch' | 'step' | 'phase'
 > & { readonly phase?: EventStamp['phase'] };
+
+/** What an adapter reports about one reduced tensor (see {@link tensorReport}). */
+export type TensorReport = Extract<AdapterReport, { readonly type: TensorSource }>;
+
+/**
+ * Builds the report of one reduced tensor. Every adapter reports tensors through this one
+ * function, so a tensor source (`output`, `outputGradient`, `gradient`, `update`) and its
+ * event never drift apart.
+ *
+ * @param source - which tensor: a module output, an output gradient, a parameter gradient or update
+ * @param module - the module it belongs to
+ * @param parameter - the parameter's name (for `gradient` and `update`; ignored otherwise)
+ * @param shape - the tensor's shape
+ * @param reductions - its answered reductions, keyed by `reductionKey`
+ * @param phase - the phase of the pass
+ */
+export function tensorReport(
+  source: TensorSource,
+  module: ModuleInfo,
+  parameter: string | undefined,
+  shape: readonly number[],
+  reductions: ReductionAnswers,
+  phase: Phase,
+): TensorReport {
+  if (source === 'gradient' || source === 'update') {
+    return { type: source, module, parameter: parameter ?? '', shape, reductions, phase };
+  }
+  return { type: source, module, shape, reductions, phase };
+}

@@ -20,6 +20,7 @@ export type {
   EpochEvent,
   EventStamp,
   ForwardEvent,
+  OutputEvent,
   GradientEvent,
   LossEvent,
   MetricEvent,
@@ -27,9 +28,12 @@ export type {
   OutputGradientEvent,
   ReductionAnswers,
   StepEvent,
+  TensorEvent,
+  TensorReport,
   UpdateEvent,
   WarningEvent,
 } from './events.js';
+export { tensorReport } from './events.js';
 export { Bus } from './bus.js';
 export type { Adapter, AdapterConnection, AdapterEvents } from './adapter.js';
 export type { Lens, LensClass } from './lens.js';
@@ -78,3 +82,9 @@ export { QUANTILE_COLUMNS, summaryCells } from './lens-kit/summary-cells.js';
 export { unitRates, type BatchRates } from './lens-kit/unit-rates.js';
 export { DeadUnits } from './lens-kit/dead-units.js';
 export { orderPhases } from './lens-kit/phase-order.js';
+export { AGGREGATIONS, type Aggregation } from './lens-kit/aggregation.js';
+export { aggregationOption, checkEps, epsOption, phasesOption, stringListOption } from './lens-kit/option-checks.js';
+export { oneValueRow, worst, type Worst } from './lens-kit/worst-rows.js';
+export { WARNING_QUANTITIES, rateColumns, rateTable, type RateTableOptions, type RateWording } from './lens-kit/rate-table.js';
+export { UnitRateEpoch } from './lens-kit/unit-rate-epoch.js';
+export { UnitRateLens, type UnitRateLensConfig } from './lens-kit/unit-rate-lens.js';

@@ -7,7 +7,9 @@ import { Bus } from './bus.js';
 import { MonitorchError, type MonitorchErrorCode } from './errors.js';
 import type { Lens, LensClass } from './lens.js';
 import type { Phase } from './phase.js';
+import type { TensorEvent } from './events.js';
 import type { ReductionRequest } from './reduction.js';
+import { LensRoutes, TENSOR_FOLDS } from './routing/lens-routes.js';
 import { LensTable } from './tables/lens-table.js';
 import type { TableRow } from './tables/table-spec.js';
 
@@ -62,7 +64,8 @@ const WARNING_CODES: ReadonlySet<string> = new Set<MonitorchErrorCode>([
   'NON_FINITE_INPUT', 'NON_FINITE_LOSS', 'SHAPE_MISMATCH', 'UNKNOWN_MODULE', 'UNSUPPORTED', 'BACKEND_FAILED', 'DEVICE_UNAVAILABLE',
 ]);
 
-type FoldMethod = 'foldForward' | 'foldGradient' | 'foldOutputGradient' | 'foldUpdate' | 'foldStep' | 'foldLoss' | 'foldMetric';
+/** Fold methods that every lens having them receives (tensor folds are routed by request). */
+type EventFoldMethod = 'foldStep' | 'foldLoss' | 'foldMetric';
 
 /**
  * The user's entry point: runs lenses over the events of one attached adapter and keeps their
@@ -110,6 +113,11 @@ export class Inspector {
           { id: lens.id });
       }
       ids.add(lens.id);
+      if ('foldForward' in lens && !('foldOutput' in lens)) {
+        throw new MonitorchError('INVALID_ARGUMENT',
+          `Lens "${lens.id}" has foldForward(), which was renamed foldOutput() (events and requests now both say "output"). Rename the method.`,
+          { id: lens.id });
+      }
     }
     this.options = options;
     this.lenses = [...options.lenses];
@@ -341,7 +349,16 @@ export class Inspector {
 
   private subscribe(): void {
     const bus = this.bus;
-    const route = <E>(stream: Observable<E>, method: FoldMethod): void => {
+    const routes = new LensRoutes(this.lenses);
+    const routeTensor = <E extends TensorEvent>(stream: Observable<E>): void => {
+      this.subscriptions.push(stream.subscribe((event) => {
+        const method = TENSOR_FOLDS[event.type];
+        for (const lens of routes.takers(event)) {
+          this.guard(lens, method, () => (lens[method] as (e: E) => void).call(lens, event));
+        }
+      }));
+    };
+    const route = <E>(stream: Observable<E>, method: EventFoldMethod): void => {
       const takers = this.lenses.filter((l) => typeof l[method] === 'function');
       if (takers.length === 0) return;
       this.subscriptions.push(stream.subscribe((event) => {
@@ -350,10 +367,10 @@ export class Inspector {
         }
       }));
     };
-    route(bus.forward$, 'foldForward');
-    route(bus.gradient$, 'foldGradient');
-    route(bus.outputGradient$, 'foldOutputGradient');
-    route(bus.update$, 'foldUpdate');
+    routeTensor(bus.output$);
+    routeTensor(bus.gradient$);
+    routeTensor(bus.outputGradient$);
+    routeTensor(bus.update$);
     route(bus.step$, 'foldStep');
     route(bus.loss$, 'foldLoss');
     route(bus.metric$, 'foldMetric');

@@ -1,5 +1,5 @@
 import type {
-  ForwardEvent,
+  OutputEvent,
   GradientEvent,
   LossEvent,
   MetricEvent,
@@ -30,7 +30,7 @@ export interface Lens {
   /** A new run starts (attach): forget everything, including the previous run's state. */
   reset(): void;
   /** Fold a module's forward output answers. */
-  foldForward?(event: ForwardEvent): void;
+  foldOutput?(event: OutputEvent): void;
   /** Fold a parameter gradient's answers. */
   foldGradient?(event: GradientEvent): void;
   /** Fold an output gradient's answers. */

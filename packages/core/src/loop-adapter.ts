@@ -1,5 +1,5 @@
 import type { Adapter, AdapterConnection } from './adapter.js';
-import type { AdapterReport, ReductionAnswers } from './events.js';
+import { tensorReport, type ReductionAnswers } from './events.js';
 import { MonitorchError } from './errors.js';
 import { reduce } from './kernels/reduce.js';
 import type { TensorData } from './kernels/tensor-data.js';
@@ -395,14 +395,7 @@ export class LoopAdapter implements Adapter {
   ): void {
     const connection = this.connection;
     if (connection === undefined) return;
-    let report: AdapterReport;
-    switch (source) {
-      case 'output': report = { type: 'forward', module, shape, reductions, phase }; break;
-      case 'outputGradient': report = { type: 'outputGradient', module, shape, reductions, phase }; break;
-      case 'gradient': report = { type: 'gradient', module, parameter: parameter ?? '', shape, reductions, phase }; break;
-      case 'update': report = { type: 'update', module, parameter: parameter ?? '', shape, reductions, phase }; break;
-    }
-    connection.emitter.emit('report', report);
+    connection.emitter.emit('report', tensorReport(source, module, parameter, shape, reductions, phase));
   }
 
   /**

@@ -23,7 +23,7 @@ t.test('the bus stamps reports with epoch, step and phase', (t) => {
 t.test('one stream per event kind; warnings are stamped but do not count as data', (t) => {
   const bus = new Bus();
   const kinds: string[] = [];
-  bus.forward$.subscribe((e) => kinds.push(`forward:${e.module.name}`));
+  bus.output$.subscribe((e) => kinds.push(`forward:${e.module.name}`));
   bus.gradient$.subscribe((e) => kinds.push(`gradient:${e.parameter}`));
   bus.outputGradient$.subscribe(() => kinds.push('outputGradient'));
   bus.update$.subscribe(() => kinds.push('update'));
@@ -34,7 +34,7 @@ t.test('one stream per event kind; warnings are stamped but do not count as data
   bus.warning$.subscribe((e) => kinds.push(`warning:${e.code}:${e.epoch}`));
   const module = { name: 'lin1', kind: 'linear' as const, type: 'Linear', parameters: [], order: 0 };
   const reductions = new Map();
-  bus.publish({ type: 'forward', module, shape: [1], reductions });
+  bus.publish({ type: 'output', module, shape: [1], reductions });
   bus.publish({ type: 'gradient', module, parameter: 'weight', shape: [1], reductions });
   bus.publish({ type: 'outputGradient', module, shape: [1], reductions });
   bus.publish({ type: 'update', module, parameter: 'weight', shape: [1], reductions });

@@ -125,7 +125,7 @@ t.test('detach closes an epoch that received data, and finishes the files', asyn
 });
 
 t.test('a lens that throws does not stop the loop or the other lenses; the user sees it once', async (t) => {
-  for (const throwIn of ['foldForward', 'foldLoss', 'tick'] as const) {
+  for (const throwIn of ['foldOutput', 'foldLoss', 'tick'] as const) {
     const good = new ProbeLens({ id: 'good' });
     const bad = new ProbeLens({ id: 'bad', throwIn });
     const log = recorder();
@@ -146,7 +146,7 @@ t.test('a lens that throws does not stop the loop or the other lenses; the user 
     t.ok(errors.every((e) => e.code === 'LENS_FAILED' && e.details['lens'] === 'bad' && e.details['method'] === throwIn));
     t.equal(log.lines.length, 1, `${throwIn}: one logged warning`);
     t.match(log.lines[0], new RegExp(`"bad" failed in ${throwIn}: boom`));
-    if (throwIn === 'foldForward') {
+    if (throwIn === 'foldOutput') {
       t.same(rows(inspector.table(bad)).map((r) => r['quantity']), ['loss', 'loss'], 'the failing lens keeps what did not fail');
     }
     await inspector.close();

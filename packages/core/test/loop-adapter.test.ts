@@ -58,7 +58,7 @@ t.test('outputs: only the requested reductions, with hand-computed answers', (t)
   loop.output('relu1', new Float32Array([0, 0, 0, 0, 5, 0]), [2, 3], { phase: 'val' });
   t.equal(seen.length, 2, 'one event per wanted tensor; the linear output is not reduced at all');
   const [train, val] = seen;
-  if (train?.type !== 'forward' || val?.type !== 'forward') throw new Error('expected forward events');
+  if (train?.type !== 'output' || val?.type !== 'output') throw new Error('expected forward events');
   t.same([...train.reductions.keys()].sort(), [reductionKey(ACTIVE), 'sum'].sort(), 'equal reductions computed once');
   const a = answer(train, ACTIVE);
   t.same(a?.op === 'activeCount' ? [...a.counts] : null, [2, 1, 0]);
@@ -220,7 +220,7 @@ t.test('NaN/Inf entries are counted, reported, and warned about once per tensor 
   const bad = new Float64Array([Number.NaN, 1, Number.POSITIVE_INFINITY, 0]);
   loop.output('relu1', bad, [2, 2], { kind: 'activation' });
   loop.output('relu1', bad, [2, 2]);
-  const forwards = seen.filter((e) => e.type === 'forward');
+  const forwards = seen.filter((e) => e.type === 'output');
   const warnings = seen.filter((e) => e.type === 'warning');
   t.equal(forwards.length, 2, 'the tensor is still reported');
   const a = forwards[0] === undefined ? undefined : answer(forwards[0], ACTIVE);

@@ -1,48 +1,32 @@
 import {
-  defineTable,
-  type ColumnSpec,
-  type PanelSpec,
-  type TableSpec,
-  QUANTILE_COLUMNS,
+  WARNING_QUANTITIES, rateColumns, rateTable, type ColumnSpec, type PanelSpec, type RateWording, type TableSpec,
 } from '@monitorch/core';
 import { titleCase } from './title-case.js';
 
-/** Quantities of the whole-model warning rows (module ''). */
-export const WARNING_QUANTITIES = ['worst_activation_rate', 'worst_death_rate'] as const;
+export { WARNING_QUANTITIES };
 
 /** The per-layer quantities of one parameter, e.g. `weight_activation_rate`, `weight_death_rate`. */
 export function parameterQuantities(parameter: string): readonly [string, string] {
   return [`${parameter}_activation_rate`, `${parameter}_death_rate`];
 }
 
+/** How the gradient-activation table words its columns. */
+export const GRADIENT_WORDING: RateWording = {
+  units: 'neurons',
+  nonFinite: "NaN or infinite gradient entries in the epoch's steps; they never count as active.",
+  unitCount: 'Neurons (dim 0 of the parameter) (death_rate rows only).',
+  deadCount: 'Neurons whose whole gradient row was zero in every step of the epoch (death_rate rows only).',
+  deadUnits: 'Indices of the neurons whose gradient row was zero in every step of the epoch (death_rate rows only).',
+};
+
+/** The column naming the parameter a row measures. */
+const PARAMETER_COLUMN: ColumnSpec = {
+  name: 'parameter', type: 'utf8', nullable: true,
+  description: 'Parameter whose gradient the row measures (on worst_* rows: the worst one).',
+};
+
 /** Columns of the gradient-activation table after the summary columns. */
-export const GRADIENT_COLUMNS: readonly ColumnSpec[] = [
-  ...QUANTILE_COLUMNS,
-  {
-    name: 'parameter', type: 'utf8', nullable: true,
-    description: 'Parameter whose gradient the row measures (on worst_* rows: the worst one).',
-  },
-  {
-    name: 'non_finite', type: 'int32', nullable: false,
-    description: "NaN or infinite gradient entries in the epoch's steps; they never count as active.",
-  },
-  {
-    name: 'neurons', type: 'int32', nullable: true,
-    description: 'Neurons (dim 0 of the parameter) (death_rate rows only).',
-  },
-  {
-    name: 'dead_count', type: 'int32', nullable: true,
-    description: 'Neurons whose whole gradient row was zero in every step of the epoch (death_rate rows only).',
-  },
-  {
-    name: 'dead_neurons', type: 'int32list', nullable: true,
-    description: 'Indices of the neurons whose gradient row was zero in every step of the epoch (death_rate rows only).',
-  },
-  {
-    name: 'worst_module', type: 'utf8', nullable: true,
-    description: 'The layer with the worst value (worst_* rows only).',
-  },
-];
+export const GRADIENT_COLUMNS: readonly ColumnSpec[] = rateColumns(GRADIENT_WORDING, [PARAMETER_COLUMN]);
 
 /** What {@link gradientTable} needs to know. */
 export interface GradientTableOptions {
@@ -60,11 +44,12 @@ export interface GradientTableOptions {
  * `Warning Gradient Activations` (worst over all layers and parameters).
  */
 export function gradientTable(o: GradientTableOptions): TableSpec {
-  const panels: PanelSpec[] = o.parameters.map((p) => ({
-    title: `${titleCase(p)} Gradient Activation`, size: 'small', kind: 'probability', quantities: [...parameterQuantities(p)], line: o.line,
-  }));
-  if (o.warningPlot) {
-    panels.push({ title: 'Warning Gradient Activations', size: 'big', kind: 'probability', quantities: [...WARNING_QUANTITIES], line: 'mean' });
-  }
-  return defineTable(o.name, GRADIENT_COLUMNS, { panels });
+  return rateTable(GRADIENT_WORDING, {
+    name: o.name,
+    leading: [PARAMETER_COLUMN],
+    panels: o.parameters.map((p) => ({
+      title: `${titleCase(p)} Gradient Activation`, size: 'small', kind: 'probability', quantities: [...parameterQuantities(p)], line: o.line,
+    })),
+    ...(o.warningPlot ? { warningTitle: 'Warning Gradient Activations' } : {}),
+  });
 }

@@ -7,6 +7,7 @@ export {
 } from './options.js';
 export {
   GRADIENT_COLUMNS,
+  GRADIENT_WORDING,
   WARNING_QUANTITIES,
   gradientTable,
   parameterQuantities,

@@ -1,7 +1,6 @@
-import { MonitorchError } from '@monitorch/core';
+import { MonitorchError, aggregationOption, epsOption, type Aggregation } from '@monitorch/core';
 
-/** The statistic of a layer's per-step samples drawn as its line and compared for the warning rows. */
-export type Aggregation = 'mean' | 'median' | 'min' | 'max';
+export type { Aggregation };
 
 /** Options of {@link ParameterGradientActivation}. */
 export interface ParameterGradientActivationOptions {
@@ -32,7 +31,7 @@ export interface ResolvedOptions {
   readonly trackDeadNeurons: boolean;
 }
 
-const AGGREGATIONS: readonly Aggregation[] = ['mean', 'median', 'min', 'max'];
+const LENS = 'ParameterGradientActivation';
 
 /**
  * Applies defaults and checks the options.
@@ -45,23 +44,14 @@ export function resolveOptions(o: ParameterGradientActivationOptions): ResolvedO
   if (!Array.isArray(parameters) || parameters.length === 0 || parameters.some((p) => typeof p !== 'string' || p === '')) {
     const hint = typeof parameters === 'string' ? ` Write parameters: [${JSON.stringify(parameters)}].` : '';
     throw new MonitorchError('INVALID_ARGUMENT',
-      `ParameterGradientActivation: parameters must be a non-empty array of parameter names, got ${JSON.stringify(parameters)}.${hint}`,
+      `${LENS}: parameters must be a non-empty array of parameter names, got ${JSON.stringify(parameters)}.${hint}`,
       { parameters });
-  }
-  const eps = o.eps ?? 1e-8;
-  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) {
-    throw new MonitorchError('INVALID_ARGUMENT', `ParameterGradientActivation: eps must be a finite number >= 0 (default 1e-8), got ${String(eps)}.`, { eps });
-  }
-  const aggregation = o.aggregation ?? 'mean';
-  if (!AGGREGATIONS.includes(aggregation)) {
-    throw new MonitorchError('INVALID_ARGUMENT',
-      `ParameterGradientActivation: aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${JSON.stringify(aggregation)}.`, { aggregation });
   }
   return {
     id: o.id ?? 'gradient-activation',
     parameters: [...new Set(parameters as string[])],
-    eps,
-    aggregation,
+    eps: epsOption(o.eps, LENS),
+    aggregation: aggregationOption(o.aggregation, LENS),
     warningPlot: o.warningPlot ?? true,
     trackDeadNeurons: o.trackDeadNeurons ?? true,
   };

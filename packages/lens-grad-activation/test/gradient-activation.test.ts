@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { TableRow } from '@monitorch/core';
 import { ParameterGradientActivation, titleCase } from '@monitorch/lens-grad-activation';
-import { gradientEvent, moduleInfo } from './events.js';
+import { deliver, gradientEvent, moduleInfo } from '@monitorch/core/testing';
 
 const close = (tt: Test, actual: unknown, expected: number, msg: string): void => {
   tt.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-12, `${msg}: ${String(actual)} ≈ ${expected}`);
@@ -12,13 +12,13 @@ const find = (rows: readonly TableRow[], module: string, quantity: string): Tabl
   return r;
 };
 
-const lin = moduleInfo('lin1', 0);
+const lin = moduleInfo('lin1', 0, { kind: 'linear', parameters: ['weight', 'bias'] });
 const D = [0.1, 0, -0.2, 0, /* */ 0, 0, 0, 0, /* */ 1e-9, 0.3, 0.3, 0.3];
 
 t.test('worked example D: Linear(4→3) weight and bias gradients', async (tt) => {
   const lens = new ParameterGradientActivation();
-  lens.foldGradient(gradientEvent(lens, lin, 'weight', D, [3, 4]));
-  lens.foldGradient(gradientEvent(lens, lin, 'bias', [0.5, 0, -0.1], [3]));
+  deliver(lens, gradientEvent(lens, lin, 'weight', D, [3, 4]));
+  deliver(lens, gradientEvent(lens, lin, 'bias', [0.5, 0, -0.1], [3]));
   const rows = lens.tick(1);
   const wa = find(rows, 'lin1', 'weight_activation_rate');
   close(tt, wa.mean, (0.5 + 0 + 0.75) / 3, 'weight activation');
@@ -44,8 +44,8 @@ t.test('worked example D: Linear(4→3) weight and bias gradients', async (tt) =
 
 t.test('conv weight gradient [2,1,2,2] with one non-zero entry', async (tt) => {
   const lens = new ParameterGradientActivation({ parameters: ['weight'] });
-  const conv = moduleInfo('conv1', 0, ['weight', 'bias'], 'conv');
-  lens.foldGradient(gradientEvent(lens, conv, 'weight', [0, 0.2, 0, 0, /* */ 0, 0, 0, 0], [2, 1, 2, 2]));
+  const conv = moduleInfo('conv1', 0, { kind: 'conv', parameters: ['weight', 'bias'] });
+  deliver(lens, gradientEvent(lens, conv, 'weight', [0, 0.2, 0, 0, /* */ 0, 0, 0, 0], [2, 1, 2, 2]));
   const rows = lens.tick(1);
   close(tt, find(rows, 'conv1', 'weight_activation_rate').mean, 0.125, 'activation');
   close(tt, find(rows, 'conv1', 'weight_death_rate').mean, 0.5, 'death');
@@ -54,9 +54,9 @@ t.test('conv weight gradient [2,1,2,2] with one non-zero entry', async (tt) => {
 
 t.test('several steps in one epoch; neurons dead in every step', async (tt) => {
   const lens = new ParameterGradientActivation({ parameters: ['weight'] });
-  lens.foldGradient(gradientEvent(lens, lin, 'weight', D, [3, 4])); // 5/12, death 1/3
-  lens.foldGradient(gradientEvent(lens, lin, 'weight', [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0], [3, 4])); // 1/3, death 2/3
-  lens.foldGradient(gradientEvent(lens, lin, 'weight', new Array<number>(12).fill(0), [3, 4])); // 0, death 1
+  deliver(lens, gradientEvent(lens, lin, 'weight', D, [3, 4])); // 5/12, death 1/3
+  deliver(lens, gradientEvent(lens, lin, 'weight', [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0], [3, 4])); // 1/3, death 2/3
+  deliver(lens, gradientEvent(lens, lin, 'weight', new Array<number>(12).fill(0), [3, 4])); // 0, death 1
   const rows = lens.tick(1);
   const a = find(rows, 'lin1', 'weight_activation_rate');
   const samples = [5 / 12, 1 / 3, 0];
@@ -74,20 +74,20 @@ t.test('several steps in one epoch; neurons dead in every step', async (tt) => {
 
 t.test('modules must own every listed parameter; others are skipped', async (tt) => {
   const lens = new ParameterGradientActivation();
-  const noBias = moduleInfo('nobias', 1, ['weight']);
-  lens.foldGradient(gradientEvent(lens, noBias, 'weight', [1, 0], [2, 1]));
-  lens.foldGradient(gradientEvent(lens, lin, 'running_mean', [1, 0], [2]));
+  const noBias = moduleInfo('nobias', 1, { kind: 'linear', parameters: ['weight'] });
+  deliver(lens, gradientEvent(lens, noBias, 'weight', [1, 0], [2, 1]));
+  deliver(lens, gradientEvent(lens, lin, 'running_mean', [1, 0], [2]));
   tt.same(lens.tick(1), []);
   tt.same(lens.requests, [{ select: { of: 'gradient', parameters: ['weight', 'bias'] }, reduction: { op: 'activeCount', per: 'neuron', eps: 1e-8 } }]);
 });
 
 t.test('rows in forward order; missing layers have no row; worst over layers and parameters', async (tt) => {
   const lens = new ParameterGradientActivation();
-  const l2 = moduleInfo('lin2', 2);
-  lens.foldGradient(gradientEvent(lens, l2, 'bias', [0, 0], [2])); // bias of lin2 entirely dead
-  lens.foldGradient(gradientEvent(lens, l2, 'weight', [1, 1], [2, 1]));
-  lens.foldGradient(gradientEvent(lens, lin, 'weight', [1, 0], [2, 1]));
-  lens.foldGradient(gradientEvent(lens, lin, 'bias', [1, 1], [2]));
+  const l2 = moduleInfo('lin2', 2, { kind: 'linear', parameters: ['weight', 'bias'] });
+  deliver(lens, gradientEvent(lens, l2, 'bias', [0, 0], [2])); // bias of lin2 entirely dead
+  deliver(lens, gradientEvent(lens, l2, 'weight', [1, 1], [2, 1]));
+  deliver(lens, gradientEvent(lens, lin, 'weight', [1, 0], [2, 1]));
+  deliver(lens, gradientEvent(lens, lin, 'bias', [1, 1], [2]));
   const rows = lens.tick(1);
   tt.same(rows.map((r) => `${String(r.module)}/${String(r.quantity)}`), [
     'lin1/weight_activation_rate', 'lin1/weight_death_rate', 'lin1/bias_activation_rate', 'lin1/bias_death_rate',
@@ -98,7 +98,7 @@ t.test('rows in forward order; missing layers have no row; worst over layers and
   tt.same([worstA.mean, worstA.worst_module, worstA.parameter], [0, 'lin2', 'bias']);
   const worstD = find(rows, '', 'worst_death_rate');
   tt.same([worstD.mean, worstD.worst_module, worstD.parameter], [1, 'lin2', 'bias']);
-  lens.foldGradient(gradientEvent(lens, l2, 'weight', [1, 1], [2, 1]));
+  deliver(lens, gradientEvent(lens, l2, 'weight', [1, 1], [2, 1]));
   const next = lens.tick(2);
   tt.same(next.map((r) => `${String(r.module)}/${String(r.quantity)}`), [
     'lin2/weight_activation_rate', 'lin2/weight_death_rate', '/worst_activation_rate', '/worst_death_rate',
@@ -107,7 +107,7 @@ t.test('rows in forward order; missing layers have no row; worst over layers and
 
 t.test('eps boundary and non-finite gradient entries', async (tt) => {
   const lens = new ParameterGradientActivation({ parameters: ['weight'] });
-  lens.foldGradient(gradientEvent(lens, lin, 'weight', [1e-9, -1, Number.NaN, 2], [2, 2]));
+  deliver(lens, gradientEvent(lens, lin, 'weight', [1e-9, -1, Number.NaN, 2], [2, 2]));
   const rows = lens.tick(1);
   close(tt, find(rows, 'lin1', 'weight_activation_rate').mean, 0.5, '1e-9 and NaN inactive, -1 and 2 active');
   tt.equal(find(rows, 'lin1', 'weight_activation_rate').non_finite, 1);
@@ -125,7 +125,7 @@ t.test('plot metadata: one small panel per parameter, one big warning panel', as
   tt.equal(titleCase('weight_hh_l10x'), 'Weight_Hh_L10X');
   const quiet = new ParameterGradientActivation({ warningPlot: false, trackDeadNeurons: false });
   tt.equal(quiet.table.plot.panels.length, 2);
-  quiet.foldGradient(gradientEvent(quiet, lin, 'weight', [0, 0], [2, 1]));
+  deliver(quiet, gradientEvent(quiet, lin, 'weight', [0, 0], [2, 1]));
   const rows = quiet.tick(1);
   tt.equal(rows.length, 2);
   tt.equal(find(rows, 'lin1', 'weight_death_rate').dead_neurons, null);

@@ -1,40 +1,23 @@
 import {
-  defineTable,
-  type ColumnSpec,
-  type PanelSpec,
-  type TableSpec,
-  QUANTILE_COLUMNS,
+  WARNING_QUANTITIES, rateColumns, rateTable, type ColumnSpec, type PanelSpec, type RateWording, type TableSpec,
 } from '@monitorch/core';
+
+export { WARNING_QUANTITIES };
 
 /** Quantities of the per-layer rows. */
 export const LAYER_QUANTITIES = ['activation_rate', 'death_rate'] as const;
-/** Quantities of the whole-model warning rows (module ''). */
-export const WARNING_QUANTITIES = ['worst_activation_rate', 'worst_death_rate'] as const;
+
+/** How the output-activation table words its columns. */
+export const ACTIVATION_WORDING: RateWording = {
+  units: 'channels',
+  nonFinite: "NaN or infinite output entries in the epoch's batches; they never count as active.",
+  unitCount: 'Channels of the layer output (death_rate rows only).',
+  deadCount: 'Channels that were zero in every batch of the epoch (death_rate rows only).',
+  deadUnits: 'Indices of the channels that were zero in every batch of the epoch (death_rate rows only).',
+};
 
 /** Columns of the output-activation table after the summary columns. */
-export const ACTIVATION_COLUMNS: readonly ColumnSpec[] = [
-  ...QUANTILE_COLUMNS,
-  {
-    name: 'non_finite', type: 'int32', nullable: false,
-    description: "NaN or infinite output entries in the epoch's batches; they never count as active.",
-  },
-  {
-    name: 'channels', type: 'int32', nullable: true,
-    description: 'Channels of the layer output (death_rate rows only).',
-  },
-  {
-    name: 'dead_count', type: 'int32', nullable: true,
-    description: 'Channels that were zero in every batch of the epoch (death_rate rows only).',
-  },
-  {
-    name: 'dead_channels', type: 'int32list', nullable: true,
-    description: 'Indices of the channels that were zero in every batch of the epoch (death_rate rows only).',
-  },
-  {
-    name: 'worst_module', type: 'utf8', nullable: true,
-    description: 'The layer with the worst value (worst_* rows only).',
-  },
-];
+export const ACTIVATION_COLUMNS: readonly ColumnSpec[] = rateColumns(ACTIVATION_WORDING);
 
 /** What {@link activationTable} needs to know. */
 export interface ActivationTableOptions {
@@ -50,11 +33,9 @@ export interface ActivationTableOptions {
  * `Warning Output Activations`.
  */
 export function activationTable(o: ActivationTableOptions): TableSpec {
-  const panels: PanelSpec[] = [
-    { title: 'Output Activations', size: 'small', kind: 'probability', quantities: [...LAYER_QUANTITIES], line: o.line },
-  ];
-  if (o.warningPlot) {
-    panels.push({ title: 'Warning Output Activations', size: 'big', kind: 'probability', quantities: [...WARNING_QUANTITIES], line: 'mean' });
-  }
-  return defineTable(o.name, ACTIVATION_COLUMNS, { panels });
+  return rateTable(ACTIVATION_WORDING, {
+    name: o.name,
+    panels: [{ title: 'Output Activations', size: 'small', kind: 'probability', quantities: [...LAYER_QUANTITIES], line: o.line }],
+    ...(o.warningPlot ? { warningTitle: 'Warning Output Activations' } : {}),
+  });
 }

@@ -1,7 +1,9 @@
-import { MODULE_KINDS, MonitorchError, type ModuleKind, type ModuleSelector, type Phase } from '@monitorch/core';
+import {
+  MODULE_KINDS, MonitorchError, aggregationOption, epsOption, phasesOption, stringListOption,
+  type Aggregation, type ModuleKind, type ModuleSelector, type Phase,
+} from '@monitorch/core';
 
-/** The statistic of a layer's per-batch samples drawn as its line and compared for the warning rows. */
-export type Aggregation = 'mean' | 'median' | 'min' | 'max';
+export type { Aggregation };
 
 /** Options of {@link OutputActivation}. */
 export interface OutputActivationOptions {
@@ -41,7 +43,7 @@ export interface ResolvedOptions {
   readonly trackDeadChannels: boolean;
 }
 
-const AGGREGATIONS: readonly Aggregation[] = ['mean', 'median', 'min', 'max'];
+const LENS = 'OutputActivation';
 
 /**
  * Applies defaults and checks the options.
@@ -50,37 +52,24 @@ const AGGREGATIONS: readonly Aggregation[] = ['mean', 'median', 'min', 'max'];
  *   eps, an unknown aggregation, or a selection that can match no module
  */
 export function resolveOptions(o: OutputActivationOptions): ResolvedOptions {
-  const include = list(o.include, 'include');
-  const exclude = list(o.exclude, 'exclude');
-  const phases = list(o.phases, 'phases') ?? ['train'];
+  const include = stringListOption(o.include, 'include', LENS) ?? [];
+  const exclude = stringListOption(o.exclude, 'exclude', LENS) ?? [];
+  const phases = phasesOption(o.phases, LENS);
   const kinds: ModuleKind[] = [];
   if (o.activation ?? true) kinds.push('activation');
   if (o.dropout ?? true) kinds.push('dropout');
   const names: string[] = [];
-  for (const item of include ?? []) {
+  for (const item of include) {
     if (isKind(item)) {
       if (!kinds.includes(item)) kinds.push(item);
     } else names.push(item);
   }
-  const excludeKinds = (exclude ?? []).filter(isKind);
-  const excludeNames = (exclude ?? []).filter((x) => !isKind(x));
+  const excludeKinds = exclude.filter(isKind);
+  const excludeNames = exclude.filter((x) => !isKind(x));
   if (kinds.length === 0 && names.length === 0) {
     throw new MonitorchError('INVALID_ARGUMENT',
-      'OutputActivation watches no module: activation and dropout are off and include is empty. Turn one on or list module kinds/names in include.',
+      `${LENS} watches no module: activation and dropout are off and include is empty. Turn one on or list module kinds/names in include.`,
       { activation: o.activation, dropout: o.dropout, include: o.include });
-  }
-  const eps = o.eps ?? 1e-8;
-  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) {
-    throw new MonitorchError('INVALID_ARGUMENT', `OutputActivation: eps must be a finite number >= 0 (default 1e-8), got ${String(eps)}.`, { eps });
-  }
-  const aggregation = o.aggregation ?? 'mean';
-  if (!AGGREGATIONS.includes(aggregation)) {
-    throw new MonitorchError('INVALID_ARGUMENT',
-      `OutputActivation: aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${JSON.stringify(aggregation)}. (The std of a rate is in the std column of every row.)`,
-      { aggregation });
-  }
-  if (phases.length === 0) {
-    throw new MonitorchError('INVALID_ARGUMENT', "OutputActivation: phases is empty, so nothing would be recorded. Use e.g. ['train'] or ['train', 'val'].", { phases });
   }
   return {
     id: o.id ?? 'output-activation',
@@ -91,9 +80,9 @@ export function resolveOptions(o: OutputActivationOptions): ResolvedOptions {
       ...(excludeNames.length > 0 ? { excludeNames } : {}),
     },
     channelsLast: o.channelsLast ?? false,
-    eps,
-    phases: [...new Set(phases)],
-    aggregation,
+    eps: epsOption(o.eps, LENS),
+    phases,
+    aggregation: aggregationOption(o.aggregation, LENS),
     warningPlot: o.warningPlot ?? true,
     trackDeadChannels: o.trackDeadChannels ?? true,
   };
@@ -101,14 +90,4 @@ export function resolveOptions(o: OutputActivationOptions): ResolvedOptions {
 
 function isKind(x: string): x is ModuleKind {
   return (MODULE_KINDS as readonly string[]).includes(x);
-}
-
-function list(value: unknown, option: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new MonitorchError('INVALID_ARGUMENT',
-      `OutputActivation: ${option} must be an array of strings, got ${JSON.stringify(value)}. Write ${option}: [${JSON.stringify(value)}].`,
-      { [option]: value });
-  }
-  return value as string[];
 }

@@ -2,8 +2,8 @@
 // about 25 lines, reusing the activeCount reduction with a 0.99 threshold.
 import t from 'tap';
 import {
-  Inspector, LoopAdapter, RunningStats, defineTable, reductionKey, requestWants,
-  type ForwardEvent, type Lens, type ReductionRequest, type TableRow,
+  Inspector, LoopAdapter, RunningStats, defineTable, reductionKey,
+  type OutputEvent, type Lens, type ReductionRequest, type TableRow,
 } from '@monitorch/core';
 
 // --- README example starts ---
@@ -22,8 +22,7 @@ export class Saturation implements Lens {
 
   reset(): void { this.layers.clear(); }
 
-  foldForward(e: ForwardEvent): void {
-    if (!requestWants(this.request, 'output', e.module, undefined, e.phase)) return;
+  foldOutput(e: OutputEvent): void {
     const answer = e.reductions.get(reductionKey(this.request.reduction));
     if (answer?.op !== 'activeCount') return;
     const saturated = answer.counts.reduce((sum, k) => sum + k, 0);

@@ -76,7 +76,7 @@ t.test('a lens error never stops the loop: bad answers are reported on errors$',
   const inspector = new Inspector({ lenses: [lens], logger: null });
   const errors: string[] = [];
   inspector.errors$.subscribe((e) => errors.push(e.code));
-  inspector.attach({ connect: (c) => { c.emitter.emit('report', { type: 'forward', module: { name: 'r', kind: 'activation', type: 'ReLU', parameters: [], order: 0 }, shape: [1], reductions: new Map() }); }, disconnect: () => undefined });
+  inspector.attach({ connect: (c) => { c.emitter.emit('report', { type: 'output', module: { name: 'r', kind: 'activation', type: 'ReLU', parameters: [], order: 0 }, shape: [1], reductions: new Map() }); }, disconnect: () => undefined });
   await inspector.tickEpoch();
   tt.same(errors, ['LENS_FAILED']);
   await inspector.close();

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { MonitorchError, type TableRow } from '@monitorch/core';
 import { OutputActivation } from '@monitorch/lens-output-activation';
-import { forwardEvent, moduleInfo } from './events.js';
+import { deliver, moduleInfo, outputEvent } from '@monitorch/core/testing';
 
 const close = (tt: Test, actual: unknown, expected: number, msg: string): void => {
   tt.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-12, `${msg}: ${String(actual)} ≈ ${expected}`);
@@ -21,7 +21,7 @@ t.test('worked example A: conv [2,3,2,2]', async (tt) => {
     0.5, 0, 0, 2, /* ch1 */ 0, 0, 0, 0, /* ch2 */ 1, 1, 1, 1e-9,
     0, 0, 0, 3, /* ch1 */ 0, 0, 0, 0, /* ch2 */ -1, 0, 0, 0,
   ];
-  lens.foldForward(forwardEvent(lens, relu, data, [2, 3, 2, 2]));
+  deliver(lens, outputEvent(lens, relu, data, [2, 3, 2, 2]));
   const rows = lens.tick(1);
   const act = find(rows, 'relu1', 'activation_rate');
   close(tt, act.mean, (0.375 + 0 + 0.5) / 3, 'activation');
@@ -39,13 +39,13 @@ t.test('worked example A: conv [2,3,2,2]', async (tt) => {
 t.test('worked example B: channels last vs default', async (tt) => {
   const data = [1, 0, 0, 0, 2, 0, /* sample 1 */ 0, 0, 3, 0, 0, 0];
   const last = new OutputActivation({ channelsLast: true });
-  last.foldForward(forwardEvent(last, relu, data, [2, 3, 2]));
+  deliver(last, outputEvent(last, relu, data, [2, 3, 2]));
   const r1 = last.tick(1);
   close(tt, find(r1, 'relu1', 'activation_rate').mean, 0.25, 'channelsLast activation');
   close(tt, find(r1, 'relu1', 'death_rate').mean, 0.5, 'channelsLast death');
   tt.same(find(r1, 'relu1', 'death_rate').dead_channels, [1]);
   const first = new OutputActivation();
-  first.foldForward(forwardEvent(first, relu, data, [2, 3, 2]));
+  deliver(first, outputEvent(first, relu, data, [2, 3, 2]));
   const r2 = first.tick(1);
   close(tt, find(r2, 'relu1', 'activation_rate').mean, 0.25, 'T as channels: activation');
   close(tt, find(r2, 'relu1', 'death_rate').mean, 0, 'T as channels: death');
@@ -54,9 +54,9 @@ t.test('worked example B: channels last vs default', async (tt) => {
 
 t.test('worked example C: three [2,4] batches folded into one epoch', async (tt) => {
   const lens = new OutputActivation();
-  lens.foldForward(forwardEvent(lens, relu, [1, 0, 0, 0, 1, 0, 0, 0], [2, 4])); // rates [1,0,0,0]
-  lens.foldForward(forwardEvent(lens, relu, [1, 1, 0, 0, 0, 1, 0, 0], [2, 4])); // [0.5,1,0,0]
-  lens.foldForward(forwardEvent(lens, relu, [1, 1, 1, 1, 2, 2, 2, 2], [2, 4])); // [1,1,1,1]
+  deliver(lens, outputEvent(lens, relu, [1, 0, 0, 0, 1, 0, 0, 0], [2, 4])); // rates [1,0,0,0]
+  deliver(lens, outputEvent(lens, relu, [1, 1, 0, 0, 0, 1, 0, 0], [2, 4])); // [0.5,1,0,0]
+  deliver(lens, outputEvent(lens, relu, [1, 1, 1, 1, 2, 2, 2, 2], [2, 4])); // [1,1,1,1]
   const rows = lens.tick(1);
   const act = find(rows, 'relu1', 'activation_rate');
   tt.equal(act.count, 3);
@@ -77,8 +77,8 @@ t.test('worked example C: three [2,4] batches folded into one epoch', async (tt)
 
 t.test('dead channels: only channels zero in EVERY batch', async (tt) => {
   const lens = new OutputActivation();
-  lens.foldForward(forwardEvent(lens, relu, [1, 0, 0, 0, /* */ 0, 0, 0, 0], [2, 4]));
-  lens.foldForward(forwardEvent(lens, relu, [0, 0, 5, 0, /* */ 0, 0, 0, 0], [2, 4]));
+  deliver(lens, outputEvent(lens, relu, [1, 0, 0, 0, /* */ 0, 0, 0, 0], [2, 4]));
+  deliver(lens, outputEvent(lens, relu, [0, 0, 5, 0, /* */ 0, 0, 0, 0], [2, 4]));
   const death = find(lens.tick(1), 'relu1', 'death_rate');
   tt.same(death.dead_channels, [1, 3]);
   tt.equal(death.dead_count, 2);
@@ -89,8 +89,8 @@ t.test('all-dead and all-alive layers', async (tt) => {
   const lens = new OutputActivation();
   const dead = moduleInfo('dead', 0);
   const alive = moduleInfo('alive', 1);
-  lens.foldForward(forwardEvent(lens, dead, new Float32Array(2 * 3 * 4), [2, 3, 4]));
-  lens.foldForward(forwardEvent(lens, alive, new Float32Array(2 * 3 * 4).fill(-0.5), [2, 3, 4]));
+  deliver(lens, outputEvent(lens, dead, new Float32Array(2 * 3 * 4), [2, 3, 4]));
+  deliver(lens, outputEvent(lens, alive, new Float32Array(2 * 3 * 4).fill(-0.5), [2, 3, 4]));
   const rows = lens.tick(1);
   tt.equal(find(rows, 'dead', 'activation_rate').mean, 0);
   tt.equal(find(rows, 'dead', 'death_rate').mean, 1);
@@ -109,10 +109,10 @@ t.test('all-dead and all-alive layers', async (tt) => {
 t.test('eps boundary', async (tt) => {
   const lens = new OutputActivation();
   // one channel [N=4]: 1e-9 inactive, -1 active, 1e-8 exactly is inactive, 2e-8 active
-  lens.foldForward(forwardEvent(lens, relu, new Float64Array([1e-9, -1, 1e-8, 2e-8]) as unknown as Float32Array, [4]));
+  deliver(lens, outputEvent(lens, relu, new Float64Array([1e-9, -1, 1e-8, 2e-8]) as unknown as Float32Array, [4]));
   close(tt, find(lens.tick(1), 'relu1', 'activation_rate').mean, 0.5, 'two of four');
   const coarse = new OutputActivation({ eps: 0.5 });
-  coarse.foldForward(forwardEvent(coarse, relu, [0.5, 0.25, -0.75, 1], [4, 1]));
+  deliver(coarse, outputEvent(coarse, relu, [0.5, 0.25, -0.75, 1], [4, 1]));
   close(tt, find(coarse.tick(1), 'relu1', 'activation_rate').mean, 0.5, 'eps 0.5: exactly eps is inactive');
   tt.equal(coarse.requests[0]?.reduction.op, 'activeCount');
   tt.match(coarse.requests[0]?.reduction, { eps: 0.5, per: 'channel' });
@@ -123,7 +123,7 @@ t.test('sigmoid saturation: 10/13 of σ(x) on [-1000..1000] exceed 1e-8 (float32
   const sig = Float32Array.from(xs, (x) => Math.fround(1 / (1 + Math.exp(-Math.fround(x)))));
   tt.ok(sig[2] !== undefined && sig[2] > 0 && sig[2] < 1e-8, `σ(−100) = ${sig[2]} is tiny but not 0 in float32`);
   const lens = new OutputActivation();
-  lens.foldForward(forwardEvent(lens, moduleInfo('sigmoid', 0), sig, [13, 1]));
+  deliver(lens, outputEvent(lens, moduleInfo('sigmoid', 0), sig, [13, 1]));
   const act = find(lens.tick(1), 'sigmoid', 'activation_rate');
   close(tt, act.mean, 10 / 13, 'activation');
   tt.ok(Math.abs((act.mean as number) - 0.7692307829856873) < 1e-7, 'monitorch float32 value');
@@ -134,9 +134,9 @@ t.test('linear [N, C] and conv1d [N, C, L] shapes', async (tt) => {
   const lin = moduleInfo('lin_relu', 0);
   const conv = moduleInfo('conv_relu', 1);
   // [3, 2]: channel 0 active in 2 of 3 samples, channel 1 in 0 → activation 1/3, death 1/2
-  lens.foldForward(forwardEvent(lens, lin, [1, 0, 0, 0, 4, 0], [3, 2]));
+  deliver(lens, outputEvent(lens, lin, [1, 0, 0, 0, 4, 0], [3, 2]));
   // [2, 2, 3]: ch0 active at 1+3 of 6 positions, ch1 at 6 of 6 → (4/6 + 1)/2
-  lens.foldForward(forwardEvent(lens, conv, [1, 0, 0, 1, 1, 1, /* */ 2, 2, 2, 1, 1, 1], [2, 2, 3]));
+  deliver(lens, outputEvent(lens, conv, [1, 0, 0, 1, 1, 1, /* */ 2, 2, 2, 1, 1, 1], [2, 2, 3]));
   const rows = lens.tick(1);
   close(tt, find(rows, 'lin_relu', 'activation_rate').mean, 1 / 3, 'linear activation');
   close(tt, find(rows, 'lin_relu', 'death_rate').mean, 0.5, 'linear death');
@@ -146,12 +146,12 @@ t.test('linear [N, C] and conv1d [N, C, L] shapes', async (tt) => {
 
 t.test('train and val are separate series; val is off by default', async (tt) => {
   const trainOnly = new OutputActivation();
-  trainOnly.foldForward(forwardEvent(trainOnly, relu, [1, 1], [2, 1], { phase: 'val' }));
+  deliver(trainOnly, outputEvent(trainOnly, relu, [1, 1], [2, 1], { phase: 'val' }));
   tt.same(trainOnly.tick(1), [], 'val pass not recorded by default');
 
   const lens = new OutputActivation({ phases: ['train', 'val'] });
-  lens.foldForward(forwardEvent(lens, relu, [1, 0, 1, 0], [2, 2], { phase: 'val' }));
-  lens.foldForward(forwardEvent(lens, relu, [1, 1, 1, 1], [2, 2], { phase: 'train' }));
+  deliver(lens, outputEvent(lens, relu, [1, 0, 1, 0], [2, 2], { phase: 'val' }));
+  deliver(lens, outputEvent(lens, relu, [1, 1, 1, 1], [2, 2], { phase: 'train' }));
   const rows = lens.tick(1);
   tt.same(rows.map((r) => `${String(r.phase)}/${String(r.module)}/${String(r.quantity)}`), [
     'train/relu1/activation_rate', 'train/relu1/death_rate', 'train//worst_activation_rate', 'train//worst_death_rate',
@@ -166,10 +166,10 @@ t.test('a layer without samples in an epoch has no row (no stale value)', async 
   const lens = new OutputActivation();
   const a = moduleInfo('a', 0);
   const b = moduleInfo('b', 1);
-  lens.foldForward(forwardEvent(lens, a, [1, 0], [2, 1]));
-  lens.foldForward(forwardEvent(lens, b, [1, 1], [2, 1]));
+  deliver(lens, outputEvent(lens, a, [1, 0], [2, 1]));
+  deliver(lens, outputEvent(lens, b, [1, 1], [2, 1]));
   tt.equal(lens.tick(1).length, 6);
-  lens.foldForward(forwardEvent(lens, b, [0, 1], [2, 1], { epoch: 2 }));
+  deliver(lens, outputEvent(lens, b, [0, 1], [2, 1], { epoch: 2 }));
   const rows = lens.tick(2);
   tt.same([...new Set(rows.map((r) => r.module))], ['b', '']);
   tt.equal(find(rows, 'b', 'activation_rate').mean, 0.5);
@@ -179,15 +179,15 @@ t.test('a layer without samples in an epoch has no row (no stale value)', async 
 
 t.test('rows follow forward order, not arrival order', async (tt) => {
   const lens = new OutputActivation();
-  lens.foldForward(forwardEvent(lens, moduleInfo('late', 5), [1], [1, 1]));
-  lens.foldForward(forwardEvent(lens, moduleInfo('early', 2), [1], [1, 1]));
+  deliver(lens, outputEvent(lens, moduleInfo('late', 5), [1], [1, 1]));
+  deliver(lens, outputEvent(lens, moduleInfo('early', 2), [1], [1, 1]));
   tt.same(lens.tick(1).filter((r) => r.module !== '').map((r) => r.module), ['early', 'early', 'late', 'late']);
 });
 
 t.test('non-finite entries are counted, and never active', async (tt) => {
   const lens = new OutputActivation();
-  lens.foldForward(forwardEvent(lens, relu, [Number.NaN, 1, Number.POSITIVE_INFINITY, 1], [2, 2]));
-  lens.foldForward(forwardEvent(lens, relu, [Number.NaN, 1, 0, 1], [2, 2]));
+  deliver(lens, outputEvent(lens, relu, [Number.NaN, 1, Number.POSITIVE_INFINITY, 1], [2, 2]));
+  deliver(lens, outputEvent(lens, relu, [Number.NaN, 1, 0, 1], [2, 2]));
   const rows = lens.tick(1);
   const act = find(rows, 'relu1', 'activation_rate');
   tt.equal(act.non_finite, 3);
@@ -199,17 +199,17 @@ t.test('module selection: kinds, include by kind and name, exclude', async (tt) 
   const lens = new OutputActivation({ dropout: false, include: ['linear', 'head.out'], exclude: ['relu_skip'] });
   const sel = lens.requests[0]?.select;
   tt.same(sel, { of: 'output', phases: ['train'], modules: { kinds: ['activation', 'linear'], names: ['head.out'], excludeNames: ['relu_skip'] } });
-  lens.foldForward(forwardEvent(lens, moduleInfo('drop', 0, 'dropout'), [1], [1, 1]));
-  lens.foldForward(forwardEvent(lens, moduleInfo('relu_skip', 1), [1], [1, 1]));
-  lens.foldForward(forwardEvent(lens, moduleInfo('lin', 2, 'linear'), [1], [1, 1]));
-  lens.foldForward(forwardEvent(lens, moduleInfo('head.out', 3, 'other'), [0], [1, 1]));
+  deliver(lens, outputEvent(lens, moduleInfo('drop', 0, { kind: 'dropout' }), [1], [1, 1]));
+  deliver(lens, outputEvent(lens, moduleInfo('relu_skip', 1), [1], [1, 1]));
+  deliver(lens, outputEvent(lens, moduleInfo('lin', 2, { kind: 'linear' }), [1], [1, 1]));
+  deliver(lens, outputEvent(lens, moduleInfo('head.out', 3, { kind: 'other' }), [0], [1, 1]));
   tt.same([...new Set(lens.tick(1).map((r) => r.module))], ['lin', 'head.out', '']);
 });
 
 t.test('options: trackDeadChannels off, warningPlot off, aggregation median', async (tt) => {
   const lens = new OutputActivation({ trackDeadChannels: false, warningPlot: false, aggregation: 'median' });
   tt.same(lens.table.plot.panels.map((p) => [p.title, p.size, p.kind, p.line]), [['Output Activations', 'small', 'probability', 'median']]);
-  lens.foldForward(forwardEvent(lens, relu, [0, 0], [1, 2]));
+  deliver(lens, outputEvent(lens, relu, [0, 0], [1, 2]));
   const rows = lens.tick(1);
   tt.equal(rows.length, 2);
   tt.equal(find(rows, 'relu1', 'death_rate').dead_channels, null);
@@ -221,10 +221,10 @@ t.test('warning rows compare the chosen aggregation', async (tt) => {
   const a = moduleInfo('a', 0);
   const b = moduleInfo('b', 1);
   // a: activation samples 0.5, 0.5 (min 0.5); b: samples 1, 0 (min 0, mean 0.5)
-  lens.foldForward(forwardEvent(lens, a, [1, 0], [1, 2]));
-  lens.foldForward(forwardEvent(lens, a, [0, 1], [1, 2]));
-  lens.foldForward(forwardEvent(lens, b, [1, 1], [1, 2]));
-  lens.foldForward(forwardEvent(lens, b, [0, 0], [1, 2]));
+  deliver(lens, outputEvent(lens, a, [1, 0], [1, 2]));
+  deliver(lens, outputEvent(lens, a, [0, 1], [1, 2]));
+  deliver(lens, outputEvent(lens, b, [1, 1], [1, 2]));
+  deliver(lens, outputEvent(lens, b, [0, 0], [1, 2]));
   const rows = lens.tick(1);
   tt.equal(find(rows, '', 'worst_activation_rate').mean, 0);
   tt.equal(find(rows, '', 'worst_activation_rate').worst_module, 'b');
@@ -260,9 +260,9 @@ t.test('bad options are clear errors', async (tt) => {
 
 t.test('an event without its answer is a clear error; reset forgets the epoch', async (tt) => {
   const lens = new OutputActivation();
-  tt.throws(() => lens.foldForward({ type: 'forward', module: relu, shape: [1, 1], reductions: new Map(), epoch: 1, step: 0, phase: 'train' }),
+  tt.throws(() => lens.foldOutput({ type: 'output', module: relu, shape: [1, 1], reductions: new Map(), epoch: 1, step: 0, phase: 'train' }),
     { code: 'BACKEND_FAILED' });
-  lens.foldForward(forwardEvent(lens, relu, [1], [1, 1]));
+  deliver(lens, outputEvent(lens, relu, [1], [1, 1]));
   lens.reset();
   tt.same(lens.tick(1), []);
 });

@@ -1,5 +1,5 @@
 import {
-  reductionKey, reductionsFor, type AdapterReport, type ModuleInfo, type Phase, type ReductionRequest, type ReductionResult,
+  reductionKey, reductionsFor, tensorReport, type AdapterReport, type ModuleInfo, type Phase, type ReductionRequest, type ReductionResult,
 } from '@monitorch/core';
 import type { StatOutput } from '../graph/compiled-graph.js';
 import { statParts, type FetchedTensor } from '../graph/decode-stat.js';
@@ -114,13 +114,7 @@ export function statReports(
       answers.set(key, decode(stat, statParts(stat, wide), batchSize));
     }
     if (answers.size === 0) continue;
-    const base = { module: tensor.module, shape: shapeFor(tensor, batchSize), reductions: answers, phase };
-    switch (tensor.source) {
-      case 'output': reports.push({ type: 'forward', ...base }); break;
-      case 'outputGradient': reports.push({ type: 'outputGradient', ...base }); break;
-      case 'gradient': reports.push({ type: 'gradient', ...base, parameter: tensor.parameter ?? '' }); break;
-      case 'update': reports.push({ type: 'update', ...base, parameter: tensor.parameter ?? '' }); break;
-    }
+    reports.push(tensorReport(tensor.source, tensor.module, tensor.parameter, shapeFor(tensor, batchSize), answers, phase));
   }
   return reports;
 }

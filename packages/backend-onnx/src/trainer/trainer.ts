@@ -436,9 +436,9 @@ export class Trainer implements Adapter {
     if (connection === undefined) return;
     const emit = (r: AdapterReport): void => { connection.emitter.emit('report', r); };
     const reports = statReports(this.graphs.train.stats, result.stats, connection.requests, 'train', batchSize, this.compiler.decode);
-    for (const r of reports) if (r.type === 'forward') emit(r);
+    for (const r of reports) if (r.type === 'output') emit(r);
     emit({ type: 'loss', value: result.loss, batchSize, phase: 'train' });
-    for (const r of reports) if (r.type !== 'forward') emit(r);
+    for (const r of reports) if (r.type !== 'output') emit(r);
     if (!Number.isFinite(result.loss)) {
       emit({ type: 'warning', code: 'NON_FINITE_LOSS', message: this.nonFiniteError(result.loss, step).message });
     }

@@ -1,6 +1,7 @@
 import { MonitorchError } from '../errors.js';
 import type { ReductionResult } from '../reduction.js';
-import { checkEps, checkShape, productOf, type TensorData } from './tensor-data.js';
+import { checkEps } from '../lens-kit/option-checks.js';
+import { checkShape, productOf, type TensorData } from './tensor-data.js';
 
 /** The answer of an `activeCount` reduction (see {@link ReductionResult}). */
 export type ActiveCountResult = Extract<ReductionResult, { op: 'activeCount' }>;

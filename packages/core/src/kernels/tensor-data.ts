@@ -49,14 +49,3 @@ export function productOf(shape: readonly number[], from: number, to: number = s
   for (let i = from; i < to; i++) p *= shape[i] ?? 1;
   return p;
 }
-
-/** Throws `INVALID_ARGUMENT` unless `eps` is a finite number ≥ 0. */
-export function checkEps(eps: number, what: string): void {
-  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) {
-    throw new MonitorchError(
-      'INVALID_ARGUMENT',
-      `${what}: eps is ${String(eps)}; it must be a finite number >= 0 (monitorch uses 1e-8).`,
-      { eps },
-    );
-  }
-}

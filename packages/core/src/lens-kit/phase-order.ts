@@ -2,7 +2,8 @@ import type { Phase } from '../phase.js';
 
 /**
  * Sorts phases the way users read them: `train`, then `val`, then user phases in the order
- * they first appeared. Keeps rows deterministic whatever order events arrived in.
+ * they first appeared. Every lens orders its rows' phases with this, whatever order events
+ * arrived or options listed them in.
  *
  * @param phases - phases in first-seen order
  */

@@ -1,3 +1,4 @@
+import type { Aggregation } from '../lens-kit/aggregation.js';
 /** Arrow column types a lens table may use. `int32list` is a list of int32 (e.g. channel indices). */
 export type ColumnType = 'int32' | 'float64' | 'utf8' | 'bool' | 'int32list';
 
@@ -31,7 +32,7 @@ export interface PanelSpec {
   /** Rows whose `quantity` is listed here feed this panel (one series per phase × quantity). */
   readonly quantities: readonly string[];
   /** Column drawn as the line. */
-  readonly line: 'mean' | 'median' | 'min' | 'max';
+  readonly line: Aggregation;
   /** Bands drawn under the line (numerical panels). */
   readonly bands?: readonly BandKind[];
   /** Y scale (default linear). */
