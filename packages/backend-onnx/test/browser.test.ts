@@ -62,7 +62,7 @@ t.test('the same graph builder and Trainer train in Chromium with onnxruntime-we
   t.same(pageErrors, []);
   t.match(result.userAgent, /Chrome/);
   t.equal(result.device, 'cpu');
-  t.same(result.events.slice(0, 4), ['forward:train', 'forward:train', 'loss:train', 'step:train'], 'the lens\'s requests reached the graph: act and drop outputs, then loss and step');
+  t.same(result.events.slice(0, 4), ['output:train', 'output:train', 'loss:train', 'step:train'], 'the lens\'s requests reached the graph: act and drop outputs, then loss and step');
   t.equal(result.epochs.length, 3);
   const losses = result.epochs.map((e) => e.loss);
   t.ok(losses[2]! < losses[0]!, `training loss falls: ${losses.map((l) => l.toFixed(4)).join(' → ')}`);

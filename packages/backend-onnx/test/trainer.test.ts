@@ -50,7 +50,7 @@ for (const worker of [false, true]) {
 
     // Event order per step: forward, loss, gradients, step; stamped with the step before it.
     const kinds = lens.events.map((e) => `${e.type}${e.type === 'gradient' ? `:${e.parameter}` : ''}@${e.step}`);
-    t.same(kinds, [0, 1, 2].flatMap((s) => [`forward@${s}`, `loss@${s}`, `gradient:bias@${s}`, `gradient:weight@${s}`, `step@${s + 1}`]));
+    t.same(kinds, [0, 1, 2].flatMap((s) => [`output@${s}`, `loss@${s}`, `gradient:bias@${s}`, `gradient:weight@${s}`, `step@${s + 1}`]));
     const forwards = lens.events.filter((e): e is OutputEvent => e.type === 'output');
     const losses = lens.events.filter((e): e is LossEvent => e.type === 'loss');
     const grads = lens.events.filter((e): e is GradientEvent => e.type === 'gradient' && e.parameter === 'weight');
@@ -74,7 +74,7 @@ for (const worker of [false, true]) {
     // Evaluation: val-phase outputs and losses, nothing else; accuracy from the logits.
     lens.events = [];
     const evaluation = await trainer.evaluate(loader);
-    t.same(lens.events.map((e) => `${e.type}:${e.phase}`), ['forward:val', 'loss:val', 'forward:val', 'loss:val', 'forward:val', 'loss:val']);
+    t.same(lens.events.map((e) => `${e.type}:${e.phase}`), ['output:val', 'loss:val', 'output:val', 'loss:val', 'output:val', 'loss:val']);
     const final = referenceStep(W, b, data.x, data.y as Int32Array, F, C, 0);
     t.ok(Math.abs(evaluation.loss - final.loss) < 1e-5, 'sample-weighted mean eval loss');
     let correct = 0;

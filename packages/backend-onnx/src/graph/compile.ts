@@ -1,5 +1,5 @@
 import {
-  MonitorchError, reductionsFor, type ModuleInfo, type Phase, type ReductionRequest,
+  MonitorchError, reductionKey, reductionsFor, type ModuleInfo, type Phase, type Reduction, type ReductionRequest,
 } from '@monitorch/core';
 import type { Loss } from '../losses/loss.js';
 import { Scope, type Block } from '../model/block.js';
@@ -243,11 +243,20 @@ export function compileEvalGraph(network: Block, options: EvalCompileOptions): C
   const phases = options.phases ?? evalPhases(requests);
   const stats = new StatBuilder(g, { finiteGate });
   for (const { module, value } of trace.moduleOutputs) {
-    const wanted = new Map<string, ReturnType<typeof reductionsFor>[number]>();
+    // Each reduction serves exactly the phases whose requests want it, so the reports of a
+    // run pick their statistics by phase alone and never ask the requests again.
+    const wanted = new Map<string, { reduction: Reduction; phases: Phase[] }>();
     for (const phase of phases) {
-      for (const r of reductionsFor(requests, 'output', module, undefined, phase)) wanted.set(JSON.stringify(r), r);
+      for (const reduction of reductionsFor(requests, 'output', module, undefined, phase)) {
+        const key = reductionKey(reduction);
+        const entry = wanted.get(key);
+        if (entry === undefined) wanted.set(key, { reduction, phases: [phase] });
+        else entry.phases.push(phase);
+      }
     }
-    stats.add('output', module, undefined, phases, value.name, value.shape, [...wanted.values()]);
+    for (const { reduction, phases: servedIn } of wanted.values()) {
+      stats.add('output', module, undefined, servedIn, value.name, value.shape, [reduction]);
+    }
     if (options.debug?.outputs === true) trace.debugOutput(value.name, `debug.out.${module.name}`);
   }
   return finishGraph('eval', { g, trace, out, inputs, outputs }, stats);

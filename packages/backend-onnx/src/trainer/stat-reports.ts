@@ -1,5 +1,5 @@
 import {
-  reductionKey, reductionsFor, tensorReport, type AdapterReport, type ModuleInfo, type Phase, type ReductionRequest, type ReductionResult,
+  reductionKey, tensorReport, type AdapterReport, type ModuleInfo, type Phase, type ReductionResult,
 } from '@monitorch/core';
 import type { StatOutput } from '../graph/compiled-graph.js';
 import { statParts, type FetchedTensor } from '../graph/decode-stat.js';
@@ -18,8 +18,8 @@ interface PlannedTensor {
   batchShape?: { readonly batchSize: number; readonly shape: readonly number[] };
 }
 
-/** The reports of one (graph statistics, requests, phase): which tensors, and the packed outputs they read. */
-interface Plan {
+/** The reports of one (graph statistics, phase): which tensors, and the packed outputs they read. */
+interface ReportPlan {
   readonly tensors: readonly PlannedTensor[];
   /** Packed outputs that planned statistics read: widened to float64 once per run. */
   readonly packedOutputs: readonly string[];
@@ -27,35 +27,27 @@ interface Plan {
 
 /**
  * Which statistics each tensor reports and in what order depends only on the graph's
- * statistics, the requests and the phase — not on the step. Planned once per combination
- * instead of on every step of the hot loop.
+ * statistics and the phase — not on the step. Planned once per combination instead of on
+ * every step of the hot loop. The graph compiler already decided which statistics each phase
+ * wants (`StatOutput.phases`); the Inspector routes each report to the lenses that asked.
  */
-const plans = new WeakMap<readonly StatOutput[], WeakMap<readonly ReductionRequest[], Map<Phase, Plan>>>();
+const plans = new WeakMap<readonly StatOutput[], Map<Phase, ReportPlan>>();
 
-function planFor(stats: readonly StatOutput[], requests: readonly ReductionRequest[], phase: Phase): Plan {
-  let byRequests = plans.get(stats);
-  if (byRequests === undefined) plans.set(stats, (byRequests = new WeakMap()));
-  let byPhase = byRequests.get(requests);
-  if (byPhase === undefined) byRequests.set(requests, (byPhase = new Map()));
+function planFor(stats: readonly StatOutput[], phase: Phase): ReportPlan {
+  let byPhase = plans.get(stats);
+  if (byPhase === undefined) plans.set(stats, (byPhase = new Map()));
   const cached = byPhase.get(phase);
   if (cached !== undefined) return cached;
   const tensors = new Map<string, PlannedTensor>();
-  const wanted = new Map<string, Set<string>>();
   for (const stat of stats) {
+    if (!(stat.phases ?? [stat.phase]).includes(phase)) continue;
     const tensorKey = `${stat.source}\u0000${stat.module.name}\u0000${stat.parameter ?? ''}`;
-    let keys = wanted.get(tensorKey);
-    if (keys === undefined) {
-      keys = new Set(reductionsFor(requests, stat.source, stat.module, stat.parameter, phase).map(reductionKey));
-      wanted.set(tensorKey, keys);
-    }
-    const key = reductionKey(stat.reduction);
-    if (!keys.has(key)) continue;
     let tensor = tensors.get(tensorKey);
     if (tensor === undefined) {
       tensor = { source: stat.source, module: stat.module, parameter: stat.parameter, shape: stat.shape, stats: [] };
       tensors.set(tensorKey, tensor);
     }
-    tensor.stats.push({ key, stat });
+    tensor.stats.push({ key: reductionKey(stat.reduction), stat });
   }
   const planned = [...tensors.values()].sort(byEventOrder);
   const packedOutputs = new Set<string>();
@@ -85,13 +77,11 @@ function shapeFor(tensor: PlannedTensor, batchSize: number): readonly number[] {
 
 /**
  * Builds the forward / outputGradient / gradient / update reports of one graph run: one report
- * per (tensor), carrying every requested reduction of it. Statistics the graph computed that
- * no current request wants for `phase` are skipped, so a lens never sees a phase it did not
- * ask for.
+ * per (tensor), carrying every requested reduction of it. Only statistics the compiler made
+ * for `phase` are reported; which lens receives a report is the Inspector's routing.
  *
  * @param stats - the graph's statistic declarations
  * @param fetched - fetched stat outputs by graph output name
- * @param requests - the lenses' current requests
  * @param phase - the phase of this run
  * @param batchSize - samples in the batch (fills the `-1` batch dimension of shapes)
  * @param decode - output decoder of the graph compiler
@@ -99,13 +89,12 @@ function shapeFor(tensor: PlannedTensor, batchSize: number): readonly number[] {
 export function statReports(
   stats: readonly StatOutput[],
   fetched: Readonly<Record<string, FetchedTensor>>,
-  requests: readonly ReductionRequest[],
   phase: Phase,
   batchSize: number,
   decode: StatDecoder,
 ): AdapterReport[] {
   const reports: AdapterReport[] = [];
-  const plan = planFor(stats, requests, phase);
+  const plan = planFor(stats, phase);
   const wide = widenPacked(fetched, plan.packedOutputs);
   for (const tensor of plan.tensors) {
     const answers = new Map<string, ReductionResult>();

@@ -291,7 +291,7 @@ export class Trainer implements Adapter {
         },
         report: (batch, { result, connection }) => {
           if (connection === undefined) return;
-          for (const r of statReports(this.graphs.eval.stats, result.stats, connection.requests, phase, batch.size, this.compiler.decode)) {
+          for (const r of statReports(this.graphs.eval.stats, result.stats, phase, batch.size, this.compiler.decode)) {
             connection.emitter.emit('report', r);
           }
           connection.emitter.emit('report', { type: 'loss', value: result.loss, batchSize: batch.size, phase });
@@ -435,7 +435,7 @@ export class Trainer implements Adapter {
   private reportTrainStep({ result, step, connection }: StepOutcome, batchSize: number): void {
     if (connection === undefined) return;
     const emit = (r: AdapterReport): void => { connection.emitter.emit('report', r); };
-    const reports = statReports(this.graphs.train.stats, result.stats, connection.requests, 'train', batchSize, this.compiler.decode);
+    const reports = statReports(this.graphs.train.stats, result.stats, 'train', batchSize, this.compiler.decode);
     for (const r of reports) if (r.type === 'output') emit(r);
     emit({ type: 'loss', value: result.loss, batchSize, phase: 'train' });
     for (const r of reports) if (r.type !== 'output') emit(r);
