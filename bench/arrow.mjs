@@ -9,10 +9,14 @@ import { LensTable, RunWriter, defineTable, readRunSync, rowsToRecordBatch } fro
 
 const LAYERS = 20;
 const QUANTITIES = ['activation_rate', 'dead_rate', 'saturation'];
-const SPEC = defineTable('bench-lens', [
-  { name: 'median', type: 'float64', nullable: true, description: 'Median of the samples.' },
-  { name: 'dead_channels', type: 'int32list', nullable: true, description: 'Channels that never fired.' },
-], { panels: [{ title: 'Activation', size: 'small', kind: 'probability', quantities: QUANTITIES, line: 'mean' }] });
+const SPEC = defineTable(
+  'bench-lens',
+  [
+    { name: 'median', type: 'float64', nullable: true, description: 'Median of the samples.' },
+    { name: 'dead_channels', type: 'int32list', nullable: true, description: 'Channels that never fired.' },
+  ],
+  { panels: [{ title: 'Activation', size: 'small', kind: 'probability', quantities: QUANTITIES, line: 'mean' }] },
+);
 
 /** One epoch's rows: every layer × quantity, a few nulls and short lists like a real lens. */
 function epochRows(epoch) {
@@ -21,8 +25,16 @@ function epochRows(epoch) {
     for (let q = 0; q < QUANTITIES.length; q++) {
       const x = ((epoch * 31 + l * 7 + q) % 97) / 97;
       rows.push({
-        epoch, phase: 'train', module: `net.layer${l}.relu`, quantity: QUANTITIES[q],
-        mean: x, std: x / 3, min: x / 4, max: Math.min(1, x * 2), count: 469, median: q === 2 ? null : x,
+        epoch,
+        phase: 'train',
+        module: `net.layer${l}.relu`,
+        quantity: QUANTITIES[q],
+        mean: x,
+        std: x / 3,
+        min: x / 4,
+        max: Math.min(1, x * 2),
+        count: 469,
+        median: q === 2 ? null : x,
         dead_channels: q === 1 ? [l, l + 3, l + 9] : null,
       });
     }
@@ -84,12 +96,20 @@ export async function run() {
       toTableMs: { rows: arrowTable.numRows, batches: arrowTable.batches.length, ms: toTableS * 1e3 },
     };
     const f = (x, d = 3) => x.toFixed(d);
-    console.log(`arrow append: ${Math.round(r.rowsPerSecEndToEnd)} rows/s (one ${rowsPerEpoch}-row epoch in ${f(r.epochMsEndToEnd)} ms: ` +
-      `rowsToRecordBatch ${f(r.batchMsPerEpoch)} ms + RunWriter.append with fsync ${f(r.appendFsyncMsPerEpoch)} ms + LensTable.append ${f(r.lensTableMsPerEpoch)} ms)`);
-    console.log(`arrow append without fsync: ${Math.round(r.rowsPerSecNoFsync)} rows/s (RunWriter.append ${f(r.appendNoFsyncMsPerEpoch)} ms per epoch; durable: false)`);
-    console.log(`arrow rowsToRecordBatch: ${Math.round(r.batchRowsPerSec)} rows/s; LensTable.append: ${Math.round(r.lensTableRowsPerSec)} rows/s`);
-    console.log(`arrow close (.arrow rewrite) of ${r.closeMs.epochs} epochs: ${f(r.closeMs.ms, 1)} ms; readRunSync of ${r.readRunMs.rows} rows: ${f(r.readRunMs.ms, 1)} ms; ` +
-      `LensTable.toTable of ${r.toTableMs.rows} rows in ${r.toTableMs.batches} batches: ${f(r.toTableMs.ms, 2)} ms`);
+    console.log(
+      `arrow append: ${Math.round(r.rowsPerSecEndToEnd)} rows/s (one ${rowsPerEpoch}-row epoch in ${f(r.epochMsEndToEnd)} ms: ` +
+        `rowsToRecordBatch ${f(r.batchMsPerEpoch)} ms + RunWriter.append with fsync ${f(r.appendFsyncMsPerEpoch)} ms + LensTable.append ${f(r.lensTableMsPerEpoch)} ms)`,
+    );
+    console.log(
+      `arrow append without fsync: ${Math.round(r.rowsPerSecNoFsync)} rows/s (RunWriter.append ${f(r.appendNoFsyncMsPerEpoch)} ms per epoch; durable: false)`,
+    );
+    console.log(
+      `arrow rowsToRecordBatch: ${Math.round(r.batchRowsPerSec)} rows/s; LensTable.append: ${Math.round(r.lensTableRowsPerSec)} rows/s`,
+    );
+    console.log(
+      `arrow close (.arrow rewrite) of ${r.closeMs.epochs} epochs: ${f(r.closeMs.ms, 1)} ms; readRunSync of ${r.readRunMs.rows} rows: ${f(r.readRunMs.ms, 1)} ms; ` +
+        `LensTable.toTable of ${r.toTableMs.rows} rows in ${r.toTableMs.batches} batches: ${f(r.toTableMs.ms, 2)} ms`,
+    );
     return r;
   } finally {
     rmSync(base, { recursive: true, force: true });

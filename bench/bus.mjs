@@ -28,7 +28,11 @@ function tensors() {
     }
     return a;
   };
-  return { out: fill(new Float32Array(BATCH * WIDTH)), weight: fill(new Float32Array(WIDTH * WIDTH)), bias: fill(new Float32Array(WIDTH)) };
+  return {
+    out: fill(new Float32Array(BATCH * WIDTH)),
+    weight: fill(new Float32Array(WIDTH * WIDTH)),
+    bias: fill(new Float32Array(WIDTH)),
+  };
 }
 
 /** Reports one training step through `loop`. */
@@ -67,7 +71,9 @@ function recordedStep(requests) {
 function bareBus(reports, steps) {
   const bus = new Bus();
   let n = 0;
-  bus.events$.subscribe(() => { n += 1; });
+  bus.events$.subscribe(() => {
+    n += 1;
+  });
   const t0 = process.hrtime.bigint();
   for (let s = 0; s < steps; s++) for (const r of reports) bus.emitter.emit('report', r);
   const sec = seconds(t0);
@@ -78,7 +84,12 @@ function bareBus(reports, steps) {
 async function lensesOnly(reports, steps) {
   const inspector = new Inspector({ lenses: lenses(), logger: null });
   let connection;
-  inspector.attach({ connect: (c) => { connection = c; }, disconnect: () => {} });
+  inspector.attach({
+    connect: (c) => {
+      connection = c;
+    },
+    disconnect: () => {},
+  });
   const t0 = process.hrtime.bigint();
   for (let s = 1; s <= steps; s++) {
     for (const r of reports) connection.emitter.emit('report', r);
@@ -118,10 +129,16 @@ export async function run() {
   const folded = await lensesOnly(reports, steps);
   const e2e = await endToEnd(steps);
   const k = (x) => `${(x / 1000).toFixed(0)}k`;
-  console.log(`${reports.length} events per step (${LAYERS} ReLU outputs [${BATCH}, ${WIDTH}], ${LAYERS} × weight+bias gradients, loss, step), ${steps} steps`);
+  console.log(
+    `${reports.length} events per step (${LAYERS} ReLU outputs [${BATCH}, ${WIDTH}], ${LAYERS} × weight+bias gradients, loss, step), ${steps} steps`,
+  );
   console.log(`bare bus:                          ${k(bus.eventsPerSecond)} events/s`);
-  console.log(`bus + 3 lenses (answers given):    ${k(folded.eventsPerSecond)} events/s (ticks every ${STEPS_PER_EPOCH} steps included)`);
-  console.log(`LoopAdapter + 3 lenses end to end: ${k(e2e.eventsPerSecond)} events/s, ${e2e.stepMicros.toFixed(1)} µs of monitoring per step`);
+  console.log(
+    `bus + 3 lenses (answers given):    ${k(folded.eventsPerSecond)} events/s (ticks every ${STEPS_PER_EPOCH} steps included)`,
+  );
+  console.log(
+    `LoopAdapter + 3 lenses end to end: ${k(e2e.eventsPerSecond)} events/s, ${e2e.stepMicros.toFixed(1)} µs of monitoring per step`,
+  );
   return {
     eventsPerStep: reports.length,
     bareBusEventsPerSecond: Math.round(bus.eventsPerSecond),

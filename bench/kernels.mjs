@@ -48,8 +48,12 @@ export async function run() {
     sumGBps: gbps(() => sum(data, first)),
   };
   console.log(`kernel activeCount/channel ${mb}MB: ${figures.activeCountChannelGBps.toFixed(2)} GB/s`);
-  console.log(`kernel activeCount/channel channels-last ${mb}MB: ${figures.activeCountChannelLastGBps.toFixed(2)} GB/s`);
-  console.log(`kernel activeCount/channel channels-last F=4 ${mb}MB: ${figures.activeCountFewChannelsLastGBps.toFixed(2)} GB/s`);
+  console.log(
+    `kernel activeCount/channel channels-last ${mb}MB: ${figures.activeCountChannelLastGBps.toFixed(2)} GB/s`,
+  );
+  console.log(
+    `kernel activeCount/channel channels-last F=4 ${mb}MB: ${figures.activeCountFewChannelsLastGBps.toFixed(2)} GB/s`,
+  );
   console.log(`kernel l2 ${mb}MB: ${figures.l2GBps.toFixed(2)} GB/s`);
   console.log(`kernel sum ${mb}MB: ${figures.sumGBps.toFixed(2)} GB/s`);
   return figures;

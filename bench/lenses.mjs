@@ -22,16 +22,24 @@ const OUTPUTS = [
   ['softmax', [256, 10]],
 ];
 const GRADS = [
-  ['conv1', 'weight', [64, 1, 5, 5]], ['conv1', 'bias', [64]],
-  ['conv2', 'weight', [128, 64, 3, 3]], ['conv2', 'bias', [128]],
-  ['lin1', 'weight', [32, 128]], ['lin1', 'bias', [32]],
-  ['lin2', 'weight', [10, 32]], ['lin2', 'bias', [10]],
+  ['conv1', 'weight', [64, 1, 5, 5]],
+  ['conv1', 'bias', [64]],
+  ['conv2', 'weight', [128, 64, 3, 3]],
+  ['conv2', 'bias', [128]],
+  ['lin1', 'weight', [32, 128]],
+  ['lin1', 'bias', [32]],
+  ['lin2', 'weight', [10, 32]],
+  ['lin2', 'bias', [10]],
 ];
 const MODULES = [
-  { name: 'conv1', kind: 'conv', parameters: ['weight', 'bias'] }, { name: 'relu1', kind: 'activation' },
-  { name: 'conv2', kind: 'conv', parameters: ['weight', 'bias'] }, { name: 'relu2', kind: 'activation' },
-  { name: 'lin1', kind: 'linear', parameters: ['weight', 'bias'] }, { name: 'relu3', kind: 'activation' },
-  { name: 'lin2', kind: 'linear', parameters: ['weight', 'bias'] }, { name: 'softmax', kind: 'activation' },
+  { name: 'conv1', kind: 'conv', parameters: ['weight', 'bias'] },
+  { name: 'relu1', kind: 'activation' },
+  { name: 'conv2', kind: 'conv', parameters: ['weight', 'bias'] },
+  { name: 'relu2', kind: 'activation' },
+  { name: 'lin1', kind: 'linear', parameters: ['weight', 'bias'] },
+  { name: 'relu3', kind: 'activation' },
+  { name: 'lin2', kind: 'linear', parameters: ['weight', 'bias'] },
+  { name: 'softmax', kind: 'activation' },
 ];
 
 /** Seeded tensor: about half exact zeros (ReLU-like), the rest small values of both signs. */
@@ -48,7 +56,12 @@ function tensor(shape, seed) {
 }
 
 const outputs = OUTPUTS.map(([name, shape], i) => ({ name, shape, data: tensor(shape, 11 + i) }));
-const grads = GRADS.map(([module, parameter, shape], i) => ({ module, parameter, shape, data: tensor(shape, 101 + i) }));
+const grads = GRADS.map(([module, parameter, shape], i) => ({
+  module,
+  parameter,
+  shape,
+  data: tensor(shape, 101 + i),
+}));
 const channel = { op: 'activeCount', per: 'channel', eps: 1e-8 };
 const neuron = { op: 'activeCount', per: 'neuron', eps: 1e-8 };
 
@@ -102,20 +115,43 @@ const lensPath = (lenses) => () => {
 const foldsOnly = () => () => {
   const out = new OutputActivation();
   const grad = new ParameterGradientActivation();
-  const info = new Map(MODULES.map((m, order) => [m.name, {
-    name: m.name, kind: m.kind, type: m.kind, order, parameters: (m.parameters ?? []).map((p) => ({ name: p, shape: [] })),
-  }]));
+  const info = new Map(
+    MODULES.map((m, order) => [
+      m.name,
+      {
+        name: m.name,
+        kind: m.kind,
+        type: m.kind,
+        order,
+        parameters: (m.parameters ?? []).map((p) => ({ name: p, shape: [] })),
+      },
+    ]),
+  );
   const stamp = { epoch: 1, step: 0, phase: 'train' };
-  const fwd = outputs.map((o) => ({ type: 'output', module: info.get(o.name), shape: o.shape, ...stamp,
-    reductions: new Map([[reductionKey(channel), reduce(o.data, o.shape, channel)]]) }));
-  const bwd = grads.map((g) => ({ type: 'gradient', module: info.get(g.module), parameter: g.parameter, shape: g.shape, ...stamp,
-    reductions: new Map([[reductionKey(neuron), reduce(g.data, g.shape, neuron)]]) }));
+  const fwd = outputs.map((o) => ({
+    type: 'output',
+    module: info.get(o.name),
+    shape: o.shape,
+    ...stamp,
+    reductions: new Map([[reductionKey(channel), reduce(o.data, o.shape, channel)]]),
+  }));
+  const bwd = grads.map((g) => ({
+    type: 'gradient',
+    module: info.get(g.module),
+    parameter: g.parameter,
+    shape: g.shape,
+    ...stamp,
+    reductions: new Map([[reductionKey(neuron), reduce(g.data, g.shape, neuron)]]),
+  }));
   return {
     batch: () => {
       for (const e of fwd) out.foldOutput(e);
       for (const e of bwd) grad.foldGradient(e);
     },
-    tick: async () => { out.tick(1); grad.tick(1); },
+    tick: async () => {
+      out.tick(1);
+      grad.tick(1);
+    },
     close: async () => undefined,
   };
 };
@@ -129,7 +165,9 @@ export async function run() {
   const lossMs = await perBatch(lensPath(() => [new LossMetrics()]));
   const outputMs = await perBatch(lensPath(() => [new OutputActivation()]));
   const gradMs = await perBatch(lensPath(() => [new ParameterGradientActivation()]));
-  const seedMs = await perBatch(lensPath(() => [new LossMetrics(), new OutputActivation(), new ParameterGradientActivation()]));
+  const seedMs = await perBatch(
+    lensPath(() => [new LossMetrics(), new OutputActivation(), new ParameterGradientActivation()]),
+  );
   const foldMs = await perBatch(foldsOnly());
   const us = (ms) => `${(ms * 1000).toFixed(1)} µs`;
   const ratio = (a, b) => (a / b).toFixed(2);
@@ -140,7 +178,9 @@ export async function run() {
   console.log(`  OutputActivation:                 ${us(outputMs)}  = ${ratio(outputMs, outputsMs)} × its reductions`);
   console.log(`  ParameterGradientActivation:      ${us(gradMs)}  = ${ratio(gradMs, gradsMs)} × its reductions`);
   console.log(`  all three lenses:                 ${us(seedMs)}  = ${ratio(seedMs, allMs)} × the reductions`);
-  console.log(`  of which lens folds + ticks (OutputActivation + ParameterGradientActivation, 12 events): ${us(foldMs)}`);
+  console.log(
+    `  of which lens folds + ticks (OutputActivation + ParameterGradientActivation, 12 events): ${us(foldMs)}`,
+  );
   return {
     reductionsOutputsUs: outputsMs * 1000,
     reductionsGradsUs: gradsMs * 1000,

@@ -81,16 +81,31 @@ export async function longRun(o = {}) {
 export async function run() {
   // MONITORCH_MEMORY_EPOCHS shortens the run (the acceptance figure is for 10,000 epochs).
   const epochs = Number(process.env.MONITORCH_MEMORY_EPOCHS ?? 10_000);
-  const { samples, seconds, events, rowsInMemory } = await longRun({ epochs, sampleEvery: Math.max(1, Math.floor(epochs / 10)) });
+  const { samples, seconds, events, rowsInMemory } = await longRun({
+    epochs,
+    sampleEvery: Math.max(1, Math.floor(epochs / 10)),
+  });
   for (const s of samples) console.log(`epoch ${String(s.epoch).padStart(6)}: heap ${s.heapMB.toFixed(2)} MB`);
   const from = Math.min(2000, Math.floor(epochs / 5));
   const at2000 = samples.find((s) => s.epoch >= from)?.heapMB ?? Number.NaN;
   const last = samples[samples.length - 1]?.heapMB ?? Number.NaN;
   const peak = Math.max(...samples.filter((s) => s.epoch >= from).map((s) => s.heapMB));
   const growthMB = last - at2000;
-  console.log(`${epochs} epochs × 20 layers, 3 lenses: ${seconds.toFixed(1)} s, ${(events / seconds / 1000).toFixed(0)}k reports/s incl. ticks`);
-  console.log(`heap after GC: ${at2000.toFixed(2)} MB at epoch ${from}, ${last.toFixed(2)} MB at ${epochs} (growth ${growthMB.toFixed(2)} MB, peak ${peak.toFixed(2)} MB); ${rowsInMemory} rows kept in memory`);
-  return { epochs, seconds, heapAt2000MB: at2000, heapAt10000MB: last, heapGrowthMB: growthMB, heapPeakAfter2000MB: peak, rowsInMemory };
+  console.log(
+    `${epochs} epochs × 20 layers, 3 lenses: ${seconds.toFixed(1)} s, ${(events / seconds / 1000).toFixed(0)}k reports/s incl. ticks`,
+  );
+  console.log(
+    `heap after GC: ${at2000.toFixed(2)} MB at epoch ${from}, ${last.toFixed(2)} MB at ${epochs} (growth ${growthMB.toFixed(2)} MB, peak ${peak.toFixed(2)} MB); ${rowsInMemory} rows kept in memory`,
+  );
+  return {
+    epochs,
+    seconds,
+    heapAt2000MB: at2000,
+    heapAt10000MB: last,
+    heapGrowthMB: growthMB,
+    heapPeakAfter2000MB: peak,
+    rowsInMemory,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -21,7 +21,21 @@ import { OutputActivation } from '@monitorch/lens-output-activation';
 import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
 import * as ort from 'onnxruntime-node';
 import {
-  DataLoader, Trainer, adam, compileTrainGraph, initialParameters, conv2d, crossEntropy, dropout, flatten, linear, loadMnist, maxPool2d, relu, sequential, softmax,
+  DataLoader,
+  Trainer,
+  adam,
+  compileTrainGraph,
+  initialParameters,
+  conv2d,
+  crossEntropy,
+  dropout,
+  flatten,
+  linear,
+  loadMnist,
+  maxPool2d,
+  relu,
+  sequential,
+  softmax,
 } from '@monitorch/backend-onnx';
 
 const BATCH = 256;
@@ -33,18 +47,30 @@ const BLOCKS = 24;
 function seedCnn() {
   return sequential({
     conv: sequential({
-      conv1: conv2d(1, 64, 7, { padding: 'same' }), pool1: maxPool2d(7), relu1: relu(), dropout: dropout(0),
-      conv2: conv2d(64, 128, 4), relu2: relu(),
+      conv1: conv2d(1, 64, 7, { padding: 'same' }),
+      pool1: maxPool2d(7),
+      relu1: relu(),
+      dropout: dropout(0),
+      conv2: conv2d(64, 128, 4),
+      relu2: relu(),
     }),
     flatten: flatten(),
     dense: sequential({
-      dropout1: dropout(0), lin1: linear(128, 32), relu1: relu(), dropout2: dropout(0), lin2: linear(32, 10), softmax: softmax(1),
+      dropout1: dropout(0),
+      lin1: linear(128, 32),
+      relu1: relu(),
+      dropout2: dropout(0),
+      lin2: linear(32, 10),
+      softmax: softmax(1),
     }),
   });
 }
 
 /** The value below which a fraction `p` of the samples lie (nearest rank). */
-const quantile = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
+const quantile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))];
+};
 const median = (xs) => quantile(xs, 0.5);
 const fastDecile = (xs) => quantile(xs, 0.1);
 
@@ -64,16 +90,25 @@ function torchStep() {
 async function graphOnlyOverhead(data) {
   const requests = [...new OutputActivation().requests, ...new ParameterGradientActivation().requests];
   const make = async (reqs) => {
-    const g = compileTrainGraph(seedCnn(), { inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam(), requests: reqs });
+    const g = compileTrainGraph(seedCnn(), {
+      inputShape: [-1, 1, 28, 28],
+      loss: crossEntropy(),
+      optimizer: adam(),
+      requests: reqs,
+    });
     const sess = await ort.InferenceSession.create(g.bytes, {
-      executionProviders: ['cpu'], intraOpNumThreads: 2, logSeverityLevel: 3, extra: { session: { intra_op: { allow_spinning: '1' } } }, // as the trainer's train session
+      executionProviders: ['cpu'],
+      intraOpNumThreads: 2,
+      logSeverityLevel: 3,
+      extra: { session: { intra_op: { allow_spinning: '1' } } }, // as the trainer's train session
     });
     const init = initialParameters(g.parameters, 1);
     const feeds = {};
     for (const inp of g.inputs) {
       const dims = inp.shape.map((d) => (d < 0 ? BATCH : d));
       if (inp.role === 'x') feeds[inp.name] = new ort.Tensor('float32', data.x.slice(0, BATCH * 784), dims);
-      else if (inp.role === 'y') feeds[inp.name] = new ort.Tensor('int32', Int32Array.from(data.y.slice(0, BATCH)), dims);
+      else if (inp.role === 'y')
+        feeds[inp.name] = new ort.Tensor('int32', Int32Array.from(data.y.slice(0, BATCH)), dims);
       else if (inp.role === 'param') feeds[inp.name] = new ort.Tensor('float32', init[inp.name].data, dims);
       else if (inp.role === 'hyper') feeds[inp.name] = new ort.Tensor('float32', new Float32Array([1e-3]), dims);
       else feeds[inp.name] = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
@@ -88,14 +123,21 @@ async function graphOnlyOverhead(data) {
   };
   const plain = await make([]);
   const watched = await make(requests);
-  for (let i = 0; i < 3; i++) { await plain(); await watched(); }
+  for (let i = 0; i < 3; i++) {
+    await plain();
+    await watched();
+  }
   const a = [];
   const b = [];
   for (let r = 0; r < 30; r++) {
     for (let k = 0; k < 3; k++) a.push(await plain());
     for (let k = 0; k < 3; k++) b.push(await watched());
   }
-  return { graphStepMs: fastDecile(b), graphStepNoStatsMs: fastDecile(a), graphStatsOverhead: fastDecile(b) / fastDecile(a) - 1 };
+  return {
+    graphStepMs: fastDecile(b),
+    graphStepNoStatsMs: fastDecile(a),
+    graphStatsOverhead: fastDecile(b) / fastDecile(a) - 1,
+  };
 }
 
 /**
@@ -107,9 +149,19 @@ async function graphOnlyOverhead(data) {
  *   built first (the trainer then drops its unused plain pair); else train a plain round first
  */
 async function block(loader, lensSessionsFirst) {
-  const trainer = await Trainer.create({ model: seedCnn(), inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam(), seed: 42 });
+  const trainer = await Trainer.create({
+    model: seedCnn(),
+    inputShape: [-1, 1, 28, 28],
+    loss: crossEntropy(),
+    optimizer: adam(),
+    seed: 42,
+  });
   const inspector = new Inspector({
-    lenses: [new LossMetrics({ metrics: ['val_accuracy'], separateLossAndMetrics: false }), new OutputActivation(), new ParameterGradientActivation()],
+    lenses: [
+      new LossMetrics({ metrics: ['val_accuracy'], separateLossAndMetrics: false }),
+      new OutputActivation(),
+      new ParameterGradientActivation(),
+    ],
     logger: null,
   });
   const steps = { lenses: [], none: [] };
@@ -120,7 +172,11 @@ async function block(loader, lensSessionsFirst) {
   const round = async (withLenses, record = true, group = 0) => {
     if (withLenses) inspector.attach(trainer);
     const stamps = [];
-    await trainer.trainEpoch(loader, { progress: () => { stamps.push(performance.now()); } });
+    await trainer.trainEpoch(loader, {
+      progress: () => {
+        stamps.push(performance.now());
+      },
+    });
     if (withLenses) {
       await inspector.tickEpoch();
       inspector.detach();
@@ -201,16 +257,21 @@ export async function run({ json = false } = {}) {
   const torch = torchStep();
   const torchStepMs = torch === null ? null : torch.stepMs; // median, like stepMs
   const result = {
-    stepMs, stepNoLensMs, lensOverhead,
+    stepMs,
+    stepNoLensMs,
+    lensOverhead,
     lensOverheadInterval: bootstrapInterval(blocks, (bs) => normalisedOverhead(bs, lenses, none)),
     // The same estimate between two halves of the no-lens steps: what noise alone shows.
     noiseFloor: normalisedOverhead(blocks, groupB, groupA),
     noiseFloorInterval: bootstrapInterval(blocks, (bs) => normalisedOverhead(bs, groupB, groupA)),
     blockOverheads: blocks.map((blk) => median(lenses(blk)) / median(none(blk)) - 1),
-    stepFastMs: fastDecile(all('lenses')), stepNoLensFastMs: fastDecile(all('none')),
+    stepFastMs: fastDecile(all('lenses')),
+    stepNoLensFastMs: fastDecile(all('none')),
     lensOverheadFast: fastDecile(all('lenses')) / fastDecile(all('none')) - 1,
-    timedSteps: all('lenses').length, ...graphOnly,
-    torchStepMs, torchStepFastMs: torch === null ? null : torch.stepQ10Ms,
+    timedSteps: all('lenses').length,
+    ...graphOnly,
+    torchStepMs,
+    torchStepFastMs: torch === null ? null : torch.stepQ10Ms,
     speedupVsTorch: torchStepMs === null ? null : torchStepMs / stepMs,
   };
   if (json) {
@@ -219,19 +280,30 @@ export async function run({ json = false } = {}) {
     const pct = (x) => `${(x * 100).toFixed(1)} %`;
     const ms = (x) => `${x.toFixed(1)} ms`;
     const interval = ([lo, hi]) => `95 % interval ${(lo * 100).toFixed(1)} … ${(hi * 100).toFixed(1)} %`;
-    console.log(`onnx: seed CNN, batch ${BATCH}, CPU, worker thread; ${BLOCKS} blocks (fresh trainers) × ${ROUNDS_PER_BLOCK} rounds each way, lenses on/off alternating, ${result.timedSteps} timed steps each way`);
+    console.log(
+      `onnx: seed CNN, batch ${BATCH}, CPU, worker thread; ${BLOCKS} blocks (fresh trainers) × ${ROUNDS_PER_BLOCK} rounds each way, lenses on/off alternating, ${result.timedSteps} timed steps each way`,
+    );
     console.log('                                  median   fast decile');
     const row = (label, m, q) => console.log(`  ${label.padEnd(28)}${m.padStart(10)}${q.padStart(14)}`);
     row('step with the 3 seed lenses', ms(stepMs), ms(result.stepFastMs));
     row('step without lenses', ms(stepNoLensMs), ms(result.stepNoLensFastMs));
-    console.log(`  lens overhead                ${pct(lensOverhead).padStart(9)}   (${interval(result.lensOverheadInterval)}; goal ≤ 2 %)`);
-    console.log(`  A/A, no lenses in both       ${pct(result.noiseFloor).padStart(9)}   (${interval(result.noiseFloorInterval)}: what noise alone shows)`);
+    console.log(
+      `  lens overhead                ${pct(lensOverhead).padStart(9)}   (${interval(result.lensOverheadInterval)}; goal ≤ 2 %)`,
+    );
+    console.log(
+      `  A/A, no lenses in both       ${pct(result.noiseFloor).padStart(9)}   (${interval(result.noiseFloorInterval)}: what noise alone shows)`,
+    );
     console.log(`  fast deciles, all steps      ${pct(result.lensOverheadFast).padStart(9)}`);
     const sorted = [...result.blockOverheads].sort((a, b) => a - b);
     console.log(`  per block (median ratio), sorted: ${sorted.map((x) => (x * 100).toFixed(1)).join(' ')} %`);
-    console.log(`  inside ORT alone             ${pct(graphOnly.graphStatsOverhead).padStart(9)}   (train graph with vs without the statistics: ${graphOnly.graphStepMs.toFixed(1)} vs ${graphOnly.graphStepNoStatsMs.toFixed(1)} ms)`);
-    console.log(torch === null ? '  PyTorch: not available (/usr/bin/python3 -c "import torch" failed)'
-      : `  PyTorch ${torch.torch}, 2 threads${ms(torchStepMs).padStart(10)}${ms(torch.stepQ10Ms).padStart(14)}   →  ONNX with the lenses is ${result.speedupVsTorch.toFixed(2)}× faster at the median (goal ≥ 1.5×)`);
+    console.log(
+      `  inside ORT alone             ${pct(graphOnly.graphStatsOverhead).padStart(9)}   (train graph with vs without the statistics: ${graphOnly.graphStepMs.toFixed(1)} vs ${graphOnly.graphStepNoStatsMs.toFixed(1)} ms)`,
+    );
+    console.log(
+      torch === null
+        ? '  PyTorch: not available (/usr/bin/python3 -c "import torch" failed)'
+        : `  PyTorch ${torch.torch}, 2 threads${ms(torchStepMs).padStart(10)}${ms(torch.stepQ10Ms).padStart(14)}   →  ONNX with the lenses is ${result.speedupVsTorch.toFixed(2)}× faster at the median (goal ≥ 1.5×)`,
+    );
   }
   return result;
 }

@@ -15,14 +15,32 @@ t.test('2D: val accuracy 1.0, run files, second-layer death rates', async (t) =>
   t.equal(result.valAccuracy.length, 15, 'one validation accuracy per epoch');
   t.equal(result.valAccuracy.at(-1), 1, 'the linearly separable validation set is classified perfectly');
 
-  for (const f of ['loss-metrics.arrow', 'output-activation.arrow', 'gradient-activation.arrow', 'run.json',
-    'figure.png', 'figure.svg', 'figure.html', 'decision-boundary.svg', 'decision-boundary.png']) {
+  for (const f of [
+    'loss-metrics.arrow',
+    'output-activation.arrow',
+    'gradient-activation.arrow',
+    'run.json',
+    'figure.png',
+    'figure.svg',
+    'figure.html',
+    'decision-boundary.svg',
+    'decision-boundary.png',
+  ]) {
     t.ok(existsSync(join(out, f)), `${f} written`);
   }
   const tables = await readRun(out);
   t.same([...tables.keys()].sort(), ['gradient-activation', 'loss-metrics', 'output-activation']);
-  const loss = (tables.get('loss-metrics')?.toArray() ?? []) as { epoch: number; phase: string; quantity: string; mean: number }[];
-  t.same([...new Set(loss.map((r) => r.epoch))], Array.from({ length: 15 }, (_, i) => i + 1), 'every epoch has loss rows');
+  const loss = (tables.get('loss-metrics')?.toArray() ?? []) as {
+    epoch: number;
+    phase: string;
+    quantity: string;
+    mean: number;
+  }[];
+  t.same(
+    [...new Set(loss.map((r) => r.epoch))],
+    Array.from({ length: 15 }, (_, i) => i + 1),
+    'every epoch has loss rows',
+  );
   const lastAcc = loss.find((r) => r.epoch === 15 && r.quantity === 'val_accuracy');
   t.equal(lastAcc?.mean, 1, 'the file holds the pushed accuracy');
 
@@ -31,12 +49,26 @@ t.test('2D: val accuracy 1.0, run files, second-layer death rates', async (t) =>
   for (const [name, v] of Object.entries(s)) {
     t.ok(typeof v === 'number' && v >= 0 && v <= 1, `${name} = ${v} is a rate`);
   }
-  const outputs = (tables.get('output-activation')?.toArray() ?? []) as { epoch: number; phase: string; module: string; quantity: string; mean: number }[];
-  const relu2Death = outputs.find((r) => r.epoch === 15 && r.phase === 'train' && r.module === 'relu2' && r.quantity === 'death_rate');
-  t.equal(s.outputDeath, relu2Death?.mean, 'relu2 output death rate = the file\'s last-epoch row');
-  const grads = (tables.get('gradient-activation')?.toArray() ?? []) as { epoch: number; phase: string; module: string; quantity: string; mean: number }[];
+  const outputs = (tables.get('output-activation')?.toArray() ?? []) as {
+    epoch: number;
+    phase: string;
+    module: string;
+    quantity: string;
+    mean: number;
+  }[];
+  const relu2Death = outputs.find(
+    (r) => r.epoch === 15 && r.phase === 'train' && r.module === 'relu2' && r.quantity === 'death_rate',
+  );
+  t.equal(s.outputDeath, relu2Death?.mean, "relu2 output death rate = the file's last-epoch row");
+  const grads = (tables.get('gradient-activation')?.toArray() ?? []) as {
+    epoch: number;
+    phase: string;
+    module: string;
+    quantity: string;
+    mean: number;
+  }[];
   const lin2Death = grads.find((r) => r.epoch === 15 && r.module === 'lin2' && r.quantity === 'weight_death_rate');
-  t.equal(s.weightGradientDeath, lin2Death?.mean, 'lin2 weight-gradient death rate = the file\'s last-epoch row');
+  t.equal(s.weightGradientDeath, lin2Death?.mean, "lin2 weight-gradient death rate = the file's last-epoch row");
   // A ReLU whose channel is dead for a whole batch passes a zero gradient to the row of lin2
   // that feeds it, so lin2's weight-gradient death can never be below relu2's output death
   // (per batch: every dead relu2 channel is a dead lin2 row).

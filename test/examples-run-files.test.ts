@@ -14,9 +14,27 @@ import { OutputRms } from '@monitorch/examples/custom-lens';
 /** Two epochs of two batches; outputs of two ReLU layers, shape [2 samples, 2 channels]. */
 const EPOCHS: number[][][][] = [
   // epoch 1: relu1 batch 1 / batch 2, relu2 batch 1 / batch 2
-  [[[1, 0, 2, 0], [0, 3, 0, 0]], [[0, 0, 0, 0], [0, 0, 0, 0]]],
+  [
+    [
+      [1, 0, 2, 0],
+      [0, 3, 0, 0],
+    ],
+    [
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ],
+  ],
   // epoch 2
-  [[[1, 1, 1, 1], [2, 0, 2, 0]], [[0, 4, 0, 0], [0, 0, 0, 0]]],
+  [
+    [
+      [1, 1, 1, 1],
+      [2, 0, 2, 0],
+    ],
+    [
+      [0, 4, 0, 0],
+      [0, 0, 0, 0],
+    ],
+  ],
 ];
 
 async function writeRun(dir: string): Promise<void> {
@@ -39,7 +57,8 @@ t.test('polars reads the death rates the README way, with hand-computed values',
   const dir = mkdtempSync(join(tmpdir(), 'monitorch-readme-'));
   await writeRun(dir);
   const df = pl.readIPC(readFileSync(join(dir, 'output-activation.arrow')));
-  const wide = df.filter(pl.col('quantity').eq(pl.lit('death_rate')))
+  const wide = df
+    .filter(pl.col('quantity').eq(pl.lit('death_rate')))
     .pivot('mean', { index: 'epoch', on: 'module' })
     .sort('epoch');
   // relu1, epoch 1: batch 1 channels (1,2 | 0,0) → channel 1 dead → 0.5; batch 2 (0,0 | 3,0) → channel 0 dead → 0.5.
@@ -58,8 +77,25 @@ t.test('the custom OutputRms lens writes per-layer RMS rows, read back by core a
   const tables = await readRun(dir);
   const rms = tables.get('output-rms');
   t.ok(rms, 'the run has the custom lens table');
-  const rows = (rms?.toArray() ?? []).map((r: { epoch: number; module: string; quantity: string; mean: number; min: number; max: number; count: number }) =>
-    ({ epoch: r.epoch, module: r.module, quantity: r.quantity, mean: r.mean, min: r.min, max: r.max, count: r.count }));
+  const rows = (rms?.toArray() ?? []).map(
+    (r: {
+      epoch: number;
+      module: string;
+      quantity: string;
+      mean: number;
+      min: number;
+      max: number;
+      count: number;
+    }) => ({
+      epoch: r.epoch,
+      module: r.module,
+      quantity: r.quantity,
+      mean: r.mean,
+      min: r.min,
+      max: r.max,
+      count: r.count,
+    }),
+  );
   // relu1 epoch 1: √((1+4)/4) = 1.1180…, √(9/4) = 1.5; epoch 2: √(4/4) = 1, √((4+4)/4) = √2.
   const r1e1 = [Math.sqrt(1.25), 1.5];
   const r1e2 = [1, Math.SQRT2];
@@ -76,10 +112,16 @@ t.test('the custom OutputRms lens writes per-layer RMS rows, read back by core a
     const mean = ((e.values[0] ?? 0) + (e.values[1] ?? 0)) / 2;
     t.equal(row?.quantity, 'rms');
     t.equal(row?.count, 2, `${e.module} epoch ${e.epoch}: one sample per batch`);
-    t.ok(Math.abs((row?.mean ?? Number.NaN) - mean) < 1e-12, `${e.module} epoch ${e.epoch}: mean ${row?.mean} ≈ ${mean}`);
+    t.ok(
+      Math.abs((row?.mean ?? Number.NaN) - mean) < 1e-12,
+      `${e.module} epoch ${e.epoch}: mean ${row?.mean} ≈ ${mean}`,
+    );
     t.ok(Math.abs((row?.max ?? Number.NaN) - Math.max(...e.values)) < 1e-12, `${e.module} epoch ${e.epoch}: max`);
   }
-  const viaPolars = pl.readIPC(readFileSync(join(dir, 'output-rms.arrow'))).filter(pl.col('module').eq(pl.lit('relu1'))).sort('epoch');
+  const viaPolars = pl
+    .readIPC(readFileSync(join(dir, 'output-rms.arrow')))
+    .filter(pl.col('module').eq(pl.lit('relu1')))
+    .sort('epoch');
   const means = viaPolars.getColumn('mean').toArray() as number[];
   t.ok(Math.abs((means[1] ?? 0) - (1 + Math.SQRT2) / 2) < 1e-12, 'polars sees the same epoch-2 mean');
   t.end();

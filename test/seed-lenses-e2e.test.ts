@@ -39,7 +39,9 @@ class Expected {
   add(r: number[]): void {
     this.activation.push(r.reduce((s, x) => s + x, 0) / r.length);
     this.death.push(r.filter((x) => x === 0).length / r.length);
-    r.forEach((x, i) => { this.everActive[i] = (this.everActive[i] ?? false) || x > 0; });
+    r.forEach((x, i) => {
+      this.everActive[i] = (this.everActive[i] ?? false) || x > 0;
+    });
   }
   dead(): number[] {
     return this.everActive.flatMap((alive, i) => (alive ? [] : [i]));
@@ -60,16 +62,29 @@ function closestObservation(xs: number[], q: number): number {
 function summary(xs: number[]): Record<string, number> {
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
   return {
-    count: xs.length, mean, std: Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length),
-    min: Math.min(...xs), max: Math.max(...xs),
-    median: closestObservation(xs, 0.5), q1: closestObservation(xs, 0.25), q3: closestObservation(xs, 0.75),
+    count: xs.length,
+    mean,
+    std: Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length),
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+    median: closestObservation(xs, 0.5),
+    q1: closestObservation(xs, 0.25),
+    q3: closestObservation(xs, 0.75),
   };
 }
 
 type Row = Record<string, unknown>;
 const plain = (table: { toArray(): { toJSON(): Row }[] }): Row[] =>
-  table.toArray().map((r) => Object.fromEntries(Object.entries(r.toJSON()).map(([k, v]) =>
-    [k, v !== null && typeof v === 'object' ? Array.from(v as Iterable<number>) : v])));
+  table
+    .toArray()
+    .map((r) =>
+      Object.fromEntries(
+        Object.entries(r.toJSON()).map(([k, v]) => [
+          k,
+          v !== null && typeof v === 'object' ? Array.from(v as Iterable<number>) : v,
+        ]),
+      ),
+    );
 
 function checkSummary(tt: Test, row: Row | undefined, xs: number[], label: string): void {
   if (row === undefined) {
@@ -77,7 +92,10 @@ function checkSummary(tt: Test, row: Row | undefined, xs: number[], label: strin
     return;
   }
   for (const [k, v] of Object.entries(summary(xs))) {
-    tt.ok(Math.abs((row[k] as number) - v) <= 1e-12 * Math.max(1, Math.abs(v)), `${label} ${k}: ${String(row[k])} ≈ ${v}`);
+    tt.ok(
+      Math.abs((row[k] as number) - v) <= 1e-12 * Math.max(1, Math.abs(v)),
+      `${label} ${k}: ${String(row[k])} ≈ ${v}`,
+    );
   }
 }
 
@@ -104,14 +122,18 @@ t.test('tiny MLP, three lenses, run directory read back', async (tt) => {
   const train = syntheticBatches(1, 4, B, I, K);
   const val = syntheticBatches(2, 2, B, I, K);
 
-  const expected: { epoch: number; series: Map<string, Expected>; losses: Map<string, number[]>; accuracy: number }[] = [];
+  const expected: { epoch: number; series: Map<string, Expected>; losses: Map<string, number[]>; accuracy: number }[] =
+    [];
   for (let epoch = 1; epoch <= 2; epoch++) {
     const series = new Map<string, Expected>();
     const add = (key: string, r: number[]): void => {
       if (!series.has(key)) series.set(key, new Expected());
       series.get(key)?.add(r);
     };
-    const losses = new Map<string, number[]>([['train', []], ['val', []]]);
+    const losses = new Map<string, number[]>([
+      ['train', []],
+      ['val', []],
+    ]);
     for (const batch of train) {
       const f = model.forward(batch);
       loop.output('relu1', f.a, [B, H]);
@@ -147,7 +169,11 @@ t.test('tiny MLP, three lenses, run directory read back', async (tt) => {
     inspector.pushMetric('val_accuracy', accuracy);
     await inspector.tickEpoch();
     expected.push({ epoch, series, losses, accuracy });
-    tt.equal(lossLens.loss({ phase: 'val' }), losses.get('val')!.reduce((s, x) => s + x, 0) / val.length, `epoch ${epoch}: loss({ phase: 'val' })`);
+    tt.equal(
+      lossLens.loss({ phase: 'val' }),
+      losses.get('val')!.reduce((s, x) => s + x, 0) / val.length,
+      `epoch ${epoch}: loss({ phase: 'val' })`,
+    );
   }
   await inspector.close();
 
@@ -166,32 +192,80 @@ t.test('tiny MLP, three lenses, run directory read back', async (tt) => {
     checkSummary(tt, at(loss, '', 'val_accuracy', 'val'), [accuracy], `e${epoch} val_accuracy`);
     // Outputs, per phase and layer, in forward order, then the warning rows
     for (const phase of ['train', 'val']) {
-      tt.same(outputs.filter((r) => r.epoch === epoch && r.phase === phase).map((r) => `${String(r.module)}/${String(r.quantity)}`), [
-        'relu1/activation_rate', 'relu1/death_rate', 'softmax/activation_rate', 'softmax/death_rate', '/worst_activation_rate', '/worst_death_rate',
-      ], `e${epoch} ${phase} output rows in forward order`);
+      tt.same(
+        outputs
+          .filter((r) => r.epoch === epoch && r.phase === phase)
+          .map((r) => `${String(r.module)}/${String(r.quantity)}`),
+        [
+          'relu1/activation_rate',
+          'relu1/death_rate',
+          'softmax/activation_rate',
+          'softmax/death_rate',
+          '/worst_activation_rate',
+          '/worst_death_rate',
+        ],
+        `e${epoch} ${phase} output rows in forward order`,
+      );
       for (const layer of ['relu1', 'softmax']) {
         const e = series.get(`${phase}/${layer}`)!;
-        checkSummary(tt, at(outputs, layer, 'activation_rate', phase), e.activation, `e${epoch} ${phase} ${layer} activation`);
+        checkSummary(
+          tt,
+          at(outputs, layer, 'activation_rate', phase),
+          e.activation,
+          `e${epoch} ${phase} ${layer} activation`,
+        );
         checkSummary(tt, at(outputs, layer, 'death_rate', phase), e.death, `e${epoch} ${phase} ${layer} death`);
-        tt.same(at(outputs, layer, 'death_rate', phase)?.dead_channels, e.dead(), `e${epoch} ${phase} ${layer} dead channels`);
+        tt.same(
+          at(outputs, layer, 'death_rate', phase)?.dead_channels,
+          e.dead(),
+          `e${epoch} ${phase} ${layer} dead channels`,
+        );
       }
       const relu = series.get(`${phase}/relu1`)!;
       const soft = series.get(`${phase}/softmax`)!;
       const actMeans = [summary(relu.activation).mean!, summary(soft.activation).mean!];
       const deathMeans = [summary(relu.death).mean!, summary(soft.death).mean!];
-      tt.ok(Math.abs((at(outputs, '', 'worst_activation_rate', phase)?.mean as number) - Math.min(...actMeans)) < 1e-12, `e${epoch} ${phase} worst activation`);
-      tt.ok(Math.abs((at(outputs, '', 'worst_death_rate', phase)?.mean as number) - Math.max(...deathMeans)) < 1e-12, `e${epoch} ${phase} worst death`);
+      tt.ok(
+        Math.abs((at(outputs, '', 'worst_activation_rate', phase)?.mean as number) - Math.min(...actMeans)) < 1e-12,
+        `e${epoch} ${phase} worst activation`,
+      );
+      tt.ok(
+        Math.abs((at(outputs, '', 'worst_death_rate', phase)?.mean as number) - Math.max(...deathMeans)) < 1e-12,
+        `e${epoch} ${phase} worst death`,
+      );
     }
-    tt.same((at(outputs, 'relu1', 'death_rate')?.dead_channels as number[] | undefined)?.slice(0, 2), [0, 1], 'units 0 and 1 (bias −100) are dead');
+    tt.same(
+      (at(outputs, 'relu1', 'death_rate')?.dead_channels as number[] | undefined)?.slice(0, 2),
+      [0, 1],
+      'units 0 and 1 (bias −100) are dead',
+    );
     tt.equal(at(outputs, 'softmax', 'activation_rate')?.mean, 1, 'softmax outputs are all positive');
     // Gradients
-    for (const [module, parameter] of [['lin1', 'weight'], ['lin1', 'bias'], ['lin2', 'weight'], ['lin2', 'bias']] as const) {
+    for (const [module, parameter] of [
+      ['lin1', 'weight'],
+      ['lin1', 'bias'],
+      ['lin2', 'weight'],
+      ['lin2', 'bias'],
+    ] as const) {
       const e = series.get(`${module}/${parameter}`)!;
-      checkSummary(tt, at(grads, module, `${parameter}_activation_rate`), e.activation, `e${epoch} ${module}.${parameter} activation`);
+      checkSummary(
+        tt,
+        at(grads, module, `${parameter}_activation_rate`),
+        e.activation,
+        `e${epoch} ${module}.${parameter} activation`,
+      );
       checkSummary(tt, at(grads, module, `${parameter}_death_rate`), e.death, `e${epoch} ${module}.${parameter} death`);
-      tt.same(at(grads, module, `${parameter}_death_rate`)?.dead_neurons, e.dead(), `e${epoch} ${module}.${parameter} dead neurons`);
+      tt.same(
+        at(grads, module, `${parameter}_death_rate`)?.dead_neurons,
+        e.dead(),
+        `e${epoch} ${module}.${parameter} dead neurons`,
+      );
     }
-    tt.same((at(grads, 'lin1', 'weight_death_rate')?.dead_neurons as number[] | undefined)?.slice(0, 2), [0, 1], 'no gradient reaches units 0 and 1');
+    tt.same(
+      (at(grads, 'lin1', 'weight_death_rate')?.dead_neurons as number[] | undefined)?.slice(0, 2),
+      [0, 1],
+      'no gradient reaches units 0 and 1',
+    );
   }
   tt.ok((at0(loss, 2) as number) < (at0(loss, 1) as number), 'the MLP learns: epoch 2 train loss below epoch 1');
 });

@@ -10,7 +10,9 @@ import { runMain } from './shared/exit-on-error.js';
 import { trainActivations2d } from './two-d/train-activations-2d.js';
 
 const program = new Command('example:2d')
-  .description('The seed notebook\'s 2D case: an over-parameterised MLP on two Gaussian clouds, watched by three lenses.')
+  .description(
+    "The seed notebook's 2D case: an over-parameterised MLP on two Gaussian clouds, watched by three lenses.",
+  )
   .option('--out <dir>', 'run directory (Arrow files, figure, decision boundary)', 'runs/2d')
   .option('--epochs <n>', 'epochs to train', positiveInteger, 50)
   .option('--seed <n>', 'seed of the data, split, shuffle and weights', integer, 42)
@@ -27,11 +29,19 @@ await runMain(async () => {
   console.log('last epoch, per layer (train phase):');
   for (const [module, d] of result.lastEpoch) {
     const parts = [
-      d.outputDeath === undefined ? undefined : `output death ${percent(d.outputDeath)} (activation ${percent(d.outputActivation)})`,
-      d.weightGradientDeath === undefined ? undefined : `weight-gradient death ${percent(d.weightGradientDeath)}, bias-gradient death ${percent(d.biasGradientDeath)}`,
+      d.outputDeath === undefined
+        ? undefined
+        : `output death ${percent(d.outputDeath)} (activation ${percent(d.outputActivation)})`,
+      d.weightGradientDeath === undefined
+        ? undefined
+        : `weight-gradient death ${percent(d.weightGradientDeath)}, bias-gradient death ${percent(d.biasGradientDeath)}`,
     ].filter((p) => p !== undefined);
     console.log(`  ${module.padEnd(8)} ${parts.join(' · ')}`);
   }
-  console.log(`the redundant second layer: relu2 output death ${percent(s.outputDeath)}, lin2 gradient death ${percent(s.weightGradientDeath)} (weight) / ${percent(s.biasGradientDeath)} (bias)`);
-  console.log(`files in ${result.runDir}: ${result.files.map((f) => f.split('/').at(-1)).join(', ')} and the Arrow tables`);
+  console.log(
+    `the redundant second layer: relu2 output death ${percent(s.outputDeath)}, lin2 gradient death ${percent(s.weightGradientDeath)} (weight) / ${percent(s.biasGradientDeath)} (bias)`,
+  );
+  console.log(
+    `files in ${result.runDir}: ${result.files.map((f) => f.split('/').at(-1)).join(', ')} and the Arrow tables`,
+  );
 });

@@ -8,7 +8,15 @@
  */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { device, dropout, dropoutLabel, integer, positiveInteger, NO_DROPOUT, type Dropout } from './shared/cli-options.js';
+import {
+  device,
+  dropout,
+  dropoutLabel,
+  integer,
+  positiveInteger,
+  NO_DROPOUT,
+  type Dropout,
+} from './shared/cli-options.js';
 import { percent } from './shared/last-epoch.js';
 import { runMain } from './shared/exit-on-error.js';
 import type { LossOn } from './mnist/seed-cnn.js';
@@ -16,51 +24,94 @@ import { loadMnistData, trainMnist, writeFigures } from './mnist/train-mnist.js'
 import { untilInterrupted, watch } from './mnist/watch.js';
 
 const program = new Command('npm start --')
-  .description('Train the seed notebook\'s MNIST CNN with the monitorch lenses watching: progress bar, live page, Arrow tables and a figure.')
-  .option('--epochs <n>', 'epochs to train (the full seed run, up to 50 with early stopping, is `npm run example:mnist`)', positiveInteger, 3)
-  .addOption(new Option('--dropout <p>', 'dropout probabilities "conv,lin1,lin2" (e.g. 0.5,0.5,0.2), one number, "none" or "seed"')
-    .argParser(dropout).default(NO_DROPOUT, '0,0,0'))
+  .description(
+    "Train the seed notebook's MNIST CNN with the monitorch lenses watching: progress bar, live page, Arrow tables and a figure.",
+  )
+  .option(
+    '--epochs <n>',
+    'epochs to train (the full seed run, up to 50 with early stopping, is `npm run example:mnist`)',
+    positiveInteger,
+    3,
+  )
+  .addOption(
+    new Option(
+      '--dropout <p>',
+      'dropout probabilities "conv,lin1,lin2" (e.g. 0.5,0.5,0.2), one number, "none" or "seed"',
+    )
+      .argParser(dropout)
+      .default(NO_DROPOUT, '0,0,0'),
+  )
   .option('--batch-size <n>', 'batch size', positiveInteger, 256)
   .option('--seed <n>', 'seed of the weights and the shuffle', integer, 42)
   .option('--out <dir>', 'run directory', join('runs', 'mnist'))
   .option('--device <device>', 'cpu, cuda or webgpu (see the README: using a GPU)', device, 'cpu')
   .option('--no-serve', 'do not start the live page')
-  .addOption(new Option('--loss-on <where>', 'CrossEntropy on the softmax output (the seed) or on logits (no final softmax; learns faster)')
-    .choices(['softmax', 'logits']).default('softmax'))
+  .addOption(
+    new Option(
+      '--loss-on <where>',
+      'CrossEntropy on the softmax output (the seed) or on logits (no final softmax; learns faster)',
+    )
+      .choices(['softmax', 'logits'])
+      .default('softmax'),
+  )
   .option('--limit <n>', 'use only the first n training images (a quick try)', positiveInteger)
   .parse();
 
 const opts = program.opts<{
-  epochs: number; dropout: Dropout; batchSize: number; seed: number; out: string; device: 'cpu' | 'cuda' | 'webgpu';
-  serve: boolean; lossOn: LossOn; limit?: number;
+  epochs: number;
+  dropout: Dropout;
+  batchSize: number;
+  seed: number;
+  out: string;
+  device: 'cpu' | 'cuda' | 'webgpu';
+  serve: boolean;
+  lossOn: LossOn;
+  limit?: number;
 }>();
 
 await runMain(async () => {
-  console.log(`monitorch · MNIST · seed CNN · dropout ${dropoutLabel(opts.dropout)} · CrossEntropy on ${opts.lossOn} · batch ${opts.batchSize} · ${opts.epochs} epoch(s) · ${opts.device}`);
+  console.log(
+    `monitorch · MNIST · seed CNN · dropout ${dropoutLabel(opts.dropout)} · CrossEntropy on ${opts.lossOn} · batch ${opts.batchSize} · ${opts.epochs} epoch(s) · ${opts.device}`,
+  );
   const data = await loadMnistData(opts.limit);
   const w = await watch({ serve: opts.serve, title: `monitorch: MNIST (${opts.out})` });
-  if (w.page !== undefined) console.log(`live page: ${w.page.url}  (open it in a browser; it redraws after every epoch)`);
+  if (w.page !== undefined)
+    console.log(`live page: ${w.page.url}  (open it in a browser; it redraws after every epoch)`);
   try {
     const result = await trainMnist({
-      data, inspector: w.inspector, runDir: opts.out, dropout: opts.dropout, epochs: opts.epochs, batchSize: opts.batchSize,
-      seed: opts.seed, device: opts.device, lossOn: opts.lossOn, reporter: w.reporter,
-      ...(w.page === undefined ? {} : { page: w.page }), log: (line) => console.log(line),
+      data,
+      inspector: w.inspector,
+      runDir: opts.out,
+      dropout: opts.dropout,
+      epochs: opts.epochs,
+      batchSize: opts.batchSize,
+      seed: opts.seed,
+      device: opts.device,
+      lossOn: opts.lossOn,
+      reporter: w.reporter,
+      ...(w.page === undefined ? {} : { page: w.page }),
+      log: (line) => console.log(line),
     });
     const figures = await writeFigures(opts.out, `MNIST, dropout ${dropoutLabel(opts.dropout)}`);
     console.log(`\ntest accuracy after ${result.epochs.length} epoch(s): ${(result.testAccuracy * 100).toFixed(2)} %`);
     console.log('last epoch (train phase):');
     for (const [module, d] of result.lastEpoch) {
       const parts: string[] = [];
-      if (d.outputDeath !== undefined) parts.push(`output: ${percent(d.outputActivation)} active, ${percent(d.outputDeath)} dead`);
+      if (d.outputDeath !== undefined)
+        parts.push(`output: ${percent(d.outputActivation)} active, ${percent(d.outputDeath)} dead`);
       if (d.weightGradientDeath !== undefined) parts.push(`weight gradient: ${percent(d.weightGradientDeath)} dead`);
       console.log(`  ${module.padEnd(15)} ${parts.join(' · ')}`);
     }
     console.log(`\nrun directory: ${opts.out}`);
     console.log(`  figure:  ${figures.join(', ')}`);
-    console.log(`  tables:  ${['loss-metrics', 'output-activation', 'gradient-activation'].map((t) => join(opts.out, `${t}.arrow`)).join(', ')}`);
+    console.log(
+      `  tables:  ${['loss-metrics', 'output-activation', 'gradient-activation'].map((t) => join(opts.out, `${t}.arrow`)).join(', ')}`,
+    );
     console.log(`  summary: ${join(opts.out, 'summary.json')}`);
     if (opts.lossOn === 'softmax' && result.testAccuracy < 0.95) {
-      console.log('\nNote: the seed feeds softmax outputs to CrossEntropy, which learns slowly and can sit on a plateau');
+      console.log(
+        '\nNote: the seed feeds softmax outputs to CrossEntropy, which learns slowly and can sit on a plateau',
+      );
       console.log('(a digit never predicted, the softmax layer still > 0.1 active) before it jumps. Train longer');
       console.log('(--epochs 20) or try --loss-on logits.');
     }

@@ -132,8 +132,10 @@ export async function runMlpLoop(options: MlpLoopOptions = {}): Promise<MlpLoopR
     trainLoss = lossSum / batches;
     inspector.pushMetric('val_accuracy', valAccuracy, { phase: 'val' });
     await inspector.tickEpoch();
-    print(`epoch ${String(epoch).padStart(3)}  train loss ${trainLoss.toFixed(4)}  ` +
-      `val loss ${(valLoss / val.size).toFixed(4)}  val accuracy ${(100 * valAccuracy).toFixed(1)}%`);
+    print(
+      `epoch ${String(epoch).padStart(3)}  train loss ${trainLoss.toFixed(4)}  ` +
+        `val loss ${(valLoss / val.size).toFixed(4)}  val accuracy ${(100 * valAccuracy).toFixed(1)}%`,
+    );
   }
   await inspector.close();
   print(`Arrow tables in ${out}/ (read them with polars: pl.read_ipc("${out}/output-activation.arrow"))`);
@@ -141,7 +143,12 @@ export async function runMlpLoop(options: MlpLoopOptions = {}): Promise<MlpLoopR
 }
 
 /** Copies `n` examples (in `order`, or in sequence) into a batch. */
-function gather(data: Dataset, order: Int32Array | undefined, start: number, n: number): { x: Float32Array; y: Int32Array } {
+function gather(
+  data: Dataset,
+  order: Int32Array | undefined,
+  start: number,
+  n: number,
+): { x: Float32Array; y: Int32Array } {
   const x = new Float32Array(n * 2);
   const y = new Int32Array(n);
   for (let k = 0; k < n; k++) {
@@ -167,8 +174,8 @@ export function parseMlpArgs(argv: readonly string[]): MlpLoopOptions {
   const num = (v: unknown): number | undefined => (typeof v === 'string' ? Number(v) : undefined);
   return {
     ...(typeof values.out === 'string' ? { out: values.out } : {}),
-    ...(num(values.epochs) === undefined ? {} : { epochs: num(values.epochs) as number }),
-    ...(num(values.seed) === undefined ? {} : { seed: num(values.seed) as number }),
+    ...(num(values.epochs) === undefined ? {} : { epochs: num(values.epochs) }),
+    ...(num(values.seed) === undefined ? {} : { seed: num(values.seed) }),
   };
 }
 

@@ -14,25 +14,45 @@ import { loadMnistData, trainMnist, writeFigures, type MnistRunResult } from './
 import { untilInterrupted, watch } from './mnist/watch.js';
 
 const program = new Command('example:mnist')
-  .description('The seed notebook\'s MNIST experiment: the seed CNN with and without dropout, early stopping, a comparison of death rates.')
+  .description(
+    "The seed notebook's MNIST experiment: the seed CNN with and without dropout, early stopping, a comparison of death rates.",
+  )
   .option('--epochs <n>', 'at most this many epochs per run (early stopping usually ends sooner)', positiveInteger, 50)
-  .addOption(new Option('--dropout <list>', '"both" (0,0,0 then 0.5,0.5,0.2), or settings like "0,0,0;0.5,0.5,0.2", "none" or "seed"')
-    .argParser(dropoutList).default(dropoutList('both'), 'both'))
+  .addOption(
+    new Option(
+      '--dropout <list>',
+      '"both" (0,0,0 then 0.5,0.5,0.2), or settings like "0,0,0;0.5,0.5,0.2", "none" or "seed"',
+    )
+      .argParser(dropoutList)
+      .default(dropoutList('both'), 'both'),
+  )
   .option('--batch-size <n>', 'batch size', positiveInteger, 256)
   .option('--seed <n>', 'seed of the weights and the shuffle', integer, 42)
   .option('--out <dir>', 'parent directory; each run writes <dir>/dropout-<p1>-<p2>-<p3>/', 'runs/mnist-dropout')
   .option('--device <device>', 'cpu, cuda or webgpu', device, 'cpu')
   .option('--no-serve', 'do not start the live page')
-  .addOption(new Option('--loss-on <where>', 'CrossEntropy on the softmax output (the seed) or on logits (no final softmax)')
-    .choices(['softmax', 'logits']).default('softmax'))
+  .addOption(
+    new Option('--loss-on <where>', 'CrossEntropy on the softmax output (the seed) or on logits (no final softmax)')
+      .choices(['softmax', 'logits'])
+      .default('softmax'),
+  )
   .option('--patience <n>', 'early stopping: epochs without improvement', positiveInteger, 5)
   .option('--no-early-stopping', 'train every epoch')
   .option('--limit <n>', 'use only the first n training images (a quick try)', positiveInteger)
   .parse();
 
 const opts = program.opts<{
-  epochs: number; dropout: Dropout[]; batchSize: number; seed: number; out: string; device: 'cpu' | 'cuda' | 'webgpu';
-  serve: boolean; lossOn: LossOn; patience: number; earlyStopping: boolean; limit?: number;
+  epochs: number;
+  dropout: Dropout[];
+  batchSize: number;
+  seed: number;
+  out: string;
+  device: 'cpu' | 'cuda' | 'webgpu';
+  serve: boolean;
+  lossOn: LossOn;
+  patience: number;
+  earlyStopping: boolean;
+  limit?: number;
 }>();
 
 await runMain(async () => {
@@ -43,12 +63,23 @@ await runMain(async () => {
   try {
     for (const dropout of opts.dropout) {
       const runDir = join(opts.out, `dropout-${dropout.join('-')}`);
-      console.log(`\n== dropout ${dropoutLabel(dropout)} · CrossEntropy on ${opts.lossOn} · batch ${opts.batchSize} · seed ${opts.seed} → ${runDir}`);
+      console.log(
+        `\n== dropout ${dropoutLabel(dropout)} · CrossEntropy on ${opts.lossOn} · batch ${opts.batchSize} · seed ${opts.seed} → ${runDir}`,
+      );
       const result = await trainMnist({
-        data, inspector: w.inspector, runDir, dropout, epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed,
-        device: opts.device, lossOn: opts.lossOn,
+        data,
+        inspector: w.inspector,
+        runDir,
+        dropout,
+        epochs: opts.epochs,
+        batchSize: opts.batchSize,
+        seed: opts.seed,
+        device: opts.device,
+        lossOn: opts.lossOn,
         earlyStopping: opts.earlyStopping ? { patience: opts.patience, eps: 1e-3 } : false,
-        reporter: w.reporter, ...(w.page === undefined ? {} : { page: w.page }), log: (line) => console.log(line),
+        reporter: w.reporter,
+        ...(w.page === undefined ? {} : { page: w.page }),
+        log: (line) => console.log(line),
       });
       await writeFigures(runDir, `MNIST, dropout ${dropoutLabel(dropout)}`);
       console.log(`figure: ${join(runDir, 'figure.png')} (also .svg, .html)`);

@@ -64,9 +64,15 @@ export class TinyMlp {
   readonly w2: Float32Array;
   readonly b2: Float32Array;
 
-  constructor(readonly inputs: number, readonly hidden: number, readonly classes: number, seed: number) {
+  constructor(
+    readonly inputs: number,
+    readonly hidden: number,
+    readonly classes: number,
+    seed: number,
+  ) {
     const rand = mulberry32(seed);
-    const init = (n: number, fanIn: number): Float32Array => Float32Array.from({ length: n }, () => (rand() * 2 - 1) / Math.sqrt(fanIn));
+    const init = (n: number, fanIn: number): Float32Array =>
+      Float32Array.from({ length: n }, () => (rand() * 2 - 1) / Math.sqrt(fanIn));
     this.w1 = init(hidden * inputs, inputs);
     this.b1 = new Float32Array(hidden);
     this.w2 = init(classes * hidden, hidden);
@@ -114,7 +120,10 @@ export class TinyMlp {
     const { inputs: I, hidden: H, classes: K } = this;
     const B = batch.size;
     const g: Gradients = {
-      w1: new Float32Array(H * I), b1: new Float32Array(H), w2: new Float32Array(K * H), b2: new Float32Array(K),
+      w1: new Float32Array(H * I),
+      b1: new Float32Array(H),
+      w2: new Float32Array(K * H),
+      b2: new Float32Array(K),
     };
     const dh = new Float64Array(H);
     for (let b = 0; b < B; b++) {

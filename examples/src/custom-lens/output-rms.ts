@@ -1,6 +1,13 @@
 import {
-  RunningStats, defineTable, reductionKey, type OutputEvent, type Lens, type Reduction, type ReductionRequest,
-  type TableRow, type TableSpec,
+  RunningStats,
+  defineTable,
+  reductionKey,
+  type OutputEvent,
+  type Lens,
+  type Reduction,
+  type ReductionRequest,
+  type TableRow,
+  type TableSpec,
 } from '@monitorch/core';
 
 const SUM_SQUARES: Reduction = { op: 'sumSquares' };
@@ -29,7 +36,9 @@ export class OutputRms implements Lens {
   ];
   /** The summary columns only; one small numerical panel per layer with a ±std band. */
   readonly table: TableSpec = defineTable(this.id, [], {
-    panels: [{ title: 'Output RMS', size: 'small', kind: 'numerical', quantities: ['rms'], line: 'mean', bands: ['std'] }],
+    panels: [
+      { title: 'Output RMS', size: 'small', kind: 'numerical', quantities: ['rms'], line: 'mean', bands: ['std'] },
+    ],
   });
   private perLayer = new Map<string, RunningStats>();
 
@@ -55,7 +64,11 @@ export class OutputRms implements Lens {
   /** One row per layer: the epoch's mean, std, min and max of the batch RMS values. */
   tick(epoch: number): TableRow[] {
     const rows = [...this.perLayer].map(([module, stats]) => ({
-      epoch, phase: 'train', module, quantity: 'rms', ...stats.summary(),
+      epoch,
+      phase: 'train',
+      module,
+      quantity: 'rms',
+      ...stats.summary(),
     }));
     this.perLayer = new Map();
     return rows;

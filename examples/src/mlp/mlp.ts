@@ -16,7 +16,12 @@ export class Linear {
   private readonly v: Float32Array[];
 
   /** He initialisation, suited to ReLU layers. */
-  constructor(readonly name: string, readonly inputs: number, readonly outputs: number, random: () => number) {
+  constructor(
+    readonly name: string,
+    readonly inputs: number,
+    readonly outputs: number,
+    random: () => number,
+  ) {
     this.weight = new Float32Array(outputs * inputs);
     const scale = Math.sqrt(2 / inputs);
     for (let i = 0; i < this.weight.length; i++) this.weight[i] = scale * gaussian(random);
@@ -119,7 +124,10 @@ export function softmaxCrossEntropy(
     let best = 0;
     for (let c = 0; c < classes; c++) {
       const z = logits[n * classes + c] as number;
-      if (z > max) { max = z; best = c; }
+      if (z > max) {
+        max = z;
+        best = c;
+      }
     }
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += Math.exp((logits[n * classes + c] as number) - max);

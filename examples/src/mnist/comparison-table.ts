@@ -21,15 +21,21 @@ export function comparisonTable(runs: readonly MnistRunResult[]): string {
   const head = ['run (dropout)'.padEnd(16), 'epochs'.padEnd(8), 'stopped early'.padEnd(14), 'test accuracy'];
   lines.push(head.join(''));
   for (const r of runs) {
-    lines.push([
-      dropoutLabel(r.dropout).padEnd(16), String(r.epochs.length).padEnd(8), (r.stoppedEarly ? 'yes' : 'no').padEnd(14),
-      `${(r.testAccuracy * 100).toFixed(2)} %`,
-    ].join(''));
+    lines.push(
+      [
+        dropoutLabel(r.dropout).padEnd(16),
+        String(r.epochs.length).padEnd(8),
+        (r.stoppedEarly ? 'yes' : 'no').padEnd(14),
+        `${(r.testAccuracy * 100).toFixed(2)} %`,
+      ].join(''),
+    );
   }
   lines.push('');
   const labels = runs.map((r) => dropoutLabel(r.dropout)).join(' | ');
   const col = Math.max(24, labels.length + 4);
-  lines.push(['layer'.padEnd(16), `output death (${labels})`.padEnd(col + 16), `weight-gradient death (${labels})`].join(''));
+  lines.push(
+    ['layer'.padEnd(16), `output death (${labels})`.padEnd(col + 16), `weight-gradient death (${labels})`].join(''),
+  );
   const modules = [...new Set(runs.flatMap((r) => [...r.lastEpoch.keys()]))];
   for (const m of modules) {
     const out = runs.map((r) => percent(r.lastEpoch.get(m)?.outputDeath)).join(' | ');

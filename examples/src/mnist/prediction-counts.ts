@@ -9,7 +9,12 @@ import type { Trainer, TensorDataset } from '@monitorch/backend-onnx';
  *
  * @param chunk - images per `predict` call (bounds memory)
  */
-export async function predictionCounts(trainer: Trainer, data: TensorDataset, classes = 10, chunk = 2000): Promise<number[]> {
+export async function predictionCounts(
+  trainer: Trainer,
+  data: TensorDataset,
+  classes = 10,
+  chunk = 2000,
+): Promise<number[]> {
   const counts = new Array<number>(classes).fill(0);
   const per = data.sampleSize;
   for (let start = 0; start < data.length; start += chunk) {

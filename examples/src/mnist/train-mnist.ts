@@ -4,7 +4,13 @@ import type { Inspector } from '@monitorch/core';
 import { LossMetrics } from '@monitorch/lens-loss';
 import { OutputActivation } from '@monitorch/lens-output-activation';
 import {
-  DataLoader, EarlyStopper, adam, crossEntropy, loadMnist, type Device, type TensorDataset,
+  DataLoader,
+  EarlyStopper,
+  adam,
+  crossEntropy,
+  loadMnist,
+  type Device,
+  type TensorDataset,
 } from '@monitorch/backend-onnx';
 import { createTrainer } from '../shared/create-trainer.js';
 import { renderFigureToFile, type LivePage, type TerminalReporter } from '@monitorch/viz';
@@ -109,8 +115,12 @@ export async function trainMnist(o: MnistRunOptions): Promise<MnistRunResult> {
   const trainLoader = new DataLoader(o.data.train, { batchSize: o.batchSize, shuffle: true, seed: o.seed });
   const testLoader = new DataLoader(o.data.test, { batchSize: o.batchSize });
   const trainer = await createTrainer({
-    model: seedCnn(o.dropout, o.lossOn), sampleShape: [1, 28, 28], loss: crossEntropy(), optimizer: adam(),
-    device: o.device, seed: o.seed,
+    model: seedCnn(o.dropout, o.lossOn),
+    sampleShape: [1, 28, 28],
+    loss: crossEntropy(),
+    optimizer: adam(),
+    device: o.device,
+    seed: o.seed,
   });
   const stopping = o.earlyStopping ?? { patience: 5, eps: 1e-3 };
   const stopper = stopping === false ? undefined : new EarlyStopper(stopping);
@@ -132,24 +142,38 @@ export async function trainMnist(o: MnistRunOptions): Promise<MnistRunResult> {
       const counts = (o.predictionCounts ?? true) ? await predictionCounts(trainer, o.data.test) : undefined;
       o.inspector.pushMetric('val_accuracy', evaluation.accuracy);
       const closed = await o.inspector.tickEpoch();
-      const softmaxRow = closed.rows.get(outputLens.table.name)
+      const softmaxRow = closed.rows
+        .get(outputLens.table.name)
         ?.find((r) => r['module'] === 'dense.softmax' && r['quantity'] === 'activation_rate' && r['phase'] === 'train');
       const row: MnistEpoch = {
-        epoch, trainLoss, valLoss: evaluation.loss, testAccuracy: evaluation.accuracy,
+        epoch,
+        trainLoss,
+        valLoss: evaluation.loss,
+        testAccuracy: evaluation.accuracy,
         softmaxActivation: typeof softmaxRow?.['mean'] === 'number' ? softmaxRow['mean'] : undefined,
-        predictedPerDigit: counts, seconds: (performance.now() - started) / 1000,
+        predictedPerDigit: counts,
+        seconds: (performance.now() - started) / 1000,
       };
       epochs.push(row);
       log(epochLine(row));
       if (stopper?.step(lossLens.loss({ phase: 'val' })) === true) {
         stoppedEarly = true;
-        log(`early stop: the validation loss has not improved by more than ${stopper.eps} for ${stopper.patience} epochs (best ${stopper.best.toFixed(4)})`);
+        log(
+          `early stop: the validation loss has not improved by more than ${stopper.eps} for ${stopper.patience} epochs (best ${stopper.best.toFixed(4)})`,
+        );
         break;
       }
     }
     const result: MnistRunResult = {
-      runDir: o.runDir, dropout: o.dropout, lossOn: o.lossOn, seed: o.seed, epochs, stoppedEarly,
-      testAccuracy: epochs.at(-1)?.testAccuracy ?? Number.NaN, lastEpoch: layerDeaths(o.inspector), device: trainer.device,
+      runDir: o.runDir,
+      dropout: o.dropout,
+      lossOn: o.lossOn,
+      seed: o.seed,
+      epochs,
+      stoppedEarly,
+      testAccuracy: epochs.at(-1)?.testAccuracy ?? Number.NaN,
+      lastEpoch: layerDeaths(o.inspector),
+      device: trainer.device,
     };
     await writeFile(join(o.runDir, 'summary.json'), JSON.stringify(summaryJson(result), null, 2) + '\n');
     return result;
@@ -190,8 +214,13 @@ export function epochLine(e: MnistEpoch): string {
 /** The result as plain JSON (maps become objects). */
 export function summaryJson(r: MnistRunResult): Record<string, unknown> {
   return {
-    dropout: dropoutLabel(r.dropout), lossOn: r.lossOn, seed: r.seed, device: r.device,
-    stoppedEarly: r.stoppedEarly, testAccuracy: r.testAccuracy, epochs: r.epochs,
+    dropout: dropoutLabel(r.dropout),
+    lossOn: r.lossOn,
+    seed: r.seed,
+    device: r.device,
+    stoppedEarly: r.stoppedEarly,
+    testAccuracy: r.testAccuracy,
+    epochs: r.epochs,
     lastEpoch: Object.fromEntries([...r.lastEpoch].map(([k, v]) => [k, v])),
   };
 }

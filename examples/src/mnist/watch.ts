@@ -30,7 +30,9 @@ export async function watch(options: { serve: boolean; title: string }): Promise
   const reporter = new TerminalReporter().attach(inspector);
   const page = options.serve ? await serve(inspector, { host: '127.0.0.1', title: options.title }) : undefined;
   return {
-    inspector, reporter, page,
+    inspector,
+    reporter,
+    page,
     async close() {
       await page?.close();
       reporter.detach();

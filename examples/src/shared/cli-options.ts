@@ -41,7 +41,9 @@ export function dropout(value: string): Dropout {
   const parts = value.split(',').map((v) => Number(v.trim()));
   const three = parts.length === 1 ? [parts[0], parts[0], parts[0]] : parts;
   if (three.length !== 3 || three.some((p) => p === undefined || !(p >= 0 && p < 1))) {
-    throw new InvalidArgumentError('expected three probabilities in [0, 1) like 0.5,0.5,0.2, one probability, "none" or "seed".');
+    throw new InvalidArgumentError(
+      'expected three probabilities in [0, 1) like 0.5,0.5,0.2, one probability, "none" or "seed".',
+    );
   }
   return three as unknown as Dropout;
 }
@@ -49,7 +51,10 @@ export function dropout(value: string): Dropout {
 /** Parses `--dropout` of the comparison example: `both` (the seed's two runs) or one setting. */
 export function dropoutList(value: string): Dropout[] {
   if (value === 'both') return [NO_DROPOUT, SEED_DROPOUT];
-  return value.split(/\s*;\s*|\s+/).filter((v) => v !== '').map(dropout);
+  return value
+    .split(/\s*;\s*|\s+/)
+    .filter((v) => v !== '')
+    .map(dropout);
 }
 
 /** `[0.5, 0.5, 0.2]` → `0.5,0.5,0.2`. */

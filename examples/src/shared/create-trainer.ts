@@ -19,7 +19,11 @@ export interface TrainerSpec {
  */
 export function createTrainer(spec: TrainerSpec): Promise<Trainer> {
   return Trainer.create({
-    model: spec.model, inputShape: [-1, ...spec.sampleShape], loss: spec.loss, optimizer: spec.optimizer,
-    device: spec.device, seed: spec.seed,
+    model: spec.model,
+    inputShape: [-1, ...spec.sampleShape],
+    loss: spec.loss,
+    optimizer: spec.optimizer,
+    device: spec.device,
+    seed: spec.seed,
   });
 }

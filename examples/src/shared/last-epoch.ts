@@ -16,9 +16,18 @@ export type LayerValues = ReadonlyMap<string, number>;
  * rates.get('relu2')?.get('death_rate'); // e.g. 0.56
  * ```
  */
-export function lastEpochValues(table: Table, options: { phase?: string; epoch?: number } = {}): Map<string, LayerValues> {
+export function lastEpochValues(
+  table: Table,
+  options: { phase?: string; epoch?: number } = {},
+): Map<string, LayerValues> {
   const phase = options.phase ?? 'train';
-  const rows = table.toArray() as { epoch: number; phase: string; module: string; quantity: string; mean: number | null }[];
+  const rows = table.toArray() as {
+    epoch: number;
+    phase: string;
+    module: string;
+    quantity: string;
+    mean: number | null;
+  }[];
   const epoch = options.epoch ?? Math.max(0, ...rows.filter((r) => r.phase === phase).map((r) => r.epoch));
   const out = new Map<string, Map<string, number>>();
   for (const r of rows) {
@@ -34,8 +43,19 @@ export function lastEpochValues(table: Table, options: { phase?: string; epoch?:
 }
 
 /** A quantity's mean per epoch for one layer (phase `train` by default), in epoch order. */
-export function seriesOf(table: Table, module: string, quantity: string, phase = 'train'): { epoch: number; value: number }[] {
-  const rows = table.toArray() as { epoch: number; phase: string; module: string; quantity: string; mean: number | null }[];
+export function seriesOf(
+  table: Table,
+  module: string,
+  quantity: string,
+  phase = 'train',
+): { epoch: number; value: number }[] {
+  const rows = table.toArray() as {
+    epoch: number;
+    phase: string;
+    module: string;
+    quantity: string;
+    mean: number | null;
+  }[];
   return rows
     .filter((r) => r.module === module && r.quantity === quantity && r.phase === phase && r.mean !== null)
     .map((r) => ({ epoch: r.epoch, value: r.mean as number }))

@@ -31,8 +31,12 @@ export interface DecisionBoundary {
  * @param positive - positive points `[n, 2]`, flat
  * @param negative - negative points `[m, 2]`, flat
  */
-export async function decisionBoundary(predict: Predict2d, positive: Float32Array, negative: Float32Array,
-  options: DecisionBoundaryOptions = {}): Promise<DecisionBoundary> {
+export async function decisionBoundary(
+  predict: Predict2d,
+  positive: Float32Array,
+  negative: Float32Array,
+  options: DecisionBoundaryOptions = {},
+): Promise<DecisionBoundary> {
   const cells = options.resolution ?? 160;
   const size = options.size ?? 480;
   const all = [...positive, ...negative];
@@ -68,25 +72,33 @@ export async function decisionBoundary(predict: Predict2d, positive: Float32Arra
       let end = c + 1;
       while (end < cells && isPositive(r * cells + end) === value) end++;
       if (value) positives += end - c;
-      parts.push(`<rect x="${fmt(m + c * cell)}" y="${fmt(m + r * cell)}" width="${fmt((end - c) * cell + 0.05)}" height="${fmt(cell + 0.05)}" fill="${value ? '#67a9cf' : '#ef8a62'}" fill-opacity="0.3"/>`);
+      parts.push(
+        `<rect x="${fmt(m + c * cell)}" y="${fmt(m + r * cell)}" width="${fmt((end - c) * cell + 0.05)}" height="${fmt(cell + 0.05)}" fill="${value ? '#67a9cf' : '#ef8a62'}" fill-opacity="0.3"/>`,
+      );
       c = end;
     }
   }
   const dots = (points: Float32Array, colour: string): string[] => {
     const out: string[] = [];
     for (let i = 0; i + 1 < points.length; i += 2) {
-      out.push(`<circle cx="${fmt(px(points[i] as number))}" cy="${fmt(py(points[i + 1] as number))}" r="4" fill="${colour}" stroke="#000" stroke-width="0.8"/>`);
+      out.push(
+        `<circle cx="${fmt(px(points[i] as number))}" cy="${fmt(py(points[i + 1] as number))}" r="4" fill="${colour}" stroke="#000" stroke-width="0.8"/>`,
+      );
     }
     return out;
   };
   const ticks: string[] = [];
   for (let t = Math.ceil(x0); t <= Math.floor(x1); t++) {
-    ticks.push(`<line x1="${fmt(px(t))}" x2="${fmt(px(t))}" y1="${size - m}" y2="${size - m + 5}" stroke="#333"/>`,
-      `<text x="${fmt(px(t))}" y="${size - m + 18}" text-anchor="middle">${t}</text>`);
+    ticks.push(
+      `<line x1="${fmt(px(t))}" x2="${fmt(px(t))}" y1="${size - m}" y2="${size - m + 5}" stroke="#333"/>`,
+      `<text x="${fmt(px(t))}" y="${size - m + 18}" text-anchor="middle">${t}</text>`,
+    );
   }
   for (let t = Math.ceil(y0); t <= Math.floor(y1); t++) {
-    ticks.push(`<line x1="${m - 5}" x2="${m}" y1="${fmt(py(t))}" y2="${fmt(py(t))}" stroke="#333"/>`,
-      `<text x="${m - 8}" y="${fmt(py(t) + 4)}" text-anchor="end">${t}</text>`);
+    ticks.push(
+      `<line x1="${m - 5}" x2="${m}" y1="${fmt(py(t))}" y2="${fmt(py(t))}" stroke="#333"/>`,
+      `<text x="${m - 8}" y="${fmt(py(t) + 4)}" text-anchor="end">${t}</text>`,
+    );
   }
   const legend = [
     `<circle cx="${size - m - 80}" cy="${m + 14}" r="4" fill="#2166ac" stroke="#000" stroke-width="0.8"/>`,

@@ -4,7 +4,15 @@ import { LossMetrics } from '@monitorch/lens-loss';
 import { OutputActivation } from '@monitorch/lens-output-activation';
 import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
 import {
-  DataLoader, adam, crossEntropy, linear, randomSplit, relu, sequential, softmax, type Device,
+  DataLoader,
+  adam,
+  crossEntropy,
+  linear,
+  randomSplit,
+  relu,
+  sequential,
+  softmax,
+  type Device,
 } from '@monitorch/backend-onnx';
 import { createTrainer } from '../shared/create-trainer.js';
 import { renderFigureToFile } from '@monitorch/viz';
@@ -76,12 +84,20 @@ export async function trainActivations2d(options: Activations2dOptions = {}): Pr
     runDir,
   });
   const model = sequential({
-    lin1: linear(2, 16), relu1: relu(),
-    lin2: linear(16, 16), relu2: relu(),
-    lin3: linear(16, 2), softmax: softmax(1),
+    lin1: linear(2, 16),
+    relu1: relu(),
+    lin2: linear(16, 16),
+    relu2: relu(),
+    lin3: linear(16, 2),
+    softmax: softmax(1),
   });
   const trainer = await createTrainer({
-    model, sampleShape: [2], loss: crossEntropy(), optimizer: adam(), device: options.device ?? 'cpu', seed,
+    model,
+    sampleShape: [2],
+    loss: crossEntropy(),
+    optimizer: adam(),
+    device: options.device ?? 'cpu',
+    seed,
   });
   const valAccuracy: number[] = [];
   const files: string[] = [];
@@ -93,13 +109,18 @@ export async function trainActivations2d(options: Activations2dOptions = {}): Pr
       valAccuracy.push(evaluation.accuracy);
       inspector.pushMetric('val_accuracy', evaluation.accuracy);
       await inspector.tickEpoch();
-      log(`epoch ${String(epoch).padStart(2)}  train loss ${loss.toFixed(4)}  val loss ${evaluation.loss.toFixed(4)}  val accuracy ${evaluation.accuracy.toFixed(3)}`);
+      log(
+        `epoch ${String(epoch).padStart(2)}  train loss ${loss.toFixed(4)}  val loss ${evaluation.loss.toFixed(4)}  val accuracy ${evaluation.accuracy.toFixed(3)}`,
+      );
     }
     const lastEpoch = layerDeaths(inspector);
     if (options.figures ?? true) {
       const boundary = await decisionBoundary(
-        async (points) => (await trainer.predict(points, [points.length / 2, 2])).data, positive, negative);
-      files.push(...await writeDecisionBoundary(runDir, boundary));
+        async (points) => (await trainer.predict(points, [points.length / 2, 2])).data,
+        positive,
+        negative,
+      );
+      files.push(...(await writeDecisionBoundary(runDir, boundary)));
     }
     await inspector.close();
     if (options.figures ?? true) {

@@ -2,7 +2,17 @@ import t from 'tap';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
-  DataLoader, TensorDataset, Trainer, adam, crossEntropy, decodeCheckpoint, dropout, encodeCheckpoint, linear, relu, sequential,
+  DataLoader,
+  TensorDataset,
+  Trainer,
+  adam,
+  crossEntropy,
+  decodeCheckpoint,
+  dropout,
+  encodeCheckpoint,
+  linear,
+  relu,
+  sequential,
 } from '@monitorch/backend-onnx';
 import { blobs, f32, linearClassifier } from './fixtures/linear-classifier.js';
 
@@ -33,7 +43,11 @@ t.test('resuming from a checkpoint gives the same losses as the uninterrupted ru
   t.teardown(() => resumed.close());
   const meta = await resumed.loadCheckpoint(path);
   t.same(meta, { loaderSeed: 11 });
-  t.same(resumed.progress, { step: 14, epoch: 2, learningRate: 0.2, seed: 1 }, '2 epochs of 7 batches, and the seed the run was saved with');
+  t.same(
+    resumed.progress,
+    { step: 14, epoch: 2, learningRate: 0.2, seed: 1 },
+    '2 epochs of 7 batches, and the seed the run was saved with',
+  );
   const fresh = loader(); // same seed: the trainer's epoch index picks epochs 3 and 4's order
   const replayed = [(await resumed.trainEpoch(fresh)).loss, (await resumed.trainEpoch(fresh)).loss];
   t.same(replayed, uninterrupted, 'identical losses');
@@ -45,14 +59,27 @@ t.test('resuming from a checkpoint gives the same losses as the uninterrupted ru
   const partial = await Trainer.fromCompiler({ compiler, seed: 999, worker: false });
   t.teardown(() => partial.close());
   const saved = decodeCheckpoint(readFileSync(path));
-  const zeroed = Object.fromEntries(Object.entries(saved.tensors).map(([k, v]) => [k, k.endsWith('velocity') ? { ...v, data: new Float32Array(v.data.length) } : v]));
+  const zeroed = Object.fromEntries(
+    Object.entries(saved.tensors).map(([k, v]) => [
+      k,
+      k.endsWith('velocity') ? { ...v, data: new Float32Array(v.data.length) } : v,
+    ]),
+  );
   await partial.restoreCheckpoint({ ...saved, tensors: zeroed });
   t.notSame((await partial.trainEpoch(loader())).loss, uninterrupted[0], 'optimizer state matters');
 });
 
 t.test('a network with dropout resumes exactly: the masks continue from the saved seed and step', async (t) => {
   const model = () => sequential({ l1: linear(F, 24), r: relu(), d: dropout(0.5), l2: linear(24, C) });
-  const create = (seed: number) => Trainer.create({ model: model(), inputShape: [-1, F], loss: crossEntropy(), optimizer: adam({ lr: 0.01 }), seed, worker: false });
+  const create = (seed: number) =>
+    Trainer.create({
+      model: model(),
+      inputShape: [-1, F],
+      loss: crossEntropy(),
+      optimizer: adam({ lr: 0.01 }),
+      seed,
+      worker: false,
+    });
   const original = await create(5);
   t.teardown(() => original.close());
   const data = loader();
@@ -63,8 +90,12 @@ t.test('a network with dropout resumes exactly: the masks continue from the save
   const resumed = await create(999);
   t.teardown(() => resumed.close());
   await resumed.restoreCheckpoint(decodeCheckpoint(encodeCheckpoint(checkpoint)));
-  t.equal(resumed.progress.seed, 5, 'the run\'s seed came with the checkpoint');
-  t.same([(await resumed.trainEpoch(data)).loss, (await resumed.trainEpoch(data)).loss], uninterrupted, 'identical losses, dropout included');
+  t.equal(resumed.progress.seed, 5, "the run's seed came with the checkpoint");
+  t.same(
+    [(await resumed.trainEpoch(data)).loss, (await resumed.trainEpoch(data)).loss],
+    uninterrupted,
+    'identical losses, dropout included',
+  );
 
   // A checkpoint from before seeds were saved keeps the trainer's own seed: other masks.
   const legacy = await create(999);
@@ -72,21 +103,34 @@ t.test('a network with dropout resumes exactly: the masks continue from the save
   const { seed: _seed, ...progress } = checkpoint.progress;
   await legacy.restoreCheckpoint({ ...checkpoint, progress });
   t.equal(legacy.progress.seed, 999);
-  t.notSame((await legacy.trainEpoch(data)).loss, uninterrupted[0], 'the masks are part of the continuation: the test can tell');
+  t.notSame(
+    (await legacy.trainEpoch(data)).loss,
+    uninterrupted[0],
+    'the masks are part of the continuation: the test can tell',
+  );
 });
 
 t.test('checkpoints of another network or corrupt files are refused clearly', async (t) => {
   const dir = t.testdir();
-  const other = await Trainer.fromCompiler({ compiler: linearClassifier({ features: 5, classes: C, momentum: 0.9 }), worker: false });
+  const other = await Trainer.fromCompiler({
+    compiler: linearClassifier({ features: 5, classes: C, momentum: 0.9 }),
+    worker: false,
+  });
   t.teardown(() => other.close());
   await other.saveCheckpoint(join(dir, 'other.ckpt'));
   const trainer = await Trainer.fromCompiler({ compiler, worker: false });
   t.teardown(() => trainer.close());
-  await t.rejects(trainer.loadCheckpoint(join(dir, 'other.ckpt')), { code: 'SHAPE_MISMATCH', message: /lin.weight.*\[3, 5\].*\[3, 3\]/ });
+  await t.rejects(trainer.loadCheckpoint(join(dir, 'other.ckpt')), {
+    code: 'SHAPE_MISMATCH',
+    message: /lin.weight.*\[3, 5\].*\[3, 3\]/,
+  });
   const sgd = await Trainer.fromCompiler({ compiler: linearClassifier({ features: F, classes: C }), worker: false });
   t.teardown(() => sgd.close());
   await sgd.saveCheckpoint(join(dir, 'sgd.ckpt'));
-  await t.rejects(trainer.loadCheckpoint(join(dir, 'sgd.ckpt')), { code: 'INVALID_ARGUMENT', message: /lacks lin.weight.velocity/ });
+  await t.rejects(trainer.loadCheckpoint(join(dir, 'sgd.ckpt')), {
+    code: 'INVALID_ARGUMENT',
+    message: /lacks lin.weight.velocity/,
+  });
   writeFileSync(join(dir, 'junk.ckpt'), 'hello world, not a checkpoint');
   await t.rejects(trainer.loadCheckpoint(join(dir, 'junk.ckpt')), { code: 'INVALID_ARGUMENT', message: /MTCKPT01/ });
   await t.rejects(trainer.loadCheckpoint(join(dir, 'missing.ckpt')), { code: 'RUN_DIR_UNREADABLE' });
@@ -105,7 +149,11 @@ t.test('the format round-trips every element type and is laid out as documented'
   t.equal(new TextDecoder().decode(bytes.subarray(0, 8)), 'MTCKPT01');
   const headerLength = new DataView(bytes.buffer).getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
-  t.same(header.tensors.map((e: { offset: number }) => e.offset), [0, 16, 32], '8-byte aligned offsets');
+  t.same(
+    header.tensors.map((e: { offset: number }) => e.offset),
+    [0, 16, 32],
+    '8-byte aligned offsets',
+  );
   const dataStart = Math.ceil((12 + headerLength) / 8) * 8;
   t.equal(new DataView(bytes.buffer).getFloat32(dataStart + 4, true), -2, 'raw little-endian floats');
   const back = decodeCheckpoint(bytes);

@@ -6,7 +6,11 @@ function counting(n: number, features = 2): TensorDataset {
   // sample i = [i, -i, …], label i — so every batch says which samples it holds
   const x = new Float32Array(n * features);
   for (let i = 0; i < n; i++) for (let f = 0; f < features; f++) x[i * features + f] = f % 2 === 0 ? i : -i;
-  return new TensorDataset(x, [features], Int32Array.from({ length: n }, (_, i) => i));
+  return new TensorDataset(
+    x,
+    [features],
+    Int32Array.from({ length: n }, (_, i) => i),
+  );
 }
 
 t.test('TensorDataset checks that samples and labels agree', async (t) => {
@@ -20,8 +24,18 @@ t.test('TensorDataset checks that samples and labels agree', async (t) => {
 t.test('an unshuffled loader visits samples in order, last batch short', async (t) => {
   const loader = new DataLoader(counting(10), { batchSize: 4 });
   const batches = [...loader];
-  t.same(batches.map((b) => b.size), [4, 4, 2]);
-  t.same(batches.map((b) => b.xShape), [[4, 2], [4, 2], [2, 2]]);
+  t.same(
+    batches.map((b) => b.size),
+    [4, 4, 2],
+  );
+  t.same(
+    batches.map((b) => b.xShape),
+    [
+      [4, 2],
+      [4, 2],
+      [2, 2],
+    ],
+  );
   t.same(Array.from(batches[2]!.y), [8, 9]);
   t.same(Array.from(batches[2]!.x), [8, -8, 9, -9]);
   t.equal(loader.length, 3);
@@ -30,7 +44,10 @@ t.test('an unshuffled loader visits samples in order, last batch short', async (
 t.test('dropLast skips the short batch', async (t) => {
   const loader = new DataLoader(counting(10), { batchSize: 4, dropLast: true, shuffle: true, seed: 3 });
   const batches = [...loader];
-  t.same(batches.map((b) => b.size), [4, 4]);
+  t.same(
+    batches.map((b) => b.size),
+    [4, 4],
+  );
   t.equal(loader.length, 2);
   t.equal(new Set(batches.flatMap((b) => Array.from(b.y))).size, 8, 'no sample twice');
 });
@@ -47,7 +64,10 @@ t.test('a shuffled epoch covers every sample exactly once, samples stay with the
         t.equal(b.x[2 * k], label, 'x and y stay paired');
       }
     }
-    t.ok(seen.every((c) => c === 1), `epoch ${epoch}: each sample once`);
+    t.ok(
+      seen.every((c) => c === 1),
+      `epoch ${epoch}: each sample once`,
+    );
   }
 });
 
@@ -62,12 +82,19 @@ t.test('the shuffle is reproducible from (seed, epoch) and differs between epoch
   t.notSame(a0, a1, 'epochs differ');
   t.notSame(Array.from([...c][0]!.y), a0, 'seeds differ');
   t.same(Array.from(a.batches(1).next().value!.y), a1, 'batches(epoch) replays an epoch');
-  t.notSame(a0, Array.from({ length: 50 }, (_, i) => i), 'actually shuffled');
+  t.notSame(
+    a0,
+    Array.from({ length: 50 }, (_, i) => i),
+    'actually shuffled',
+  );
 });
 
 t.test('seededPermutation is a permutation', async (t) => {
   const p = seededPermutation(1000, 1);
-  t.same(Array.from(p).sort((x, y) => x - y), Array.from({ length: 1000 }, (_, i) => i));
+  t.same(
+    Array.from(p).sort((x, y) => x - y),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
 });
 
 t.test('randomSplit: disjoint, complete, reproducible; fractions like PyTorch', async (t) => {
@@ -76,14 +103,24 @@ t.test('randomSplit: disjoint, complete, reproducible; fractions like PyTorch', 
   t.equal(train!.length, 56);
   t.equal(val!.length, 24);
   const all = [...Array.from(train!.y), ...Array.from(val!.y)].sort((a, b) => a - b);
-  t.same(all, Array.from({ length: 80 }, (_, i) => i));
+  t.same(
+    all,
+    Array.from({ length: 80 }, (_, i) => i),
+  );
   for (let k = 0; k < val!.length; k++) t.equal(val!.x[2 * k], val!.y[k]);
   const [train2] = randomSplit(data, [56, 24], 42);
   t.same(Array.from(train2!.y), Array.from(train!.y));
   const parts = randomSplit(counting(10), [0.7, 0.3], 1);
-  t.same(parts.map((p) => p.length), [7, 3]);
+  t.same(
+    parts.map((p) => p.length),
+    [7, 3],
+  );
   const odd = randomSplit(counting(10), [0.33, 0.33, 0.34], 1);
-  t.same(odd.map((p) => p.length), [4, 3, 3], 'remainder goes to the first parts');
+  t.same(
+    odd.map((p) => p.length),
+    [4, 3, 3],
+    'remainder goes to the first parts',
+  );
   t.throws(() => randomSplit(data, [50, 20], 1), MonitorchError);
 });
 

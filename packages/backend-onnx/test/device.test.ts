@@ -1,6 +1,15 @@
 import t from 'tap';
 import { Inspector, type MonitorEvent } from '@monitorch/core';
-import { DataLoader, TensorDataset, Trainer, crossEntropy, dropout, linear, sequential, sgd } from '@monitorch/backend-onnx';
+import {
+  DataLoader,
+  TensorDataset,
+  Trainer,
+  crossEntropy,
+  dropout,
+  linear,
+  sequential,
+  sgd,
+} from '@monitorch/backend-onnx';
 import { linearClassifier } from './fixtures/linear-classifier.js';
 import { RecordingLens } from './fixtures/recording-lens.js';
 
@@ -10,7 +19,13 @@ const howTo = { cuda: /ONNXRUNTIME_NODE_INSTALL=cuda12/, webgpu: /Vulkan/ } as c
 for (const device of ['cuda', 'webgpu'] as const) {
   t.test(`${device}: a clear error without fallback, a reported CPU fallback with it`, async (t) => {
     let strict: Trainer | undefined;
-    const error = await Trainer.fromCompiler({ compiler, device, worker: false }).then((tr) => { strict = tr; return undefined; }, (e: unknown) => e);
+    const error = await Trainer.fromCompiler({ compiler, device, worker: false }).then(
+      (tr) => {
+        strict = tr;
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
     if (strict !== undefined) {
       // This machine has the device: nothing to fall back from.
       t.equal(strict.device, device);
@@ -33,7 +48,12 @@ for (const device of ['cuda', 'webgpu'] as const) {
     const summary = await trainer.trainEpoch(new DataLoader(data, { batchSize: 2 }));
     t.ok(Number.isFinite(summary.loss), 'and it trains');
     t.equal(warnings.length, 1, 'one warning, with the first reports');
-    t.match(warnings[0], { type: 'warning', code: 'DEVICE_FALLBACK', epoch: 1, message: new RegExp(`instead of '${device}'`) });
+    t.match(warnings[0], {
+      type: 'warning',
+      code: 'DEVICE_FALLBACK',
+      epoch: 1,
+      message: new RegExp(`instead of '${device}'`),
+    });
     await trainer.trainEpoch(new DataLoader(data, { batchSize: 2 }));
     t.equal(warnings.length, 1, 'only once');
     await inspector.close();
@@ -42,18 +62,35 @@ for (const device of ['cuda', 'webgpu'] as const) {
 
 t.test('after a fallback the trainer runs the CPU form of the graphs', async (t) => {
   const model = sequential({ l: linear(2, 4), d: dropout(0.5), o: linear(4, 2) });
-  const trainer = await Trainer.create({ model, inputShape: [-1, 2], loss: crossEntropy(), optimizer: sgd({ lr: 0.1 }), device: 'webgpu', allowCpuFallback: true, worker: false });
+  const trainer = await Trainer.create({
+    model,
+    inputShape: [-1, 2],
+    loss: crossEntropy(),
+    optimizer: sgd({ lr: 0.1 }),
+    device: 'webgpu',
+    allowCpuFallback: true,
+    worker: false,
+  });
   t.teardown(() => trainer.close());
   if (trainer.device === 'webgpu') {
-    t.ok(trainer.compiledGraphs.train.inputs.some((i) => i.role === 'mask'), 'this machine has WebGPU: its form (masks as inputs)');
+    t.ok(
+      trainer.compiledGraphs.train.inputs.some((i) => i.role === 'mask'),
+      'this machine has WebGPU: its form (masks as inputs)',
+    );
     return;
   }
   const roles = trainer.compiledGraphs.train.inputs.map((i) => `${i.name}:${i.role}`);
-  t.ok(roles.includes('dropout.key.d:hyper') && !roles.some((r) => r.endsWith(':mask')), 'CPU form: the in-graph mask hash, no mask inputs');
+  t.ok(
+    roles.includes('dropout.key.d:hyper') && !roles.some((r) => r.endsWith(':mask')),
+    'CPU form: the in-graph mask hash, no mask inputs',
+  );
   const data = new TensorDataset(new Float32Array([1, 2, 3, 4]), [2], new Int32Array([0, 1]));
   t.ok(Number.isFinite((await trainer.trainEpoch(new DataLoader(data, { batchSize: 2 }))).loss), 'and it trains');
 });
 
 t.test('an unknown device is refused up front', async (t) => {
-  await t.rejects(Trainer.fromCompiler({ compiler, device: 'tpu' as never }), { code: 'INVALID_ARGUMENT', message: /cpu, cuda, webgpu/ });
+  await t.rejects(Trainer.fromCompiler({ compiler, device: 'tpu' as never }), {
+    code: 'INVALID_ARGUMENT',
+    message: /cpu, cuda, webgpu/,
+  });
 });

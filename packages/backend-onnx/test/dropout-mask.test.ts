@@ -1,7 +1,22 @@
 import t from 'tap';
 import {
-  DataLoader, TensorDataset, Trainer, adam, compileNetwork, compileTrainGraph, crossEntropy, dropout, dropoutKey, fillKeepMask,
-  keeps, linear, lowbias32, relu, runGraph, sequential, sgd,
+  DataLoader,
+  TensorDataset,
+  Trainer,
+  adam,
+  compileNetwork,
+  compileTrainGraph,
+  crossEntropy,
+  dropout,
+  dropoutKey,
+  fillKeepMask,
+  keeps,
+  linear,
+  lowbias32,
+  relu,
+  runGraph,
+  sequential,
+  sgd,
 } from '@monitorch/backend-onnx';
 import { graphFeeds } from './fixtures/graph-feeds.js';
 
@@ -9,13 +24,26 @@ import { graphFeeds } from './fixtures/graph-feeds.js';
 // compute exactly the JS reference, the masks must look random, and training must repeat with
 // the same seed and continue exactly after a checkpoint.
 
-async function runMask(p: number, shape: readonly number[], step: number, seed: number): Promise<{ mask: Uint8Array; x: Float32Array; y: Float32Array }> {
+async function runMask(
+  p: number,
+  shape: readonly number[],
+  step: number,
+  seed: number,
+): Promise<{ mask: Uint8Array; x: Float32Array; y: Float32Array }> {
   const graph = compileTrainGraph(sequential({ drop: dropout(p), lin: linear(shape[1]!, 2) }), {
-    inputShape: [-1, shape[1]!], loss: crossEntropy(), optimizer: sgd({ lr: 0 }), debug: { masks: true, outputs: true },
+    inputShape: [-1, shape[1]!],
+    loss: crossEntropy(),
+    optimizer: sgd({ lr: 0 }),
+    debug: { masks: true, outputs: true },
   });
   const n = shape[0]! * shape[1]!;
   const x = Float32Array.from({ length: n }, (_, i) => 1 + (i % 7));
-  const feeds = graphFeeds(graph, { data: x, dims: shape }, { data: new Int32Array(shape[0]!), dims: [shape[0]!] }, { step, seed });
+  const feeds = graphFeeds(
+    graph,
+    { data: x, dims: shape },
+    { data: new Int32Array(shape[0]!), dims: [shape[0]!] },
+    { step, seed },
+  );
   const out = await runGraph(graph, feeds);
   return { mask: out['debug.mask.drop']!.data as Uint8Array, x, y: out['debug.out.drop']!.data as Float32Array };
 }
@@ -48,8 +76,14 @@ t.test('lowbias32 follows its definition, is a bijection and mixes every bit', a
 
 t.test('dropout keys differ by step, layer and seed, and repeat for the same ones', async (t) => {
   t.equal(dropoutKey(7, 3, 'a.drop'), dropoutKey(7, 3, 'a.drop'));
-  const keys = new Set([dropoutKey(7, 3, 'a.drop'), dropoutKey(7, 4, 'a.drop'), dropoutKey(7, 3, 'b.drop'), dropoutKey(8, 3, 'a.drop'),
-    dropoutKey(7 + 2 ** 32, 3, 'a.drop'), dropoutKey(7, 3 + 2 ** 32, 'a.drop')]);
+  const keys = new Set([
+    dropoutKey(7, 3, 'a.drop'),
+    dropoutKey(7, 4, 'a.drop'),
+    dropoutKey(7, 3, 'b.drop'),
+    dropoutKey(8, 3, 'a.drop'),
+    dropoutKey(7 + 2 ** 32, 3, 'a.drop'),
+    dropoutKey(7, 3 + 2 ** 32, 'a.drop'),
+  ]);
   t.equal(keys.size, 6, 'six different keys (high words of seed and step count too)');
   for (const k of keys) t.ok(Number.isInteger(k) && k >= -(2 ** 31) && k < 2 ** 31, 'an int32');
 });
@@ -78,7 +112,7 @@ t.test('masks look random: the drop rate is p, neighbours and consecutive steps 
   const b = (await runMask(p, shape, 11, 1)).mask;
   const n = a.length;
   const kept = a.reduce((s, v) => s + v, 0) / n;
-  const sd = Math.sqrt(p * (1 - p) / n);
+  const sd = Math.sqrt((p * (1 - p)) / n);
   t.ok(Math.abs(kept - (1 - p)) < 4 * sd, `kept ${kept.toFixed(4)} of 0.7 (±${(4 * sd).toFixed(4)})`);
   const agree = (u: Uint8Array, v: Uint8Array, shift: number): number => {
     let same = 0;
@@ -86,9 +120,16 @@ t.test('masks look random: the drop rate is p, neighbours and consecutive steps 
     return same / (n - shift);
   };
   const independent = p * p + (1 - p) * (1 - p); // 0.58
-  const tol = 4 * Math.sqrt(independent * (1 - independent) / n);
-  for (const [label, value] of [['neighbours', agree(a, a, 1)], ['entries a row apart', agree(a, a, 1024)], ['the same entry one step later', agree(a, b, 0)]] as const) {
-    t.ok(Math.abs(value - independent) < tol, `${label}: agree ${value.toFixed(4)}, independent ${independent.toFixed(2)} ±${tol.toFixed(4)}`);
+  const tol = 4 * Math.sqrt((independent * (1 - independent)) / n);
+  for (const [label, value] of [
+    ['neighbours', agree(a, a, 1)],
+    ['entries a row apart', agree(a, a, 1024)],
+    ['the same entry one step later', agree(a, b, 0)],
+  ] as const) {
+    t.ok(
+      Math.abs(value - independent) < tol,
+      `${label}: agree ${value.toFixed(4)}, independent ${independent.toFixed(2)} ±${tol.toFixed(4)}`,
+    );
   }
 });
 
@@ -97,9 +138,20 @@ t.test('training with dropout repeats with the same seed and differs with anothe
   const x = Float32Array.from({ length: 60 * 6 }, (_, i) => Math.sin(i * 0.37) * 2);
   const y = Int32Array.from({ length: 60 }, (_, i) => i % 3);
   const losses = async (seed: number): Promise<number[]> => {
-    const trainer = await Trainer.create({ model: model(), inputShape: [-1, 6], loss: crossEntropy(), optimizer: adam({ lr: 0.01 }), seed, worker: false });
+    const trainer = await Trainer.create({
+      model: model(),
+      inputShape: [-1, 6],
+      loss: crossEntropy(),
+      optimizer: adam({ lr: 0.01 }),
+      seed,
+      worker: false,
+    });
     const out: number[] = [];
-    await trainer.trainEpoch(new DataLoader(new TensorDataset(x, [6], y), { batchSize: 10 }), { progress: (pr) => { out.push(pr.loss); } });
+    await trainer.trainEpoch(new DataLoader(new TensorDataset(x, [6], y), { batchSize: 10 }), {
+      progress: (pr) => {
+        out.push(pr.loss);
+      },
+    });
     await trainer.close();
     return out;
   };
@@ -109,20 +161,32 @@ t.test('training with dropout repeats with the same seed and differs with anothe
 });
 
 t.test('WebGPU graphs take the same masks as inputs; CUDA graphs keep ONNX Dropout', async (t) => {
-  const compiler = compileNetwork({ model: sequential({ l: linear(4, 4), d: dropout(0.2), o: linear(4, 2) }), inputShape: [-1, 4], loss: crossEntropy(), optimizer: sgd({ lr: 0.1 }) });
+  const compiler = compileNetwork({
+    model: sequential({ l: linear(4, 4), d: dropout(0.2), o: linear(4, 2) }),
+    inputShape: [-1, 4],
+    loss: crossEntropy(),
+    optimizer: sgd({ lr: 0.1 }),
+  });
   const cpu = compiler.compile([], { device: 'cpu' }).train;
   const webgpu = compiler.compile([], { device: 'webgpu' }).train;
   const cuda = compiler.compile([], { device: 'cuda' }).train;
   const named = (g: typeof cpu, role: string) => g.inputs.filter((i) => i.role === role).map((i) => i.name);
   t.same(named(cpu, 'hyper'), ['dropout.key.d', 'lr']);
   t.same([named(webgpu, 'hyper'), named(webgpu, 'mask')], [['lr'], ['dropout.mask.d']]);
-  t.same(webgpu.inputs.find((i) => i.role === 'mask'), { name: 'dropout.mask.d', role: 'mask', dtype: 'bool', shape: [-1, 4], hyper: 'dropout.key.d', dropoutP: 0.2 });
+  t.same(
+    webgpu.inputs.find((i) => i.role === 'mask'),
+    { name: 'dropout.mask.d', role: 'mask', dtype: 'bool', shape: [-1, 4], hyper: 'dropout.key.d', dropoutP: 0.2 },
+  );
   t.same(named(cuda, 'hyper'), ['lr']);
   const has = (bytes: Uint8Array, op: string): boolean => Buffer.from(bytes).toString('latin1').includes(op);
   t.ok(has(cpu.bytes, 'BitwiseXor') && !has(cpu.bytes, 'Dropout'), 'CPU: the counter hash');
   t.ok(!has(webgpu.bytes, 'BitwiseXor') && !has(webgpu.bytes, 'Dropout'), 'WebGPU: neither (the mask is an input)');
   t.ok(has(cuda.bytes, 'Dropout') && !has(cuda.bytes, 'BitwiseXor'), 'CUDA: ONNX Dropout');
-  t.same(compiler.hypers(0.1, 9, 2), { lr: 0.1, 'dropout.key.d': dropoutKey(2, 9, 'd') }, 'hypers carry each layer\'s key for the step');
+  t.same(
+    compiler.hypers(0.1, 9, 2),
+    { lr: 0.1, 'dropout.key.d': dropoutKey(2, 9, 'd') },
+    "hypers carry each layer's key for the step",
+  );
 });
 
 t.test('fillKeepMask draws exactly the masks of keeps (and of the CPU graph)', async (t) => {
@@ -135,22 +199,34 @@ t.test('fillKeepMask draws exactly the masks of keeps (and of the CPU graph)', a
   }
 });
 
-t.test('training a WebGPU-form graph (masks fed as inputs) gives the CPU graph\'s losses', async (t) => {
+t.test("training a WebGPU-form graph (masks fed as inputs) gives the CPU graph's losses", async (t) => {
   const model = () => sequential({ l1: linear(6, 32), r: relu(), d: dropout(0.5), l2: linear(32, 3) });
   const x = Float32Array.from({ length: 60 * 6 }, (_, i) => Math.sin(i * 0.37) * 2);
   const y = Int32Array.from({ length: 60 }, (_, i) => i % 3);
   const losses = async (device: 'cpu' | 'webgpu'): Promise<number[]> => {
-    const compiler = compileNetwork({ model: model(), inputShape: [-1, 6], loss: crossEntropy(), optimizer: adam({ lr: 0.01 }) });
+    const compiler = compileNetwork({
+      model: model(),
+      inputShape: [-1, 6],
+      loss: crossEntropy(),
+      optimizer: adam({ lr: 0.01 }),
+    });
     // The graphs of `device`, run by the CPU provider.
-    const onCpu = { ...compiler, compile: (requests: Parameters<typeof compiler.compile>[0]) => compiler.compile(requests, { device }) };
+    const onCpu = {
+      ...compiler,
+      compile: (requests: Parameters<typeof compiler.compile>[0]) => compiler.compile(requests, { device }),
+    };
     const trainer = await Trainer.fromCompiler({ compiler: onCpu, seed: 3, worker: device === 'webgpu' });
     const out: number[] = [];
-    await trainer.trainEpoch(new DataLoader(new TensorDataset(x, [6], y), { batchSize: 10 }), { progress: (pr) => { out.push(pr.loss); } });
+    await trainer.trainEpoch(new DataLoader(new TensorDataset(x, [6], y), { batchSize: 10 }), {
+      progress: (pr) => {
+        out.push(pr.loss);
+      },
+    });
     await trainer.close();
     return out;
   };
   const cpu = await losses('cpu');
   const fed = await losses('webgpu');
   t.equal(fed.length, 6);
-  t.same(fed, cpu, 'identical losses step by step: the fed masks are the hash\'s masks');
+  t.same(fed, cpu, "identical losses step by step: the fed masks are the hash's masks");
 });

@@ -6,7 +6,11 @@ function seedStopper(patience: number, eps: number): (v: number) => boolean {
   let loss = Infinity;
   let timer = 0;
   return (v) => {
-    if (loss - v > eps) { loss = v; timer = 0; return false; }
+    if (loss - v > eps) {
+      loss = v;
+      timer = 0;
+      return false;
+    }
     timer += 1;
     return timer >= patience;
   };

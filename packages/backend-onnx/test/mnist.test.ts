@@ -35,7 +35,10 @@ t.test('MNIST train split: counts, labels, first image, normalisation', async (t
   t.equal(train.x[0], -1, 'background is −1');
   let sum = 0;
   let sumSq = 0;
-  for (const v of train.x) { sum += v; sumSq += v * v; }
+  for (const v of train.x) {
+    sum += v;
+    sumSq += v * v;
+  }
   const mean = sum / train.x.length;
   const std = Math.sqrt(sumSq / train.x.length - mean * mean);
   // MNIST pixel mean/std in [0,1] are 0.1307/0.3081; after (v−0.5)/0.5: 2·0.1307−1 and 2·0.3081.

@@ -1,10 +1,24 @@
 import t, { type Test } from 'tap';
 import {
-  adam, adamW, compileTrainGraph, GraphRunner, linear, mse, sequential, sgd, STEP_INPUT, type FeedTensor, type Optimizer,
+  adam,
+  adamW,
+  compileTrainGraph,
+  GraphRunner,
+  linear,
+  mse,
+  sequential,
+  sgd,
+  STEP_INPUT,
+  type FeedTensor,
+  type Optimizer,
 } from '@monitorch/backend-onnx';
 
 // A 3-parameter problem: y = w·x + b (w has 2 entries), MSE against fixed targets.
-const X = [[1, 2], [-1, 0.5], [0.3, -2]];
+const X = [
+  [1, 2],
+  [-1, 0.5],
+  [0.3, -2],
+];
 const T = [0.5, -1, 2];
 const W0 = [0.2, -0.3];
 const B0 = 0.1;
@@ -31,18 +45,21 @@ async function ortSteps(optimizer: Optimizer, lrs: number[]): Promise<number[][]
     'lin.bias': { data: Float32Array.from([B0]), dims: [1] },
   };
   for (const i of graph.inputs) {
-    if (i.role === 'optState') state[i.name] = { data: new Float32Array(i.shape.reduce((a, b) => a * b, 1)), dims: i.shape };
+    if (i.role === 'optState')
+      state[i.name] = { data: new Float32Array(i.shape.reduce((a, b) => a * b, 1)), dims: i.shape };
   }
   const history: number[][] = [];
   for (const lr of lrs) {
     const out = await runner.run({
-      ...state, x: { data: Float32Array.from(X.flat()), dims: [3, 2] }, y: { data: Float32Array.from(T), dims: [3, 1] },
+      ...state,
+      x: { data: Float32Array.from(X.flat()), dims: [3, 2] },
+      y: { data: Float32Array.from(T), dims: [3, 1] },
       lr: { data: new Float32Array([lr]), dims: [] },
     });
     for (const o of graph.outputs) {
       if (o.feeds !== undefined) state[o.feeds] = out[o.name] as FeedTensor;
     }
-    history.push([...state['lin.weight']!.data as Float32Array, ...state['lin.bias']!.data as Float32Array]);
+    history.push([...(state['lin.weight']!.data as Float32Array), ...(state['lin.bias']!.data as Float32Array)]);
   }
   t.equal(Number(state[STEP_INPUT]!.data[0]), lrs.length, 'the step counter counts the steps');
   await runner.release();
@@ -50,7 +67,10 @@ async function ortSteps(optimizer: Optimizer, lrs: number[]): Promise<number[][]
 }
 
 /** Hand-computed optimizer over the flat parameter vector [w0, w1, b]. */
-function handSteps(update: (p: number[], g: number[], step: number, lr: number) => number[], lrs: number[]): number[][] {
+function handSteps(
+  update: (p: number[], g: number[], step: number, lr: number) => number[],
+  lrs: number[],
+): number[][] {
   let p = [...W0, B0];
   const out: number[][] = [];
   lrs.forEach((lr, step) => {
@@ -63,10 +83,15 @@ function handSteps(update: (p: number[], g: number[], step: number, lr: number) 
 
 function close(t: Test, actual: number[][], expected: number[][], tol: number, what: string): void {
   let worst = 0;
-  actual.forEach((row, s) => row.forEach((v, i) => {
-    worst = Math.max(worst, Math.abs(v - expected[s]![i]!) / Math.max(Math.abs(expected[s]![i]!), 1e-3));
-  }));
-  t.ok(worst < tol, `${what}: every parameter after every step matches (worst relative difference ${worst.toExponential(2)})`);
+  actual.forEach((row, s) =>
+    row.forEach((v, i) => {
+      worst = Math.max(worst, Math.abs(v - expected[s]![i]!) / Math.max(Math.abs(expected[s]![i]!), 1e-3));
+    }),
+  );
+  t.ok(
+    worst < tol,
+    `${what}: every parameter after every step matches (worst relative difference ${worst.toExponential(2)})`,
+  );
 }
 
 const LRS = [0.1, 0.1, 0.05];
@@ -77,14 +102,22 @@ t.test('SGD plain', async (t) => {
 });
 
 t.test('SGD with momentum, dampening and weight decay (PyTorch: first buffer = gradient)', async (t) => {
-  const m = 0.9, d = 0.2, wd = 0.05;
+  const m = 0.9,
+    d = 0.2,
+    wd = 0.05;
   let buf: number[] = [];
   const expected = handSteps((p, g0, step, lr) => {
     const g = g0.map((v, i) => v + wd * p[i]!);
     buf = step === 0 ? g : buf.map((b, i) => m * b + (1 - d) * g[i]!);
     return p.map((v, i) => v - lr * buf[i]!);
   }, LRS);
-  close(t, await ortSteps(sgd({ lr: 0.1, momentum: m, dampening: d, weightDecay: wd }), LRS), expected, 1e-6, 'SGD momentum');
+  close(
+    t,
+    await ortSteps(sgd({ lr: 0.1, momentum: m, dampening: d, weightDecay: wd }), LRS),
+    expected,
+    1e-6,
+    'SGD momentum',
+  );
 });
 
 t.test('SGD nesterov', async (t) => {
@@ -107,19 +140,36 @@ function adamHand(b1: number, b2: number, eps: number, wd: number, decoupled: bo
     mm = mm.map((m, i) => b1 * m + (1 - b1) * g[i]!);
     vv = vv.map((v, i) => b2 * v + (1 - b2) * g[i]! ** 2);
     const stepSize = lr / (1 - b1 ** t1);
-    return p.map((v, i) => v - stepSize * mm[i]! / (Math.sqrt(vv[i]!) / Math.sqrt(1 - b2 ** t1) + eps));
+    return p.map((v, i) => v - (stepSize * mm[i]!) / (Math.sqrt(vv[i]!) / Math.sqrt(1 - b2 ** t1) + eps));
   };
 }
 
 t.test('Adam (defaults, then with L2 weight decay)', async (t) => {
   close(t, await ortSteps(adam({ lr: 0.1 }), LRS), handSteps(adamHand(0.9, 0.999, 1e-8, 0, false), LRS), 3e-5, 'Adam');
-  close(t, await ortSteps(adam({ lr: 0.1, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1 }), LRS),
-    handSteps(adamHand(0.8, 0.99, 1e-6, 0.1, false), LRS), 3e-5, 'Adam with weight decay');
+  close(
+    t,
+    await ortSteps(adam({ lr: 0.1, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1 }), LRS),
+    handSteps(adamHand(0.8, 0.99, 1e-6, 0.1, false), LRS),
+    3e-5,
+    'Adam with weight decay',
+  );
 });
 
 t.test('AdamW (decoupled weight decay, default 1e-2 and 0.3)', async (t) => {
-  close(t, await ortSteps(adamW({ lr: 0.1 }), LRS), handSteps(adamHand(0.9, 0.999, 1e-8, 1e-2, true), LRS), 3e-5, 'AdamW');
-  close(t, await ortSteps(adamW({ lr: 0.1, weightDecay: 0.3 }), LRS), handSteps(adamHand(0.9, 0.999, 1e-8, 0.3, true), LRS), 3e-5, 'AdamW wd 0.3');
+  close(
+    t,
+    await ortSteps(adamW({ lr: 0.1 }), LRS),
+    handSteps(adamHand(0.9, 0.999, 1e-8, 1e-2, true), LRS),
+    3e-5,
+    'AdamW',
+  );
+  close(
+    t,
+    await ortSteps(adamW({ lr: 0.1, weightDecay: 0.3 }), LRS),
+    handSteps(adamHand(0.9, 0.999, 1e-8, 0.3, true), LRS),
+    3e-5,
+    'AdamW wd 0.3',
+  );
   // Decoupled and L2 decay really differ here, so the test can tell them apart.
   const l2 = handSteps(adamHand(0.9, 0.999, 1e-8, 0.3, false), LRS);
   const dec = handSteps(adamHand(0.9, 0.999, 1e-8, 0.3, true), LRS);

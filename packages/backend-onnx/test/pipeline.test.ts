@@ -30,7 +30,11 @@ t.test('the next step starts before the previous one is reported, with one step 
   t.same(log, ['start 1'], 'one step in flight');
   finish.get(1)?.(10);
   await tick();
-  t.same(log, ['start 1', 'settle 1=10', 'start 2', 'report 1'], 'settled, next started, then reported while step 2 runs');
+  t.same(
+    log,
+    ['start 1', 'settle 1=10', 'start 2', 'report 1'],
+    'settled, next started, then reported while step 2 runs',
+  );
   finish.get(2)?.(20);
   await tick();
   finish.get(3)?.(30);
@@ -48,17 +52,35 @@ t.test('a settle that says stop starts nothing more, and the stopped step is sti
 });
 
 t.test('a failing step rejects the run; a failing report waits for the running step first', async (t) => {
-  await t.rejects(runPipelined([1, 2][Symbol.iterator](), {
-    start: (item) => (item === 1 ? Promise.reject(new Error('step 1 failed')) : Promise.resolve(item)),
+  await t.rejects(
+    runPipelined([1, 2][Symbol.iterator](), {
+      start: (item) => (item === 1 ? Promise.reject(new Error('step 1 failed')) : Promise.resolve(item)),
+      settle: () => true,
+      report: () => undefined,
+    }),
+    /step 1 failed/,
+  );
+  let secondFinished = false;
+  await t.rejects(
+    runPipelined([1, 2][Symbol.iterator](), {
+      start: (item) =>
+        new Promise<number>((resolve) =>
+          setTimeout(() => {
+            if (item === 2) secondFinished = true;
+            resolve(item);
+          }, 5),
+        ),
+      settle: () => true,
+      report: (item) => {
+        if (item === 1) throw new Error('report failed');
+      },
+    }),
+    /report failed/,
+  );
+  t.ok(secondFinished, 'step 2 had finished before the error came out');
+  await runPipelined([][Symbol.iterator](), {
+    start: () => t.fail('no items, no step') as never,
     settle: () => true,
     report: () => undefined,
-  }), /step 1 failed/);
-  let secondFinished = false;
-  await t.rejects(runPipelined([1, 2][Symbol.iterator](), {
-    start: (item) => new Promise<number>((resolve) => setTimeout(() => { if (item === 2) secondFinished = true; resolve(item); }, 5)),
-    settle: () => true,
-    report: (item) => { if (item === 1) throw new Error('report failed'); },
-  }), /report failed/);
-  t.ok(secondFinished, 'step 2 had finished before the error came out');
-  await runPipelined([][Symbol.iterator](), { start: () => t.fail('no items, no step') as never, settle: () => true, report: () => undefined });
+  });
 });

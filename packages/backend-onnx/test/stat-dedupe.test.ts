@@ -1,7 +1,15 @@
 import t from 'tap';
 import type { ReductionRequest } from '@monitorch/core';
 import {
-  compileTrainGraph, crossEntropy, decodeStatFrom, dropout, linear, relu, runGraph, sequential, sgd,
+  compileTrainGraph,
+  crossEntropy,
+  decodeStatFrom,
+  dropout,
+  linear,
+  relu,
+  runGraph,
+  sequential,
+  sgd,
 } from '@monitorch/backend-onnx';
 import { graphFeeds } from './fixtures/graph-feeds.js';
 
@@ -17,8 +25,18 @@ const request = (kinds: ('activation' | 'dropout')[]): ReductionRequest[] => [
 const opCount = (bytes: Uint8Array, op: string): number => Buffer.from(bytes).toString('latin1').split(op).length - 1;
 
 t.test('a p = 0 dropout reuses the statistics of its input', async (t) => {
-  const reluOnly = compileTrainGraph(model(), { inputShape: [-1, 4], loss: crossEntropy(), optimizer: sgd({ lr: 0.1 }), requests: request(['activation']) });
-  const both = compileTrainGraph(model(), { inputShape: [-1, 4], loss: crossEntropy(), optimizer: sgd({ lr: 0.1 }), requests: request(['activation', 'dropout']) });
+  const reluOnly = compileTrainGraph(model(), {
+    inputShape: [-1, 4],
+    loss: crossEntropy(),
+    optimizer: sgd({ lr: 0.1 }),
+    requests: request(['activation']),
+  });
+  const both = compileTrainGraph(model(), {
+    inputShape: [-1, 4],
+    loss: crossEntropy(),
+    optimizer: sgd({ lr: 0.1 }),
+    requests: request(['activation', 'dropout']),
+  });
   for (const op of ['Greater', 'ReduceL2', 'Less']) {
     t.ok(opCount(reluOnly.bytes, op) > 0, `the ReLU's statistics use ${op}`);
     t.equal(opCount(both.bytes, op), opCount(reluOnly.bytes, op), `no second ${op} for the dropout's statistics`);
@@ -30,7 +48,12 @@ t.test('a p = 0 dropout reuses the statistics of its input', async (t) => {
 
   const n = 5;
   const x = { data: Float32Array.from({ length: n * 4 }, (_, i) => Math.sin(i * 1.7) * 2), dims: [n, 4] };
-  const feeds = graphFeeds(both, x, { data: Int32Array.from({ length: n }, (_, i) => i % 3), dims: [n] }, { lr: 0.1, initSeed: 3 });
+  const feeds = graphFeeds(
+    both,
+    x,
+    { data: Int32Array.from({ length: n }, (_, i) => i % 3), dims: [n] },
+    { lr: 0.1, initSeed: 3 },
+  );
   const out = await runGraph(both, feeds);
   const answer = (module: string, op: string) => {
     const stat = both.stats.find((s) => s.module.name === module && s.reduction.op === op);
@@ -40,5 +63,8 @@ t.test('a p = 0 dropout reuses the statistics of its input', async (t) => {
   const reluCounts = answer('relu1', 'activeCount');
   t.same(answer('drop', 'activeCount'), reluCounts, 'dropout counts equal relu counts');
   t.same(answer('drop', 'l2'), answer('relu1', 'l2'), 'dropout norm equals relu norm');
-  t.ok(reluCounts.op === 'activeCount' && reluCounts.counts.length === 6 && reluCounts.size === n, 'six channels over five samples');
+  t.ok(
+    reluCounts.op === 'activeCount' && reluCounts.counts.length === 6 && reluCounts.size === n,
+    'six channels over five samples',
+  );
 });

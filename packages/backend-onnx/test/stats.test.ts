@@ -1,8 +1,26 @@
 import t, { type Test } from 'tap';
 import { reduce, type Reduction, type ReductionRequest, type ReductionResult } from '@monitorch/core';
 import {
-  compileEvalGraph, compileTrainGraph, conv2d, crossEntropy, decodeStat, decodeStatFrom, dropout, flatten, float32Threshold, initialParameters,
-  linear, maxPool2d, relu, runGraph, sequential, sgd, tanh, type CompiledNetworkGraph, type FeedTensor, type RunOutput,
+  compileEvalGraph,
+  compileTrainGraph,
+  conv2d,
+  crossEntropy,
+  decodeStat,
+  decodeStatFrom,
+  dropout,
+  flatten,
+  float32Threshold,
+  initialParameters,
+  linear,
+  maxPool2d,
+  relu,
+  runGraph,
+  sequential,
+  sgd,
+  tanh,
+  type CompiledNetworkGraph,
+  type FeedTensor,
+  type RunOutput,
 } from '@monitorch/backend-onnx';
 import { randoms } from './fixtures/gradcheck-reference.js';
 import { dropoutKeyFeeds } from './fixtures/dropout-keys.js';
@@ -13,7 +31,12 @@ const REDUCTIONS: Reduction[] = [
   { op: 'activeCount', per: 'channel', eps: 1e-8, channelsLast: true },
   { op: 'activeCount', per: 'neuron', eps: 0 },
   { op: 'activeCount', per: 'neuron', eps: 1e-3 },
-  { op: 'sum' }, { op: 'sumSquares' }, { op: 'min' }, { op: 'max' }, { op: 'l2' }, { op: 'nonFinite' },
+  { op: 'sum' },
+  { op: 'sumSquares' },
+  { op: 'min' },
+  { op: 'max' },
+  { op: 'l2' },
+  { op: 'nonFinite' },
 ];
 
 function requestsFor(reductions: readonly Reduction[]): ReductionRequest[] {
@@ -28,8 +51,13 @@ function requestsFor(reductions: readonly Reduction[]): ReductionRequest[] {
 }
 
 const model = sequential({
-  conv: conv2d(2, 3, 3, { padding: 1 }), relu: relu(), pool: maxPool2d(2), flat: flatten(), drop: dropout(0.5),
-  lin: linear(3 * 2 * 2, 4), act: tanh(),
+  conv: conv2d(2, 3, 3, { padding: 1 }),
+  relu: relu(),
+  pool: maxPool2d(2),
+  flat: flatten(),
+  drop: dropout(0.5),
+  lin: linear(3 * 2 * 2, 4),
+  act: tanh(),
 });
 const N = 3;
 const SHAPE = [N, 2, 4, 4];
@@ -37,18 +65,25 @@ const SHAPE = [N, 2, 4, 4];
 function feedsFor(graph: CompiledNetworkGraph, x: Float32Array): Record<string, FeedTensor> {
   const init = initialParameters(graph.parameters, 3);
   const feeds: Record<string, FeedTensor> = {
-    x: { data: x, dims: SHAPE }, y: { data: Int32Array.from([0, 3, 1]), dims: [N] }, lr: { data: new Float32Array([0.5]), dims: [] },
+    x: { data: x, dims: SHAPE },
+    y: { data: Int32Array.from([0, 3, 1]), dims: [N] },
+    lr: { data: new Float32Array([0.5]), dims: [] },
   };
   for (const i of graph.inputs) {
     if (i.role === 'param') feeds[i.name] = init[i.name]!;
-    if (i.role === 'optState') feeds[i.name] = { data: new Float32Array(i.shape.reduce((a, b) => a * b, 1)), dims: i.shape };
+    if (i.role === 'optState')
+      feeds[i.name] = { data: new Float32Array(i.shape.reduce((a, b) => a * b, 1)), dims: i.shape };
   }
   Object.assign(feeds, dropoutKeyFeeds(graph));
   return feeds;
 }
 
 /** The tensor a statistic reduced, rebuilt from debug outputs. */
-function tensorOf(stat: CompiledNetworkGraph['stats'][number], out: Record<string, RunOutput>, feeds: Record<string, FeedTensor>): { data: Float32Array; dims: number[] } {
+function tensorOf(
+  stat: CompiledNetworkGraph['stats'][number],
+  out: Record<string, RunOutput>,
+  feeds: Record<string, FeedTensor>,
+): { data: Float32Array; dims: number[] } {
   const pick = (name: string): { data: Float32Array; dims: number[] } => {
     const o = out[name];
     if (o === undefined) throw new Error(`missing debug output ${name}`);
@@ -56,9 +91,12 @@ function tensorOf(stat: CompiledNetworkGraph['stats'][number], out: Record<strin
   };
   const param = `${stat.module.name}.${stat.parameter ?? ''}`;
   switch (stat.source) {
-    case 'output': return pick(`debug.out.${stat.module.name}`);
-    case 'outputGradient': return pick(`debug.outgrad.${stat.module.name}`);
-    case 'gradient': return pick(`debug.grad.${param}`);
+    case 'output':
+      return pick(`debug.out.${stat.module.name}`);
+    case 'outputGradient':
+      return pick(`debug.outgrad.${stat.module.name}`);
+    case 'gradient':
+      return pick(`debug.grad.${param}`);
     case 'update': {
       const next = pick(`${param}.new`);
       const old = feeds[param]!.data as Float32Array;
@@ -84,7 +122,10 @@ function compare(t: Test, label: string, got: ReductionResult, want: ReductionRe
       for (const v of tensor) scale += got.op === 'sum' ? Math.abs(v) : v * v;
       if (got.op === 'l2') scale = Math.sqrt(scale);
       const err = Math.abs(got.value - want.value) / Math.max(scale, 1e-30);
-      t.ok(err < 1e-5, `${label}: ${got.value} vs ${want.value} (float32 accumulation, error ${err.toExponential(1)} of the scale)`);
+      t.ok(
+        err < 1e-5,
+        `${label}: ${got.value} vs ${want.value} (float32 accumulation, error ${err.toExponential(1)} of the scale)`,
+      );
     }
   } else {
     t.fail(`${label}: ops differ (${got.op} vs ${want.op})`);
@@ -93,8 +134,12 @@ function compare(t: Test, label: string, got: ReductionResult, want: ReductionRe
 
 async function checkTrain(t: Test, x: Float32Array, finiteGate = true, reductions = REDUCTIONS): Promise<number> {
   const graph = compileTrainGraph(model, {
-    inputShape: SHAPE, loss: crossEntropy(), optimizer: sgd({ lr: 0.5, momentum: 0.9 }), requests: requestsFor(reductions),
-    debug: { outputs: true, outputGradients: true, gradients: true }, finiteGate,
+    inputShape: SHAPE,
+    loss: crossEntropy(),
+    optimizer: sgd({ lr: 0.5, momentum: 0.9 }),
+    requests: requestsFor(reductions),
+    debug: { outputs: true, outputGradients: true, gradients: true },
+    finiteGate,
   });
   const feeds = feedsFor(graph, x);
   const out = await runGraph(graph, feeds);
@@ -108,8 +153,15 @@ async function checkTrain(t: Test, x: Float32Array, finiteGate = true, reduction
     const tensor = tensorOf(stat, out, feeds);
     const got = decodeStatFrom(stat, out, N);
     const want = reduce(tensor.data, tensor.dims, stat.reduction);
-    if ((want.op === 'activeCount' && want.nonFinite > 0) || (want.op === 'nonFinite' && want.nan + want.inf > 0)) poisoned++;
-    compare(t, `${stat.source} ${stat.module.name}${stat.parameter === undefined ? '' : `.${stat.parameter}`} ${JSON.stringify(stat.reduction)}`, got, want, tensor.data);
+    if ((want.op === 'activeCount' && want.nonFinite > 0) || (want.op === 'nonFinite' && want.nan + want.inf > 0))
+      poisoned++;
+    compare(
+      t,
+      `${stat.source} ${stat.module.name}${stat.parameter === undefined ? '' : `.${stat.parameter}`} ${JSON.stringify(stat.reduction)}`,
+      got,
+      want,
+      tensor.data,
+    );
   }
   return poisoned;
 }
@@ -119,39 +171,82 @@ async function checkTrain(t: Test, x: Float32Array, finiteGate = true, reduction
 for (const finiteGate of [true, false]) {
   const form = finiteGate ? 'behind the finiteness gate' : 'inline (no gate)';
   t.test(`train graph statistics equal core reduce() on the same tensors, ${form}`, async (t) => {
-    t.equal(await checkTrain(t, randoms(SHAPE.reduce((a, b) => a * b, 1), 21), finiteGate), 0, 'no non-finite entries in a clean run');
+    t.equal(
+      await checkTrain(
+        t,
+        randoms(
+          SHAPE.reduce((a, b) => a * b, 1),
+          21,
+        ),
+        finiteGate,
+      ),
+      0,
+      'no non-finite entries in a clean run',
+    );
   });
 
   t.test(`non-finite entries: NaN/Inf never active, counted apart; min/max NaN like core, ${form}`, async (t) => {
-    const x = randoms(SHAPE.reduce((a, b) => a * b, 1), 22);
+    const x = randoms(
+      SHAPE.reduce((a, b) => a * b, 1),
+      22,
+    );
     x[5] = Number.NaN;
     x[40] = Number.POSITIVE_INFINITY;
     x[70] = Number.NEGATIVE_INFINITY;
-    t.ok(await checkTrain(t, x, finiteGate) > 50, 'many statistics saw non-finite entries');
+    t.ok((await checkTrain(t, x, finiteGate)) > 50, 'many statistics saw non-finite entries');
   });
 }
 
-t.test('huge finite entries overflow the gate\'s sum: the exact branch runs and still counts no non-finite entry', async (t) => {
-  // |x| ≈ 1e38: the sum of |x| over the input-sized tensors overflows float32 (> 3.4e38) while
-  // every entry stays finite, so the gate must fall back to the exact branch without harm.
-  // (Float32 sums of such tensors overflow by design, so only the exact reductions are compared.)
-  const x = Float32Array.from(randoms(SHAPE.reduce((a, b) => a * b, 1), 24), (v) => (v >= 0 ? 1e38 : -1e38));
-  const exactOnes = REDUCTIONS.filter((r) => r.op === 'activeCount' || r.op === 'min' || r.op === 'max' || r.op === 'nonFinite');
-  const poisoned = await checkTrain(t, x, true, exactOnes);
-  t.equal(poisoned, 0, 'every watched entry is finite, and every count says so');
-});
+t.test(
+  "huge finite entries overflow the gate's sum: the exact branch runs and still counts no non-finite entry",
+  async (t) => {
+    // |x| ≈ 1e38: the sum of |x| over the input-sized tensors overflows float32 (> 3.4e38) while
+    // every entry stays finite, so the gate must fall back to the exact branch without harm.
+    // (Float32 sums of such tensors overflow by design, so only the exact reductions are compared.)
+    const x = Float32Array.from(
+      randoms(
+        SHAPE.reduce((a, b) => a * b, 1),
+        24,
+      ),
+      (v) => (v >= 0 ? 1e38 : -1e38),
+    );
+    const exactOnes = REDUCTIONS.filter(
+      (r) => r.op === 'activeCount' || r.op === 'min' || r.op === 'max' || r.op === 'nonFinite',
+    );
+    const poisoned = await checkTrain(t, x, true, exactOnes);
+    t.equal(poisoned, 0, 'every watched entry is finite, and every count says so');
+  },
+);
 
 t.test('eval graph: output statistics for the val phase, dropout off', async (t) => {
-  const graph = compileEvalGraph(model, { inputShape: SHAPE, loss: crossEntropy(), requests: requestsFor(REDUCTIONS), debug: { outputs: true } });
+  const graph = compileEvalGraph(model, {
+    inputShape: SHAPE,
+    loss: crossEntropy(),
+    requests: requestsFor(REDUCTIONS),
+    debug: { outputs: true },
+  });
   t.same([...new Set(graph.stats.map((s) => s.source))], ['output'], 'only output statistics');
   t.same(graph.stats[0]?.phases, ['val'], 'serves the val phase');
-  const x = randoms(SHAPE.reduce((a, b) => a * b, 1), 23);
+  const x = randoms(
+    SHAPE.reduce((a, b) => a * b, 1),
+    23,
+  );
   const feeds = feedsFor(graph, x);
   const out = await runGraph(graph, feeds);
-  t.same(Array.from(out['debug.out.drop']!.data as Float32Array), Array.from(out['debug.out.flat']!.data as Float32Array), 'dropout is the identity in eval');
+  t.same(
+    Array.from(out['debug.out.drop']!.data as Float32Array),
+    Array.from(out['debug.out.flat']!.data as Float32Array),
+    'dropout is the identity in eval',
+  );
   for (const stat of graph.stats) {
     const tensor = tensorOf(stat, out, feeds);
-    compare(t, `${stat.module.name} ${JSON.stringify(stat.reduction)}`, decodeStatFrom(stat, out, N), reduce(tensor.data, tensor.dims, stat.reduction), tensor.data);
+    compare(
+      t,
+      `${stat.module.name} ${JSON.stringify(stat.reduction)}`,
+      decodeStatFrom(stat, out, N),
+      reduce(tensor.data, tensor.dims, stat.reduction),
+      tensor.data,
+    );
   }
 });
 
@@ -161,32 +256,70 @@ t.test('eps boundary: the float32 comparison equals the float64 one', async (t) 
   t.ok(th <= 0.1 && Math.fround(th) === th, 'at most eps and a float32');
   t.ok(Math.fround(0.1) > 0.1 && th < Math.fround(0.1), 'the float32 just above eps stays above the threshold');
   const net = sequential({ act: relu() });
-  const req: ReductionRequest[] = [{ select: { of: 'output', modules: {} }, reduction: { op: 'activeCount', per: 'channel', eps: 0.1 } }];
-  const graph = compileTrainGraph(net, { inputShape: [2, 3], loss: crossEntropy(), optimizer: sgd({ lr: 0 }), requests: req });
+  const req: ReductionRequest[] = [
+    { select: { of: 'output', modules: {} }, reduction: { op: 'activeCount', per: 'channel', eps: 0.1 } },
+  ];
+  const graph = compileTrainGraph(net, {
+    inputShape: [2, 3],
+    loss: crossEntropy(),
+    optimizer: sgd({ lr: 0 }),
+    requests: req,
+  });
   const x = Float32Array.from([Math.fround(0.1), th, 0.2, 0.3, th, 1e-9]);
   const out = await runGraph(graph, {
-    x: { data: x, dims: [2, 3] }, y: { data: Int32Array.from([0, 1]), dims: [2] }, lr: { data: new Float32Array([0]), dims: [] },
+    x: { data: x, dims: [2, 3] },
+    y: { data: Int32Array.from([0, 1]), dims: [2] },
+    lr: { data: new Float32Array([0]), dims: [] },
     'optimizer.step': { data: new Float32Array([0]), dims: [] },
   });
   const stat = graph.stats[0]!;
   const got = decodeStatFrom(stat, out, 2);
-  const want = reduce(x.map((v) => Math.max(v, 0)), [2, 3], stat.reduction);
+  const want = reduce(
+    x.map((v) => Math.max(v, 0)),
+    [2, 3],
+    stat.reduction,
+  );
   t.same(got, want, 'counts at the eps boundary match core');
-  t.same(got.op === 'activeCount' ? Array.from(got.counts) : [], [2, 0, 1], 'fround(0.1) and 0.2 count, the float below 0.1 does not');
+  t.same(
+    got.op === 'activeCount' ? Array.from(got.counts) : [],
+    [2, 0, 1],
+    'fround(0.1) and 0.2 count, the float below 0.1 does not',
+  );
 });
 
 t.test('decodeStat widens counts of any numeric array type to exact float64', async (t) => {
   const stat = {
-    source: 'output', module: { name: 'm', kind: 'activation', type: 'ReLU', order: 0 }, phase: 'train', reduction: { op: 'activeCount', per: 'channel', eps: 0 },
-    outputs: ['c', 'n'], shape: [-1, 3],
+    source: 'output',
+    module: { name: 'm', kind: 'activation', type: 'ReLU', order: 0 },
+    phase: 'train',
+    reduction: { op: 'activeCount', per: 'channel', eps: 0 },
+    outputs: ['c', 'n'],
+    shape: [-1, 3],
   } as const;
   const nonFinite = { data: new Float32Array([2]), dims: [] };
-  for (const data of [new Float32Array([16777216, 0, 3]), new Int32Array([16777216, 0, 3]), new BigInt64Array([16777216n, 0n, 3n]), [16777216, 0, 3]]) {
+  for (const data of [
+    new Float32Array([16777216, 0, 3]),
+    new Int32Array([16777216, 0, 3]),
+    new BigInt64Array([16777216n, 0n, 3n]),
+    [16777216, 0, 3],
+  ]) {
     const got = decodeStat(stat as never, [{ data, dims: [3] }, nonFinite], 4);
-    t.ok(got.op === 'activeCount' && got.counts instanceof Float64Array, `${data.constructor.name}: Float64Array counts`);
-    if (got.op === 'activeCount') t.same([Array.from(got.counts), got.size, got.nonFinite], [[16777216, 0, 3], 4, 2], `${data.constructor.name}: values, size 4·1, 2 non-finite`);
+    t.ok(
+      got.op === 'activeCount' && got.counts instanceof Float64Array,
+      `${data.constructor.name}: Float64Array counts`,
+    );
+    if (got.op === 'activeCount')
+      t.same(
+        [Array.from(got.counts), got.size, got.nonFinite],
+        [[16777216, 0, 3], 4, 2],
+        `${data.constructor.name}: values, size 4·1, 2 non-finite`,
+      );
   }
   const wide = new Float64Array([5, 6, 7]);
   const got = decodeStat(stat as never, [{ data: wide, dims: [3] }, nonFinite], 4);
-  t.equal(got.op === 'activeCount' ? got.counts : undefined, wide, 'float64 counts (views of a widened packed output) are used without a copy');
+  t.equal(
+    got.op === 'activeCount' ? got.counts : undefined,
+    wide,
+    'float64 counts (views of a widened packed output) are used without a copy',
+  );
 });

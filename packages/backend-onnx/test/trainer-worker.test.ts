@@ -14,9 +14,14 @@ async function maxTimerLag(worker: boolean): Promise<{ lag: number; stepMs: numb
   for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) % 1000) / 1000 - 0.5;
   const y = Int32Array.from({ length: N * BATCHES }, (_, i) => i % C);
   const loader = new DataLoader(new TensorDataset(x, [F], y), { batchSize: N });
-  const trainer = await Trainer.fromCompiler({ compiler: linearClassifier({ features: F, classes: C, learningRate: 0.01 }), worker });
+  const trainer = await Trainer.fromCompiler({
+    compiler: linearClassifier({ features: F, classes: C, learningRate: 0.01 }),
+    worker,
+  });
   try {
-    await trainer.trainEpoch(new DataLoader(new TensorDataset(x.subarray(0, N * F), [F], y.subarray(0, N)), { batchSize: N })); // warm-up
+    await trainer.trainEpoch(
+      new DataLoader(new TensorDataset(x.subarray(0, N * F), [F], y.subarray(0, N)), { batchSize: N }),
+    ); // warm-up
     let lag = 0;
     let last = performance.now();
     const timer = setInterval(() => {
@@ -37,9 +42,11 @@ async function maxTimerLag(worker: boolean): Promise<{ lag: number; stepMs: numb
 t.test('training in the worker keeps the event loop responsive (relative to in-process)', async (t) => {
   const inProcess = await maxTimerLag(false);
   const inWorker = await maxTimerLag(true);
-  t.comment(`step ${inProcess.stepMs.toFixed(1)} ms in-process, ${inWorker.stepMs.toFixed(1)} ms in the worker; `
-    + `max timer lag ${inProcess.lag.toFixed(1)} ms vs ${inWorker.lag.toFixed(1)} ms`);
+  t.comment(
+    `step ${inProcess.stepMs.toFixed(1)} ms in-process, ${inWorker.stepMs.toFixed(1)} ms in the worker; ` +
+      `max timer lag ${inProcess.lag.toFixed(1)} ms vs ${inWorker.lag.toFixed(1)} ms`,
+  );
   // In-process, session.run blocks the thread for a whole step, so the timer is late by about
   // a step; in the worker only batch gathering and reporting run here.
-  t.ok(inWorker.lag < inProcess.lag / 2, 'the worker\'s lag is far below the in-process lag');
+  t.ok(inWorker.lag < inProcess.lag / 2, "the worker's lag is far below the in-process lag");
 });

@@ -103,7 +103,12 @@ export class Bus {
   /** Publishes a warning stamped with the current epoch. */
   warn(code: string, message: string, module?: string): void {
     const event: WarningEvent = {
-      type: 'warning', code, message, epoch: this.currentEpoch, step: this.currentStep, phase: DEFAULT_PHASE,
+      type: 'warning',
+      code,
+      message,
+      epoch: this.currentEpoch,
+      step: this.currentStep,
+      phase: DEFAULT_PHASE,
       ...(module === undefined ? {} : { module }),
     };
     this.route(event);
@@ -135,22 +140,51 @@ export class Bus {
 
   /** Completes every stream. */
   complete(): void {
-    for (const s of [this.output, this.gradient, this.outputGradient, this.update, this.stepSubject,
-      this.loss, this.metric, this.epochSubject, this.warning, this.all]) s.complete();
+    for (const s of [
+      this.output,
+      this.gradient,
+      this.outputGradient,
+      this.update,
+      this.stepSubject,
+      this.loss,
+      this.metric,
+      this.epochSubject,
+      this.warning,
+      this.all,
+    ])
+      s.complete();
     this.emitter.removeAllListeners();
   }
 
   private route(event: MonitorEvent): void {
     switch (event.type) {
-      case 'output': this.output.next(event); break;
-      case 'gradient': this.gradient.next(event); break;
-      case 'outputGradient': this.outputGradient.next(event); break;
-      case 'update': this.update.next(event); break;
-      case 'step': this.stepSubject.next(event); break;
-      case 'loss': this.loss.next(event); break;
-      case 'metric': this.metric.next(event); break;
-      case 'epoch': this.epochSubject.next(event); break;
-      case 'warning': this.warning.next(event); break;
+      case 'output':
+        this.output.next(event);
+        break;
+      case 'gradient':
+        this.gradient.next(event);
+        break;
+      case 'outputGradient':
+        this.outputGradient.next(event);
+        break;
+      case 'update':
+        this.update.next(event);
+        break;
+      case 'step':
+        this.stepSubject.next(event);
+        break;
+      case 'loss':
+        this.loss.next(event);
+        break;
+      case 'metric':
+        this.metric.next(event);
+        break;
+      case 'epoch':
+        this.epochSubject.next(event);
+        break;
+      case 'warning':
+        this.warning.next(event);
+        break;
     }
     this.all.next(event);
   }

@@ -115,10 +115,9 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
  * What an adapter reports: an event without the epoch and step stamps (the bus adds them) and
  * with an optional phase (default `train`).
  */
-export type AdapterReport = DistributiveOmit<
-  Exclude<MonitorEvent, EpochEvent>,
-  'epoch' | 'step' | 'phase'
-> & { readonly phase?: EventStamp['phase'] };
+export type AdapterReport = DistributiveOmit<Exclude<MonitorEvent, EpochEvent>, 'epoch' | 'step' | 'phase'> & {
+  readonly phase?: EventStamp['phase'];
+};
 
 /** What an adapter reports about one reduced tensor (see {@link tensorReport}). */
 export type TensorReport = Extract<AdapterReport, { readonly type: TensorSource }>;

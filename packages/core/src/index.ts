@@ -85,6 +85,12 @@ export { orderPhases } from './lens-kit/phase-order.js';
 export { AGGREGATIONS, type Aggregation } from './lens-kit/aggregation.js';
 export { aggregationOption, checkEps, epsOption, phasesOption, stringListOption } from './lens-kit/option-checks.js';
 export { oneValueRow, worst, type Worst } from './lens-kit/worst-rows.js';
-export { WARNING_QUANTITIES, rateColumns, rateTable, type RateTableOptions, type RateWording } from './lens-kit/rate-table.js';
+export {
+  WARNING_QUANTITIES,
+  rateColumns,
+  rateTable,
+  type RateTableOptions,
+  type RateWording,
+} from './lens-kit/rate-table.js';
 export { UnitRateEpoch } from './lens-kit/unit-rate-epoch.js';
 export { UnitRateLens, type UnitRateLensConfig } from './lens-kit/unit-rate-lens.js';

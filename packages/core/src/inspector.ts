@@ -61,7 +61,13 @@ export interface EpochClosed {
 
 /** Warning codes adapters publish on the bus that keep their own error code. */
 const WARNING_CODES: ReadonlySet<string> = new Set<MonitorchErrorCode>([
-  'NON_FINITE_INPUT', 'NON_FINITE_LOSS', 'SHAPE_MISMATCH', 'UNKNOWN_MODULE', 'UNSUPPORTED', 'BACKEND_FAILED', 'DEVICE_UNAVAILABLE',
+  'NON_FINITE_INPUT',
+  'NON_FINITE_LOSS',
+  'SHAPE_MISMATCH',
+  'UNKNOWN_MODULE',
+  'UNSUPPORTED',
+  'BACKEND_FAILED',
+  'DEVICE_UNAVAILABLE',
 ]);
 
 /** Fold methods that every lens having them receives (tensor folds are routed by request). */
@@ -108,15 +114,19 @@ export class Inspector {
     const ids = new Set<string>();
     for (const lens of options.lenses) {
       if (ids.has(lens.id)) {
-        throw new MonitorchError('INVALID_ARGUMENT',
+        throw new MonitorchError(
+          'INVALID_ARGUMENT',
           `Two lenses share the id "${lens.id}". Each lens writes its own table; give one of them another id.`,
-          { id: lens.id });
+          { id: lens.id },
+        );
       }
       ids.add(lens.id);
       if ('foldForward' in lens && !('foldOutput' in lens)) {
-        throw new MonitorchError('INVALID_ARGUMENT',
+        throw new MonitorchError(
+          'INVALID_ARGUMENT',
           `Lens "${lens.id}" has foldForward(), which was renamed foldOutput() (events and requests now both say "output"). Rename the method.`,
-          { id: lens.id });
+          { id: lens.id },
+        );
       }
     }
     this.options = options;
@@ -167,8 +177,14 @@ export class Inspector {
     const run = this.runNumber + 1;
     const dir = options.runDir ?? this.numberedRunDir(run);
     // Open the files first: when the directory is unwritable nothing else changes.
-    const writer = dir === undefined ? undefined
-      : RunWriter.open(dir, this.lenses.map((l) => l.table), { durable: this.options.durable ?? true });
+    const writer =
+      dir === undefined
+        ? undefined
+        : RunWriter.open(
+            dir,
+            this.lenses.map((l) => l.table),
+            { durable: this.options.durable ?? true },
+          );
     this.runNumber = run;
     this.writer = writer;
     this.currentRunDir = dir;
@@ -199,7 +215,9 @@ export class Inspector {
     try {
       adapter.disconnect(); // reports anything the adapter held back
     } catch (e) {
-      this.report(new MonitorchError('BACKEND_FAILED', `The adapter failed to disconnect: ${String(e)}`, {}, { cause: e }));
+      this.report(
+        new MonitorchError('BACKEND_FAILED', `The adapter failed to disconnect: ${String(e)}`, {}, { cause: e }),
+      );
     }
     if (this.bus.reportsInEpoch > 0) this.closeEpoch();
     this.adapter = undefined;
@@ -232,9 +250,11 @@ export class Inspector {
     this.assertOpen();
     this.assertAttached(`pushMetric('${name}')`);
     if (!this.lenses.some((l) => this.guard(l, 'acceptsMetric', () => l.acceptsMetric?.(name)) === true)) {
-      throw new MonitorchError('UNKNOWN_METRIC',
+      throw new MonitorchError(
+        'UNKNOWN_METRIC',
         `No lens records the metric "${name}". Add it to a lens, e.g. new LossMetrics({ metrics: ['${name}'] }).`,
-        { name });
+        { name },
+      );
     }
     this.bus.publish({ type: 'metric', name, value, phase: options.phase ?? metricPhase(name) });
   }
@@ -243,8 +263,12 @@ export class Inspector {
   pushLoss(value: number, options: { phase?: Phase; batchSize?: number } = {}): void {
     this.assertOpen();
     this.assertAttached('pushLoss()');
-    this.bus.publish({ type: 'loss', value, batchSize: options.batchSize ?? 1,
-      ...(options.phase === undefined ? {} : { phase: options.phase }) });
+    this.bus.publish({
+      type: 'loss',
+      value,
+      batchSize: options.batchSize ?? 1,
+      ...(options.phase === undefined ? {} : { phase: options.phase }),
+    });
   }
 
   /** The current run's table of a lens (by lens instance or table name), as an Arrow table. */
@@ -252,8 +276,11 @@ export class Inspector {
     const name = typeof lens === 'string' ? lens : lens.table.name;
     const t = this.tables.get(name);
     if (t === undefined) {
-      throw new MonitorchError('INVALID_ARGUMENT',
-        `No table named "${name}". Known tables: ${[...this.tables.keys()].join(', ')}.`, { name });
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `No table named "${name}". Known tables: ${[...this.tables.keys()].join(', ')}.`,
+        { name },
+      );
     }
     return t.toTable();
   }
@@ -267,8 +294,11 @@ export class Inspector {
   lens<L extends Lens>(cls: LensClass<L>): L {
     const found = this.lenses.find((l) => l instanceof cls);
     if (found === undefined) {
-      throw new MonitorchError('INVALID_ARGUMENT', `This inspector has no lens of class ${cls.name}. Pass one in the lenses option.`,
-        { class: cls.name });
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `This inspector has no lens of class ${cls.name}. Pass one in the lenses option.`,
+        { class: cls.name },
+      );
     }
     return found as L;
   }
@@ -288,9 +318,13 @@ export class Inspector {
   private closeEpoch(): EpochClosed {
     const epoch = this.bus.epoch;
     if (this.bus.reportsInEpoch === 0) {
-      this.report(new MonitorchError('TICK_WITHOUT_DATA',
-        `Epoch ${epoch} was closed but nothing was reported in it. Check that the adapter is attached and that your loop reports outputs, gradients or losses before tickEpoch().`,
-        { epoch }));
+      this.report(
+        new MonitorchError(
+          'TICK_WITHOUT_DATA',
+          `Epoch ${epoch} was closed but nothing was reported in it. Check that the adapter is attached and that your loop reports outputs, gradients or losses before tickEpoch().`,
+          { epoch },
+        ),
+      );
     }
     const produced = new Map<string, readonly TableRow[]>();
     for (const lens of this.lenses) {
@@ -308,8 +342,16 @@ export class Inspector {
       try {
         this.writer?.append(lens.table.name, batch);
       } catch (e) {
-        this.report(e instanceof MonitorchError ? e
-          : new MonitorchError('RUN_DIR_UNWRITABLE', `Writing epoch ${epoch} of "${lens.table.name}" failed: ${String(e)}`, {}, { cause: e }));
+        this.report(
+          e instanceof MonitorchError
+            ? e
+            : new MonitorchError(
+                'RUN_DIR_UNWRITABLE',
+                `Writing epoch ${epoch} of "${lens.table.name}" failed: ${String(e)}`,
+                {},
+                { cause: e },
+              ),
+        );
       }
     }
     this.bus.tick();
@@ -326,8 +368,9 @@ export class Inspector {
 
   private resetTables(): void {
     const maxRows = this.options.keepInMemory?.maxRows;
-    this.tables = new Map(this.lenses.map((l) => [l.table.name,
-      new LensTable(l.table, maxRows === undefined ? {} : { maxRows })]));
+    this.tables = new Map(
+      this.lenses.map((l) => [l.table.name, new LensTable(l.table, maxRows === undefined ? {} : { maxRows })]),
+    );
   }
 
   private unsubscribe(): void {
@@ -342,8 +385,11 @@ export class Inspector {
     try {
       writer.close();
     } catch (e) {
-      this.report(e instanceof MonitorchError ? e
-        : new MonitorchError('RUN_DIR_UNWRITABLE', `Finishing the run files failed: ${String(e)}`, {}, { cause: e }));
+      this.report(
+        e instanceof MonitorchError
+          ? e
+          : new MonitorchError('RUN_DIR_UNWRITABLE', `Finishing the run files failed: ${String(e)}`, {}, { cause: e }),
+      );
     }
   }
 
@@ -351,21 +397,25 @@ export class Inspector {
     const bus = this.bus;
     const routes = new LensRoutes(this.lenses);
     const routeTensor = <E extends TensorEvent>(stream: Observable<E>): void => {
-      this.subscriptions.push(stream.subscribe((event) => {
-        const method = TENSOR_FOLDS[event.type];
-        for (const lens of routes.takers(event)) {
-          this.guard(lens, method, () => (lens[method] as (e: E) => void).call(lens, event));
-        }
-      }));
+      this.subscriptions.push(
+        stream.subscribe((event) => {
+          const method = TENSOR_FOLDS[event.type];
+          for (const lens of routes.takers(event)) {
+            this.guard(lens, method, () => (lens[method] as (e: E) => void).call(lens, event));
+          }
+        }),
+      );
     };
     const route = <E>(stream: Observable<E>, method: EventFoldMethod): void => {
       const takers = this.lenses.filter((l) => typeof l[method] === 'function');
       if (takers.length === 0) return;
-      this.subscriptions.push(stream.subscribe((event) => {
-        for (const lens of takers) {
-          this.guard(lens, method, () => (lens[method] as (e: E) => void).call(lens, event));
-        }
-      }));
+      this.subscriptions.push(
+        stream.subscribe((event) => {
+          for (const lens of takers) {
+            this.guard(lens, method, () => (lens[method] as (e: E) => void).call(lens, event));
+          }
+        }),
+      );
     };
     routeTensor(bus.output$);
     routeTensor(bus.gradient$);
@@ -374,11 +424,15 @@ export class Inspector {
     route(bus.step$, 'foldStep');
     route(bus.loss$, 'foldLoss');
     route(bus.metric$, 'foldMetric');
-    this.subscriptions.push(bus.warning$.subscribe((w) => {
-      if (w.code === 'LENS_FAILED') return; // already reported by guard()
-      const code = (WARNING_CODES.has(w.code) ? w.code : 'INVALID_ARGUMENT') as MonitorchErrorCode;
-      this.report(new MonitorchError(code, w.message, { epoch: w.epoch, step: w.step, phase: w.phase, module: w.module }));
-    }));
+    this.subscriptions.push(
+      bus.warning$.subscribe((w) => {
+        if (w.code === 'LENS_FAILED') return; // already reported by guard()
+        const code = (WARNING_CODES.has(w.code) ? w.code : 'INVALID_ARGUMENT') as MonitorchErrorCode;
+        this.report(
+          new MonitorchError(code, w.message, { epoch: w.epoch, step: w.step, phase: w.phase, module: w.module }),
+        );
+      }),
+    );
   }
 
   /** Runs `fn` for `lens`; a throw is reported and swallowed so the loop goes on. */
@@ -405,23 +459,31 @@ export class Inspector {
 
   private assertAttached(what: string): void {
     if (this.adapter === undefined) {
-      throw new MonitorchError('NOT_ATTACHED',
-        `${what} needs an attached adapter: call inspector.attach(adapter) first (a new LoopAdapter() if you only push losses and metrics).`);
+      throw new MonitorchError(
+        'NOT_ATTACHED',
+        `${what} needs an attached adapter: call inspector.attach(adapter) first (a new LoopAdapter() if you only push losses and metrics).`,
+      );
     }
   }
 
   private assertOpen(): void {
     if (this.closed) {
-      throw new MonitorchError('ALREADY_CLOSED', 'This inspector was closed. Create a new Inspector to record another run.');
+      throw new MonitorchError(
+        'ALREADY_CLOSED',
+        'This inspector was closed. Create a new Inspector to record another run.',
+      );
     }
   }
 }
 
 function asLensError(lens: Lens, method: string, e: unknown): MonitorchError {
   const why = e instanceof Error ? e.message : String(e);
-  return new MonitorchError('LENS_FAILED',
+  return new MonitorchError(
+    'LENS_FAILED',
     `Lens "${lens.id}" failed in ${method}: ${why}. The other lenses and the training loop go on; this lens's rows for the epoch may be missing.`,
-    { lens: lens.id, method }, { cause: e });
+    { lens: lens.id, method },
+    { cause: e },
+  );
 }
 
 /** The phase a metric name implies by its prefix (`val_accuracy` → `val`), else `train`. */

@@ -210,7 +210,13 @@ export class LoopAdapter implements Adapter {
    * @param shape - the parameter's shape (dim 0 = output neuron)
    * @throws MonitorchError `SHAPE_MISMATCH`, `UNKNOWN_MODULE`, `INVALID_ARGUMENT`
    */
-  gradient(module: string, parameter: string, data: TensorData, shape: readonly number[], options: ParameterOptions = {}): void {
+  gradient(
+    module: string,
+    parameter: string,
+    data: TensorData,
+    shape: readonly number[],
+    options: ParameterOptions = {},
+  ): void {
     if (this.connection === undefined) return;
     this.reportParameterTensor('gradient', module, parameter, data, shape, options);
   }
@@ -235,15 +241,20 @@ export class LoopAdapter implements Adapter {
     }
     checkParameterName('update', module, parameter);
     if (delta === null || typeof delta !== 'object' || !isTensorData(delta.before) || !isTensorData(delta.after)) {
-      throw new MonitorchError('INVALID_ARGUMENT',
-        `${callName('update', module, parameter)}: pass the change as a Float32Array/Float64Array, or { before, after } with two such arrays.`, { module, parameter });
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `${callName('update', module, parameter)}: pass the change as a Float32Array/Float64Array, or { before, after } with two such arrays.`,
+        { module, parameter },
+      );
     }
     const n = checkTensor('update', module, parameter, delta.after, shape);
     if (delta.before.length !== n) {
-      throw new MonitorchError('SHAPE_MISMATCH',
+      throw new MonitorchError(
+        'SHAPE_MISMATCH',
         `${callName('update', module, parameter)}: 'before' has ${delta.before.length} elements but 'after' and shape [${shape.join(', ')}] have ${n}. ` +
-        'Pass copies of the same parameter taken before and after the step.',
-        { module, parameter, expected: n, actual: delta.before.length });
+          'Pass copies of the same parameter taken before and after the step.',
+        { module, parameter, expected: n, actual: delta.before.length },
+      );
     }
     // Only compute the difference when some lens wants it.
     const entry = this.registry.get(module, options.kind, options.type, 'update');
@@ -269,21 +280,29 @@ export class LoopAdapter implements Adapter {
     const connection = this.connection;
     if (connection === undefined) return;
     if (typeof value !== 'number') {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `loop.loss(): the loss must be a number, got ${typeof value}. Pass the batch's mean loss as a plain number (e.g. tensor.item()).`,
-        { value });
+        { value },
+      );
     }
     const batchSize = options.batchSize ?? 1;
     if (typeof batchSize !== 'number' || !(batchSize > 0) || !Number.isFinite(batchSize)) {
-      throw new MonitorchError('INVALID_ARGUMENT',
-        `loop.loss(): batchSize is ${String(batchSize)}; it must be a positive number of samples.`, { batchSize });
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `loop.loss(): batchSize is ${String(batchSize)}; it must be a positive number of samples.`,
+        { batchSize },
+      );
     }
     const phase = options.phase ?? DEFAULT_PHASE;
     connection.emitter.emit('report', { type: 'loss', value, batchSize, phase });
     if (!Number.isFinite(value)) {
-      this.warnOnce(`loss|${phase}`, 'NON_FINITE_LOSS',
+      this.warnOnce(
+        `loss|${phase}`,
+        'NON_FINITE_LOSS',
         `The ${phase} loss is ${String(value)}. It is recorded and counted apart, not averaged into the epoch's loss; ` +
-        'look for a too-large learning rate, log(0) or a division by zero.');
+          'look for a too-large learning rate, log(0) or a division by zero.',
+      );
     }
   }
 
@@ -340,19 +359,28 @@ export class LoopAdapter implements Adapter {
     const known = entry.info.parameters.some((p) => p.name === parameter);
     if (!known) {
       if (entry.parametersFixed) {
-        throw new MonitorchError('UNKNOWN_MODULE',
+        throw new MonitorchError(
+          'UNKNOWN_MODULE',
           `loop.${source}('${entry.info.name}', '${parameter}'): module "${entry.info.name}" was declared with the parameters ` +
-          `[${entry.info.parameters.map((p) => p.name).join(', ')}], not "${parameter}". Fix the name or declare the parameter.`,
-          { module: entry.info.name, parameter });
+            `[${entry.info.parameters.map((p) => p.name).join(', ')}], not "${parameter}". Fix the name or declare the parameter.`,
+          { module: entry.info.name, parameter },
+        );
       }
       // Not cached: once the parameter list settles, the real plan replaces this one.
       entry.pendingParameters.set(parameter, entry.shapes.get(parameter) ?? []);
-      const everyParameter = new Set<string>([...entry.info.parameters.map((p) => p.name), ...entry.pendingParameters.keys()]);
+      const everyParameter = new Set<string>([
+        ...entry.info.parameters.map((p) => p.name),
+        ...entry.pendingParameters.keys(),
+      ]);
       for (const r of this.requests) {
-        if (r.select.of === 'gradient' || r.select.of === 'update') for (const p of r.select.parameters) everyParameter.add(p);
+        if (r.select.of === 'gradient' || r.select.of === 'update')
+          for (const p of r.select.parameters) everyParameter.add(p);
       }
       // Ownership is not known yet: compute what any request could want, filter when it is.
-      const optimistic: ModuleInfo = { ...entry.info, parameters: [...everyParameter].map((name) => ({ name, shape: [] })) };
+      const optimistic: ModuleInfo = {
+        ...entry.info,
+        parameters: [...everyParameter].map((name) => ({ name, shape: [] })),
+      };
       const reductions = reductionsFor(this.requests, source, optimistic, parameter, phase);
       return reductions.length === 0 ? NO_PLAN : { reductions, keys: reductions.map(reductionKey), hold: true };
     }
@@ -434,19 +462,32 @@ export class LoopAdapter implements Adapter {
     let bad = false;
     for (const a of answers.values()) {
       if (a.op === 'activeCount') {
-        if (a.nonFinite > 0) { bad = true; counted = Math.max(counted, a.nonFinite); }
+        if (a.nonFinite > 0) {
+          bad = true;
+          counted = Math.max(counted, a.nonFinite);
+        }
       } else if (a.op === 'nonFinite') {
-        if (a.nan + a.inf > 0) { bad = true; counted = Math.max(counted, a.nan + a.inf); }
+        if (a.nan + a.inf > 0) {
+          bad = true;
+          counted = Math.max(counted, a.nan + a.inf);
+        }
       } else if (!Number.isFinite(a.value)) {
         bad = true;
       }
     }
     if (!bad) return;
     const tensor = parameter === undefined ? `${source} of "${module}"` : `${source} of "${module}.${parameter}"`;
-    const how = counted >= 0 ? `${counted} of ${size} entries are NaN or infinite` : 'it holds NaN or infinite entries (or overflowed)';
-    this.warnOnce(`${source}|${module}|${parameter ?? ''}|${phase}`, 'NON_FINITE_INPUT',
+    const how =
+      counted >= 0
+        ? `${counted} of ${size} entries are NaN or infinite`
+        : 'it holds NaN or infinite entries (or overflowed)';
+    this.warnOnce(
+      `${source}|${module}|${parameter ?? ''}|${phase}`,
+      'NON_FINITE_INPUT',
       `The ${phase} ${tensor}: ${how}. They are counted apart and never averaged into the rates; ` +
-      'look for an exploding learning rate, log(0) or a division by zero.', module);
+        'look for an exploding learning rate, log(0) or a division by zero.',
+      module,
+    );
   }
 
   private warnOnce(key: string, code: 'NON_FINITE_INPUT' | 'NON_FINITE_LOSS', message: string, module?: string): void {
@@ -464,8 +505,11 @@ function callName(source: string, module: string, parameter?: string): string {
 
 function checkParameterName(source: string, module: string, parameter: string): void {
   if (typeof parameter !== 'string' || parameter === '') {
-    throw new MonitorchError('INVALID_ARGUMENT',
-      `loop.${source}('${module}'): the parameter name must be a non-empty string such as 'weight'.`, { module, parameter });
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
+      `loop.${source}('${module}'): the parameter name must be a non-empty string such as 'weight'.`,
+      { module, parameter },
+    );
   }
 }
 
@@ -482,34 +526,44 @@ function checkTensor(
   shape: readonly number[],
 ): number {
   if (!isTensorData(data)) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `${callName(source, module, parameter)}: data must be a Float32Array or Float64Array (got ${describe(data)}). Wrap plain arrays with Float32Array.from(…).`,
-      { module });
+      { module },
+    );
   }
   if (!Array.isArray(shape)) {
-    throw new MonitorchError('INVALID_ARGUMENT', `${callName(source, module, parameter)}: shape must be an array of dimensions such as [batch, features].`, { module });
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
+      `${callName(source, module, parameter)}: shape must be an array of dimensions such as [batch, features].`,
+      { module },
+    );
   }
   let product = 1;
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i] as number;
     if (!Number.isInteger(d) || d < 0) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `${callName(source, module, parameter)}: dimension ${i} of shape [${shape.join(', ')}] is ${String(d)}; dimensions are non-negative integers.`,
-        { module, shape: [...shape] });
+        { module, shape: [...shape] },
+      );
     }
     product *= d;
   }
   if (product !== data.length) {
-    throw new MonitorchError('SHAPE_MISMATCH',
+    throw new MonitorchError(
+      'SHAPE_MISMATCH',
       `${callName(source, module, parameter)}: module "${module}" was reported with shape [${shape.join(', ')}] (${product} elements) but ${data.length} ` +
-      'data elements. Pass the shape of exactly this buffer, batch dimension first.',
-      { module, shape: [...shape], expected: product, actual: data.length });
+        'data elements. Pass the shape of exactly this buffer, batch dimension first.',
+      { module, shape: [...shape], expected: product, actual: data.length },
+    );
   }
   return product;
 }
 
 function describe(x: unknown): string {
   if (x === null) return 'null';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
+  if (typeof x === 'object') return x.constructor?.name ?? 'object';
   return typeof x;
 }

@@ -92,12 +92,17 @@ export class ModuleRegistry {
   declare(modules: readonly ModuleDeclaration[]): void {
     for (const d of modules) {
       if (typeof d.name !== 'string' || d.name === '') {
-        throw new MonitorchError('INVALID_ARGUMENT',
-          'declare(): every module needs a non-empty `name` (its full dotted name, e.g. "lin1").', { module: d.name });
+        throw new MonitorchError(
+          'INVALID_ARGUMENT',
+          'declare(): every module needs a non-empty `name` (its full dotted name, e.g. "lin1").',
+          { module: d.name },
+        );
       }
       if (d.kind !== undefined) checkKind(d.name, d.kind);
       const parameters = (d.parameters ?? []).map((p) => (typeof p === 'string' ? { name: p, shape: [] } : p));
-      const shapes = new Map((d.parameters ?? []).map((p) => (typeof p === 'string' ? [p, undefined] : [p.name, p.shape])));
+      const shapes = new Map(
+        (d.parameters ?? []).map((p) => (typeof p === 'string' ? [p, undefined] : [p.name, p.shape])),
+      );
       const existing = this.entries.get(d.name);
       if (existing !== undefined) {
         if (d.kind !== undefined) this.applyKind(existing, d.kind);
@@ -111,7 +116,13 @@ export class ModuleRegistry {
         }
       } else {
         this.entries.set(d.name, {
-          info: { name: d.name, kind: d.kind ?? 'other', type: d.type ?? d.kind ?? 'other', parameters, order: this.entries.size },
+          info: {
+            name: d.name,
+            kind: d.kind ?? 'other',
+            type: d.type ?? d.kind ?? 'other',
+            parameters,
+            order: this.entries.size,
+          },
           kindGiven: d.kind !== undefined,
           parametersFixed: d.parameters !== undefined,
           pendingParameters: new Map(),
@@ -133,12 +144,17 @@ export class ModuleRegistry {
     let entry = this.entries.get(name);
     if (entry === undefined) {
       if (this.strict) {
-        throw new MonitorchError('UNKNOWN_MODULE',
+        throw new MonitorchError(
+          'UNKNOWN_MODULE',
           `loop.${source}('${name}'): no module named "${name}" was declared. Known modules: ${[...this.entries.keys()].join(', ')}. ` +
-          'Fix the name, or add the module to loop.declare([...]).', { module: name });
+            'Fix the name, or add the module to loop.declare([...]).',
+          { module: name },
+        );
       }
       if (typeof name !== 'string' || name === '') {
-        throw new MonitorchError('INVALID_ARGUMENT', `loop.${source}(): the module name must be a non-empty string.`, { module: name });
+        throw new MonitorchError('INVALID_ARGUMENT', `loop.${source}(): the module name must be a non-empty string.`, {
+          module: name,
+        });
       }
       if (kind !== undefined) checkKind(name, kind);
       entry = {
@@ -213,26 +229,32 @@ export class ModuleRegistry {
       if (entry.info.parameters.some((p) => p.name === parameter)) {
         entry.info = {
           ...entry.info,
-          parameters: entry.info.parameters.map((p) => (p.name === parameter ? { name: parameter, shape: [...shape] } : p)),
+          parameters: entry.info.parameters.map((p) =>
+            p.name === parameter ? { name: parameter, shape: [...shape] } : p,
+          ),
         };
       }
       return;
     }
     if (known.length !== shape.length || known.some((d, i) => d !== shape[i])) {
-      throw new MonitorchError('SHAPE_MISMATCH',
+      throw new MonitorchError(
+        'SHAPE_MISMATCH',
         `loop.${source}('${entry.info.name}', '${parameter}'): parameter "${parameter}" of module "${entry.info.name}" has shape [${known.join(', ')}] but this report ` +
-        `has shape [${shape.join(', ')}]. Pass the parameter's own shape (the gradient and update have the same shape as the parameter).`,
-        { module: entry.info.name, parameter, expected: [...known], actual: [...shape] });
+          `has shape [${shape.join(', ')}]. Pass the parameter's own shape (the gradient and update have the same shape as the parameter).`,
+        { module: entry.info.name, parameter, expected: [...known], actual: [...shape] },
+      );
     }
   }
 
   private applyKind(entry: ModuleEntry, kind: ModuleKind): void {
     checkKind(entry.info.name, kind);
     if (entry.kindGiven && entry.info.kind !== kind) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `Module "${entry.info.name}" was reported as kind "${entry.info.kind}" and now as "${kind}". ` +
-        'A module has one kind; use another name for a different module.',
-        { module: entry.info.name, kind: entry.info.kind, given: kind });
+          'A module has one kind; use another name for a different module.',
+        { module: entry.info.name, kind: entry.info.kind, given: kind },
+      );
     }
     if (!entry.kindGiven) {
       const type = entry.info.type === entry.info.kind ? kind : entry.info.type;
@@ -245,7 +267,10 @@ export class ModuleRegistry {
 
 function checkKind(name: string, kind: ModuleKind): void {
   if (!MODULE_KINDS.includes(kind)) {
-    throw new MonitorchError('INVALID_ARGUMENT',
-      `Module "${name}": kind "${String(kind)}" is not one of ${MODULE_KINDS.join(', ')}.`, { module: name, kind });
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
+      `Module "${name}": kind "${String(kind)}" is not one of ${MODULE_KINDS.join(', ')}.`,
+      { module: name, kind },
+    );
   }
 }

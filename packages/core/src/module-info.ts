@@ -3,19 +3,19 @@
  * of these kinds (ReLU → `activation`, Dropout → `dropout`, Linear → `linear`, …).
  */
 export type ModuleKind =
-  | 'activation'
-  | 'dropout'
-  | 'linear'
-  | 'conv'
-  | 'pool'
-  | 'normalization'
-  | 'reshape'
-  | 'container'
-  | 'other';
+  'activation' | 'dropout' | 'linear' | 'conv' | 'pool' | 'normalization' | 'reshape' | 'container' | 'other';
 
 /** All module kinds, in a stable order. */
 export const MODULE_KINDS: readonly ModuleKind[] = [
-  'activation', 'dropout', 'linear', 'conv', 'pool', 'normalization', 'reshape', 'container', 'other',
+  'activation',
+  'dropout',
+  'linear',
+  'conv',
+  'pool',
+  'normalization',
+  'reshape',
+  'container',
+  'other',
 ];
 
 /** A named parameter tensor of a module (for example `weight` with shape `[out, in]`). */

@@ -8,7 +8,15 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import t, { type Test } from 'tap';
 import pl from 'nodejs-polars';
-import { RunWriter, finishRun, readRun, readRunSync, rowsToRecordBatch, type RunTableSource, type TableRow } from '@monitorch/core';
+import {
+  RunWriter,
+  finishRun,
+  readRun,
+  readRunSync,
+  rowsToRecordBatch,
+  type RunTableSource,
+  type TableRow,
+} from '@monitorch/core';
 import { PROBE, plainRows, tempDir } from './arrow-fixtures.js';
 
 const ROWS_PER_EPOCH = 40;
@@ -18,10 +26,20 @@ function crashRows(e: number): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (let i = 0; i < ROWS_PER_EPOCH; i++) {
     rows.push({
-      epoch: e, phase: i % 2 === 0 ? 'train' : 'val', module: `layer${i}`, quantity: 'activation_rate',
-      mean: e + i / 7, std: i % 3 === 0 ? null : i * 0.125, min: -i, max: e * 1000 + i, count: i,
-      dead: i % 5 === 0 ? null : i % 2 === 1, note: i % 4 === 0 ? null : `n${e}-${i}`, rank: i % 6 === 0 ? null : i,
-      channels: i % 7 === 0 ? null : [e, i], layer: i,
+      epoch: e,
+      phase: i % 2 === 0 ? 'train' : 'val',
+      module: `layer${i}`,
+      quantity: 'activation_rate',
+      mean: e + i / 7,
+      std: i % 3 === 0 ? null : i * 0.125,
+      min: -i,
+      max: e * 1000 + i,
+      count: i,
+      dead: i % 5 === 0 ? null : i % 2 === 1,
+      note: i % 4 === 0 ? null : `n${e}-${i}`,
+      rank: i % 6 === 0 ? null : i,
+      channels: i % 7 === 0 ? null : [e, i],
+      layer: i,
     });
   }
   return rows;
@@ -35,7 +53,11 @@ import { createInterface } from 'node:readline';
 const [dir, mode, specJson] = process.argv.slice(2);
 const spec = JSON.parse(specJson);
 const ROWS = ${ROWS_PER_EPOCH};
-${crashRows.toString().replace('ROWS_PER_EPOCH', 'ROWS').replace(/: Record<string, unknown>\[\]/g, '').replace(/\(e: number\)/, '(e)')}
+${crashRows
+  .toString()
+  .replace('ROWS_PER_EPOCH', 'ROWS')
+  .replace(/: Record<string, unknown>\[\]/g, '')
+  .replace(/\(e: number\)/, '(e)')}
 const writer = RunWriter.open(dir, [spec]);
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 for (let e = 1; e <= 100000; e++) {
@@ -50,7 +72,9 @@ for (let e = 1; e <= 100000; e++) {
 async function runAndKill(t: Test, dir: string, mode: 'step' | 'free', killAt: number): Promise<void> {
   const script = join(dir, '..', `child-${mode}.mjs`);
   writeFileSync(script, CHILD);
-  const child = spawn(process.execPath, [script, dir, mode, JSON.stringify(PROBE)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, dir, mode, JSON.stringify(PROBE)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   for await (const line of createInterface({ input: child.stdout })) {
     const m = /^epoch (\d+) written$/.exec(line);
@@ -74,13 +98,22 @@ t.test('a process killed right after "epoch 3 written" leaves exactly epochs 1..
   t.same(plainRows(table!), [1, 2, 3].flatMap(crashRows));
   const df = pl.readIPCStream(readFileSync(join(dir, 'probe.arrows')));
   t.equal(df.height, 3 * ROWS_PER_EPOCH, 'polars reads the crashed stream');
-  t.same(df.getColumn('epoch').toArray(), [1, 2, 3].flatMap((e) => Array<number>(ROWS_PER_EPOCH).fill(e)));
-  t.same(df.getColumn('std').isNull().toArray(), [1, 2, 3].flatMap(crashRows).map((r) => r['std'] === null));
+  t.same(
+    df.getColumn('epoch').toArray(),
+    [1, 2, 3].flatMap((e) => Array<number>(ROWS_PER_EPOCH).fill(e)),
+  );
+  t.same(
+    df.getColumn('std').isNull().toArray(),
+    [1, 2, 3].flatMap(crashRows).map((r) => r['std'] === null),
+  );
   // finishRun turns the crashed stream into the .arrow file a closed run would have had.
   t.same(finishRun(dir), [{ table: 'probe', batches: 3, droppedBytes: 0 }]);
   t.same(finishRun(dir), [], 'a second call has nothing left to do');
   const finished = pl.readIPC(readFileSync(join(dir, 'probe.arrow')));
-  t.same(finished.getColumn('module').toArray(), [1, 2, 3].flatMap(crashRows).map((r) => r['module']));
+  t.same(
+    finished.getColumn('module').toArray(),
+    [1, 2, 3].flatMap(crashRows).map((r) => r['module']),
+  );
   t.same(plainRows((await readRun(dir)).get('probe')!), [1, 2, 3].flatMap(crashRows), 'readRun now reads the .arrow');
 });
 
@@ -119,7 +152,11 @@ t.test('a stream cut anywhere in its last batch reads as the epochs before it', 
     const sources = new Map<string, RunTableSource>();
     const table = readRunSync(cutDir, sources).get('probe')!;
     const lastEpoch: unknown = table.getChild('epoch')?.get(table.numRows - 1);
-    if (table.numRows !== 2 * ROWS_PER_EPOCH || lastEpoch !== 2 || sources.get('probe')?.droppedBytes !== cut - twoEpochs) {
+    if (
+      table.numRows !== 2 * ROWS_PER_EPOCH ||
+      lastEpoch !== 2 ||
+      sources.get('probe')?.droppedBytes !== cut - twoEpochs
+    ) {
       t.fail(`cut at ${cut}: ${table.numRows} rows, dropped ${String(sources.get('probe')?.droppedBytes)}`);
     }
     checked++;
@@ -130,8 +167,14 @@ t.test('a stream cut anywhere in its last batch reads as the epochs before it', 
   // polars (0.26) refuses a cut stream whole; finishRun writes the complete batches for it.
   writeFileSync(join(cutDir, 'probe.arrows'), full.subarray(0, full.length - 5));
   t.same(finishRun(cutDir), [{ table: 'probe', batches: 2, droppedBytes: full.length - 5 - twoEpochs }]);
-  t.same(pl.readIPC(readFileSync(join(cutDir, 'probe.arrow'))).getColumn('epoch').toArray(),
-    [1, 2].flatMap((e) => Array<number>(ROWS_PER_EPOCH).fill(e)), 'polars reads the finished file');
+  t.same(
+    pl
+      .readIPC(readFileSync(join(cutDir, 'probe.arrow')))
+      .getColumn('epoch')
+      .toArray(),
+    [1, 2].flatMap((e) => Array<number>(ROWS_PER_EPOCH).fill(e)),
+    'polars reads the finished file',
+  );
   rmSync(join(cutDir, 'probe.arrow'));
   // Cut inside the schema message: no table (nothing was recorded), but no error either.
   writeFileSync(join(cutDir, 'probe.arrows'), full.subarray(0, 20));

@@ -7,18 +7,37 @@ import type { Table } from 'apache-arrow';
 import { defineTable, type TableRow, type TableSpec } from '@monitorch/core';
 
 /** A table with every column type: the summary columns plus bool, utf8, int32 and int32list extras. */
-export const PROBE: TableSpec = defineTable('probe', [
-  { name: 'dead', type: 'bool', nullable: true, description: 'Whether the module is dead.' },
-  { name: 'note', type: 'utf8', nullable: true, description: 'Free text, e.g. a unit.' },
-  { name: 'rank', type: 'int32', nullable: true, description: 'Rank of the module by mean.' },
-  { name: 'channels', type: 'int32list', nullable: true, description: 'Indices of dead channels.' },
-  { name: 'layer', type: 'int32', nullable: false, description: 'Layer index.' },
-], {
-  panels: [
-    { title: 'Loss', size: 'big', kind: 'numerical', quantities: ['loss'], line: 'mean', bands: ['std', 'min-max'], yScale: 'log' },
-    { title: 'Activation rate', size: 'small', kind: 'probability', quantities: ['activation_rate'], line: 'median', yDomain: [0, 1] },
+export const PROBE: TableSpec = defineTable(
+  'probe',
+  [
+    { name: 'dead', type: 'bool', nullable: true, description: 'Whether the module is dead.' },
+    { name: 'note', type: 'utf8', nullable: true, description: 'Free text, e.g. a unit.' },
+    { name: 'rank', type: 'int32', nullable: true, description: 'Rank of the module by mean.' },
+    { name: 'channels', type: 'int32list', nullable: true, description: 'Indices of dead channels.' },
+    { name: 'layer', type: 'int32', nullable: false, description: 'Layer index.' },
   ],
-});
+  {
+    panels: [
+      {
+        title: 'Loss',
+        size: 'big',
+        kind: 'numerical',
+        quantities: ['loss'],
+        line: 'mean',
+        bands: ['std', 'min-max'],
+        yScale: 'log',
+      },
+      {
+        title: 'Activation rate',
+        size: 'small',
+        kind: 'probability',
+        quantities: ['activation_rate'],
+        line: 'median',
+        yDomain: [0, 1],
+      },
+    ],
+  },
+);
 
 /**
  * Rows of epoch `e`: two modules plus a whole-model row. Nulls sit in different columns in
@@ -27,11 +46,48 @@ export const PROBE: TableSpec = defineTable('probe', [
  */
 export function probeRows(e: number): TableRow[] {
   return [
-    { epoch: e, phase: 'train', module: 'fc1', quantity: 'activation_rate', mean: 1 / 3 + e, std: 0.1 + 0.2, min: -0, max: 1e308,
-      count: 60000, dead: false, note: 'ümlaut ✓', rank: -e, channels: [0, 7, 2147483647], layer: 0 },
-    { epoch: e, phase: 'val', module: 'fc2', quantity: 'activation_rate', mean: 5e-324 * e, std: null, min: -Infinity, max: Infinity,
-      count: 10000, dead: true, note: null, channels: [], layer: 1 },
-    { epoch: e, phase: 'train', module: '', quantity: 'loss', mean: 2.302585 / e, count: 0, dead: null, rank: 2, layer: -2147483648 },
+    {
+      epoch: e,
+      phase: 'train',
+      module: 'fc1',
+      quantity: 'activation_rate',
+      mean: 1 / 3 + e,
+      std: 0.1 + 0.2,
+      min: -0,
+      max: 1e308,
+      count: 60000,
+      dead: false,
+      note: 'ümlaut ✓',
+      rank: -e,
+      channels: [0, 7, 2147483647],
+      layer: 0,
+    },
+    {
+      epoch: e,
+      phase: 'val',
+      module: 'fc2',
+      quantity: 'activation_rate',
+      mean: 5e-324 * e,
+      std: null,
+      min: -Infinity,
+      max: Infinity,
+      count: 10000,
+      dead: true,
+      note: null,
+      channels: [],
+      layer: 1,
+    },
+    {
+      epoch: e,
+      phase: 'train',
+      module: '',
+      quantity: 'loss',
+      mean: 2.302585 / e,
+      count: 0,
+      dead: null,
+      rank: 2,
+      layer: -2147483648,
+    },
   ];
 }
 

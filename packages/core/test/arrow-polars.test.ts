@@ -11,22 +11,48 @@ import { PROBE, expectedRows, probeRows, tempDir } from './arrow-fixtures.js';
 function records(df: pl.DataFrame): Record<string, unknown>[] {
   return df.toRecords().map((row) => {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(row)) out[k] = v !== null && typeof v === 'object' && Symbol.iterator in v ? Array.from(v as Iterable<number>) : v;
+    for (const [k, v] of Object.entries(row))
+      out[k] = v !== null && typeof v === 'object' && Symbol.iterator in v ? Array.from(v as Iterable<number>) : v;
     return out;
   });
 }
 
 function checkFrame(t: Test, df: pl.DataFrame, epochs: number[], label: string): void {
   const expected = epochs.flatMap(expectedRows);
-  t.same(df.columns, PROBE.columns.map((c) => c.name), `${label}: column names in order`);
-  t.same(df.dtypes.map(String), [
-    'Int32', 'String', 'String', 'String', 'Float64', 'Float64', 'Float64', 'Float64', 'Int32', 'Bool', 'String', 'Int32', 'List(Int32)', 'Int32',
-  ].map((d) => `DataType(${d === 'List(Int32)' ? 'List(DataType(Int32))' : d})`), `${label}: dtypes`);
+  t.same(
+    df.columns,
+    PROBE.columns.map((c) => c.name),
+    `${label}: column names in order`,
+  );
+  t.same(
+    df.dtypes.map(String),
+    [
+      'Int32',
+      'String',
+      'String',
+      'String',
+      'Float64',
+      'Float64',
+      'Float64',
+      'Float64',
+      'Int32',
+      'Bool',
+      'String',
+      'Int32',
+      'List(Int32)',
+      'Int32',
+    ].map((d) => `DataType(${d === 'List(Int32)' ? 'List(DataType(Int32))' : d})`),
+    `${label}: dtypes`,
+  );
   t.equal(df.height, expected.length, `${label}: row count`);
   t.same(records(df), expected, `${label}: values`);
   for (const c of PROBE.columns) {
     const nulls = df.getColumn(c.name).isNull().toArray();
-    t.same(nulls, expected.map((r) => r[c.name] === null), `${label}: null positions of ${c.name}`);
+    t.same(
+      nulls,
+      expected.map((r) => r[c.name] === null),
+      `${label}: null positions of ${c.name}`,
+    );
   }
   t.ok(Object.is(df.getColumn('min').toArray()[0], -0), `${label}: -0 keeps its sign`);
   t.equal(df.getColumn('mean').toArray()[1], 5e-324, `${label}: subnormal`);

@@ -16,12 +16,25 @@ import { PROBE, expectedRows, plainRows, probeRows, tempDir } from './arrow-fixt
 
 t.test('schemaFor maps every column type, nullability, descriptions and the plot metadata', (t) => {
   const schema = schemaFor(PROBE);
-  t.same(schema.fields.map((f) => [f.name, String(f.type), f.nullable]), [
-    ['epoch', 'Int32', false], ['phase', 'Utf8', false], ['module', 'Utf8', false], ['quantity', 'Utf8', false],
-    ['mean', 'Float64', true], ['std', 'Float64', true], ['min', 'Float64', true], ['max', 'Float64', true],
-    ['count', 'Int32', false], ['dead', 'Bool', true], ['note', 'Utf8', true], ['rank', 'Int32', true],
-    ['channels', 'List<Int32>', true], ['layer', 'Int32', false],
-  ]);
+  t.same(
+    schema.fields.map((f) => [f.name, String(f.type), f.nullable]),
+    [
+      ['epoch', 'Int32', false],
+      ['phase', 'Utf8', false],
+      ['module', 'Utf8', false],
+      ['quantity', 'Utf8', false],
+      ['mean', 'Float64', true],
+      ['std', 'Float64', true],
+      ['min', 'Float64', true],
+      ['max', 'Float64', true],
+      ['count', 'Int32', false],
+      ['dead', 'Bool', true],
+      ['note', 'Utf8', true],
+      ['rank', 'Int32', true],
+      ['channels', 'List<Int32>', true],
+      ['layer', 'Int32', false],
+    ],
+  );
   t.equal(schema.fields[12]?.metadata.get('description'), 'Indices of dead channels.');
   t.equal(schema.metadata.get('monitorch.table'), 'probe');
   t.equal(schema.metadata.get('monitorch.format'), '1');
@@ -52,11 +65,31 @@ t.test('rowsToRecordBatch writes values and nulls', (t) => {
 t.test('bad rows are refused with the table, column, row and what was expected', (t) => {
   const rows = probeRows(1);
   const cases: [string, Record<string, unknown>, RegExp][] = [
-    ['missing non-nullable', { ...rows[0], layer: undefined }, /Table "probe", column "layer", row 1: expected an integer in the int32 range \(the column is not nullable\), got nothing/],
-    ['null non-nullable', { ...rows[0], phase: null }, /column "phase", row 1: expected a string \(the column is not nullable\), got null/],
-    ['fraction in int32', { ...rows[0], count: 2.5 }, /column "count", row 1: expected an integer in the int32 range \(the column is not nullable\), got number 2.5/],
-    ['int32 overflow', { ...rows[0], rank: 2147483648 }, /column "rank", row 1: expected an integer in the int32 range or null/],
-    ['string in float64', { ...rows[0], mean: '0.5' }, /column "mean", row 1: expected a number or null, got the string "0.5"/],
+    [
+      'missing non-nullable',
+      { ...rows[0], layer: undefined },
+      /Table "probe", column "layer", row 1: expected an integer in the int32 range \(the column is not nullable\), got nothing/,
+    ],
+    [
+      'null non-nullable',
+      { ...rows[0], phase: null },
+      /column "phase", row 1: expected a string \(the column is not nullable\), got null/,
+    ],
+    [
+      'fraction in int32',
+      { ...rows[0], count: 2.5 },
+      /column "count", row 1: expected an integer in the int32 range \(the column is not nullable\), got number 2.5/,
+    ],
+    [
+      'int32 overflow',
+      { ...rows[0], rank: 2147483648 },
+      /column "rank", row 1: expected an integer in the int32 range or null/,
+    ],
+    [
+      'string in float64',
+      { ...rows[0], mean: '0.5' },
+      /column "mean", row 1: expected a number or null, got the string "0.5"/,
+    ],
     ['number in bool', { ...rows[0], dead: 1 }, /column "dead", row 1: expected a boolean or null, got number 1/],
     ['float in list', { ...rows[0], channels: [1, 1.5] }, /column "channels", row 1: expected an array of integers/],
     ['unknown key', { ...rows[0], maen: 3 }, /row 1: "maen" is not a column of this table/],
@@ -131,14 +164,22 @@ t.test('a batch built for another spec is re-labelled when its columns match, re
   const writer = RunWriter.open(dir, [PROBE]);
   writer.append('probe', rowsToRecordBatch(twin, probeRows(1)));
   const narrow = { ...PROBE, name: 'narrow', columns: PROBE.columns.slice(0, 9) };
-  t.throws(() => writer.append('probe', rowsToRecordBatch(narrow, [{ epoch: 1, phase: 'a', module: 'b', quantity: 'c', count: 1 }])),
-    { code: 'INVALID_ARGUMENT', message: /The batch for table "probe" has the columns \(epoch: Int32/ });
-  t.throws(() => writer.append('nope', rowsToRecordBatch(PROBE, probeRows(1))),
-    { code: 'INVALID_ARGUMENT', message: /No table named "nope" .* Known tables: probe/ });
+  t.throws(
+    () =>
+      writer.append(
+        'probe',
+        rowsToRecordBatch(narrow, [{ epoch: 1, phase: 'a', module: 'b', quantity: 'c', count: 1 }]),
+      ),
+    { code: 'INVALID_ARGUMENT', message: /The batch for table "probe" has the columns \(epoch: Int32/ },
+  );
+  t.throws(() => writer.append('nope', rowsToRecordBatch(PROBE, probeRows(1))), {
+    code: 'INVALID_ARGUMENT',
+    message: /No table named "nope" .* Known tables: probe/,
+  });
   writer.close();
   t.throws(() => writer.append('probe', rowsToRecordBatch(PROBE, probeRows(2))), { code: 'ALREADY_CLOSED' });
   const table = (await readRun(dir)).get('probe')!;
-  t.same(plotSpecOf(table), PROBE.plot, 'the file carries the table\'s own metadata');
+  t.same(plotSpecOf(table), PROBE.plot, "the file carries the table's own metadata");
   t.same(plainRows(table), expectedRows(1));
 });
 
@@ -163,8 +204,14 @@ t.test('an unwritable run directory fails with RUN_DIR_UNWRITABLE, the path, the
 
 t.test('bad table names are refused before touching the disk', (t) => {
   const dir = join(tempDir('names'), 'run');
-  t.throws(() => RunWriter.open(dir, [{ ...PROBE, name: '../escape' }]), { code: 'INVALID_ARGUMENT', message: /cannot be a file name/ });
-  t.throws(() => RunWriter.open(dir, [PROBE, PROBE]), { code: 'INVALID_ARGUMENT', message: /Two tables are named "probe"/ });
+  t.throws(() => RunWriter.open(dir, [{ ...PROBE, name: '../escape' }]), {
+    code: 'INVALID_ARGUMENT',
+    message: /cannot be a file name/,
+  });
+  t.throws(() => RunWriter.open(dir, [PROBE, PROBE]), {
+    code: 'INVALID_ARGUMENT',
+    message: /Two tables are named "probe"/,
+  });
   t.notOk(existsSync(dir));
   t.end();
 });
@@ -183,9 +230,15 @@ t.test('reopening a run directory replaces the old run: a stale .arrow is not re
 
 t.test('readRun of a missing or non-run directory fails with RUN_DIR_UNREADABLE', async (t) => {
   const missing = join(tempDir('missing'), 'nothing-here');
-  await t.rejects(readRun(missing), { code: 'RUN_DIR_UNREADABLE', message: /Could not read the run directory .*nothing-here/ });
+  await t.rejects(readRun(missing), {
+    code: 'RUN_DIR_UNREADABLE',
+    message: /Could not read the run directory .*nothing-here/,
+  });
   t.throws(() => readRunSync(missing), { code: 'RUN_DIR_UNREADABLE' });
-  await t.rejects(readRun(tempDir('empty')), { code: 'RUN_DIR_UNREADABLE', message: /is not a monitorch run directory/ });
+  await t.rejects(readRun(tempDir('empty')), {
+    code: 'RUN_DIR_UNREADABLE',
+    message: /is not a monitorch run directory/,
+  });
   const dir = tempDir('corrupt');
   const writer = RunWriter.open(dir, [PROBE]);
   writer.append('probe', rowsToRecordBatch(PROBE, probeRows(1)));
@@ -197,24 +250,42 @@ t.test('readRun of a missing or non-run directory fails with RUN_DIR_UNREADABLE'
 t.test('plotSpecOf and tableSpecOf explain missing or malformed metadata', async (t) => {
   const { Schema, Field, Int32 } = await import('apache-arrow');
   const bare = new Schema([new Field('epoch', new Int32(), false)]);
-  t.throws(() => plotSpecOf(bare), { code: 'INVALID_ARGUMENT', message: /no plot description \(schema metadata "monitorch.plot"; the schema has no metadata\)/ });
+  t.throws(() => plotSpecOf(bare), {
+    code: 'INVALID_ARGUMENT',
+    message: /no plot description \(schema metadata "monitorch.plot"; the schema has no metadata\)/,
+  });
   t.throws(() => tableSpecOf(bare), { code: 'INVALID_ARGUMENT', message: /no table name/ });
-  const broken = new Schema(bare.fields, new Map([['monitorch.table', 'x'], ['monitorch.plot', '{not json']]));
+  const broken = new Schema(
+    bare.fields,
+    new Map([
+      ['monitorch.table', 'x'],
+      ['monitorch.plot', '{not json'],
+    ]),
+  );
   t.throws(() => plotSpecOf(broken), { code: 'INVALID_ARGUMENT', message: /not valid JSON/ });
-  const wrong = new Schema(bare.fields, new Map([['monitorch.table', 'x'], ['monitorch.plot', '{"panels":[{"title":1}]}']]));
+  const wrong = new Schema(
+    bare.fields,
+    new Map([
+      ['monitorch.table', 'x'],
+      ['monitorch.plot', '{"panels":[{"title":1}]}'],
+    ]),
+  );
   t.throws(() => plotSpecOf(wrong), { code: 'INVALID_ARGUMENT', message: /is not \{ panels: \[\.\.\.\] \}/ });
 });
 
-t.test('durable: false still writes every append before returning; run.json decides which tables belong to the run', async (t) => {
-  const dir = tempDir('nosync');
-  const old = RunWriter.open(dir, [{ ...PROBE, name: 'old-lens' }]);
-  old.append('old-lens', rowsToRecordBatch(PROBE, probeRows(1)));
-  old.close();
-  const writer = RunWriter.open(dir, [PROBE], { durable: false });
-  writer.append('probe', rowsToRecordBatch(PROBE, probeRows(5)));
-  const tables = readRunSync(dir);
-  t.same([...tables.keys()], ['probe'], 'the previous run\'s old-lens files are not part of this run');
-  t.same(plainRows(tables.get('probe')!), expectedRows(5));
-  writer.close();
-  t.same(plainRows((await readRun(dir)).get('probe')!), expectedRows(5));
-});
+t.test(
+  'durable: false still writes every append before returning; run.json decides which tables belong to the run',
+  async (t) => {
+    const dir = tempDir('nosync');
+    const old = RunWriter.open(dir, [{ ...PROBE, name: 'old-lens' }]);
+    old.append('old-lens', rowsToRecordBatch(PROBE, probeRows(1)));
+    old.close();
+    const writer = RunWriter.open(dir, [PROBE], { durable: false });
+    writer.append('probe', rowsToRecordBatch(PROBE, probeRows(5)));
+    const tables = readRunSync(dir);
+    t.same([...tables.keys()], ['probe'], "the previous run's old-lens files are not part of this run");
+    t.same(plainRows(tables.get('probe')!), expectedRows(5));
+    writer.close();
+    t.same(plainRows((await readRun(dir)).get('probe')!), expectedRows(5));
+  },
+);

@@ -10,13 +10,16 @@ t.test('the bus stamps reports with epoch, step and phase', (t) => {
   bus.emitter.emit('report', { type: 'loss', value: 0.25, batchSize: 4, phase: 'val' });
   bus.tick();
   bus.emitter.emit('report', { type: 'metric', name: 'acc', value: 1 });
-  t.same(seen.map((e) => [e.type, e.epoch, e.step, e.phase]), [
-    ['loss', 1, 0, 'train'],
-    ['step', 1, 1, 'train'],
-    ['loss', 1, 1, 'val'],
-    ['epoch', 1, 1, 'train'],
-    ['metric', 2, 1, 'train'],
-  ]);
+  t.same(
+    seen.map((e) => [e.type, e.epoch, e.step, e.phase]),
+    [
+      ['loss', 1, 0, 'train'],
+      ['step', 1, 1, 'train'],
+      ['loss', 1, 1, 'val'],
+      ['epoch', 1, 1, 'train'],
+      ['metric', 2, 1, 'train'],
+    ],
+  );
   t.end();
 });
 
@@ -48,8 +51,18 @@ t.test('one stream per event kind; warnings are stamped but do not count as data
   bus.tick();
   t.equal(bus.reportsInEpoch, 0);
   t.equal(bus.epoch, 2);
-  t.same(kinds, ['forward:lin1', 'gradient:weight', 'outputGradient', 'update', 'step:1',
-    'warning:NON_FINITE_INPUT:1', 'warning:NON_FINITE_LOSS:1', 'loss:2', 'metric:acc', 'epoch:1']);
+  t.same(kinds, [
+    'forward:lin1',
+    'gradient:weight',
+    'outputGradient',
+    'update',
+    'step:1',
+    'warning:NON_FINITE_INPUT:1',
+    'warning:NON_FINITE_LOSS:1',
+    'loss:2',
+    'metric:acc',
+    'epoch:1',
+  ]);
   bus.restart();
   t.same([bus.epoch, bus.step, bus.reportsInEpoch], [1, 0, 0]);
   t.end();
@@ -58,12 +71,22 @@ t.test('one stream per event kind; warnings are stamped but do not count as data
 t.test('flush asks the adapter to report what it holds; complete ends every stream', (t) => {
   const bus = new Bus();
   let flushed = 0;
-  bus.emitter.on('flush', () => { flushed += 1; });
+  bus.emitter.on('flush', () => {
+    flushed += 1;
+  });
   bus.flush();
   t.equal(flushed, 1);
   let completed = 0;
-  bus.events$.subscribe({ complete: () => { completed += 1; } });
-  bus.loss$.subscribe({ complete: () => { completed += 1; } });
+  bus.events$.subscribe({
+    complete: () => {
+      completed += 1;
+    },
+  });
+  bus.loss$.subscribe({
+    complete: () => {
+      completed += 1;
+    },
+  });
   bus.complete();
   t.equal(completed, 2);
   t.equal(bus.emitter.listenerCount('report'), 0, 'adapters can no longer report');

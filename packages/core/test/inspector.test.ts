@@ -64,9 +64,29 @@ t.test('a scripted sequence produces exactly the expected Arrow rows', async (t)
   ];
   t.same(rows(inspector.table(lens)), expected);
   t.same(rows(inspector.table('probe')), expected, 'by table name too');
-  t.same(closedEpochs, [[1, 1, 6], [2, 1, 2]], 'epochs$ tells listeners each closed epoch and its rows');
-  t.same(expected[0], { epoch: 1, phase: 'train', module: 'relu1', quantity: 'active', mean: 0.625, std: Math.sqrt(0.171875), min: 0, max: 1, count: 4 },
-    'the reference summary itself is right');
+  t.same(
+    closedEpochs,
+    [
+      [1, 1, 6],
+      [2, 1, 2],
+    ],
+    'epochs$ tells listeners each closed epoch and its rows',
+  );
+  t.same(
+    expected[0],
+    {
+      epoch: 1,
+      phase: 'train',
+      module: 'relu1',
+      quantity: 'active',
+      mean: 0.625,
+      std: Math.sqrt(0.171875),
+      min: 0,
+      max: 1,
+      count: 4,
+    },
+    'the reference summary itself is right',
+  );
   t.throws(() => inspector.table('nope'), { code: 'INVALID_ARGUMENT' });
   await inspector.close();
 });
@@ -92,12 +112,26 @@ t.test('re-attaching starts a new run: epoch 1, fresh tables, its own directory'
   first.loss(999); // the old model keeps reporting: it is detached, nothing arrives
   second.loss(1);
   await inspector.tickEpoch();
-  t.same(rows(inspector.table(lens)).map((r) => [r['epoch'], r['mean']]), [[1, 1]]);
+  t.same(
+    rows(inspector.table(lens)).map((r) => [r['epoch'], r['mean']]),
+    [[1, 1]],
+  );
   await inspector.close();
   const run1 = tableFromIPC(readFileSync(join(base, 'probe.arrow')));
   const run2 = tableFromIPC(readFileSync(join(`${base}-2`, 'probe.arrow')));
-  t.same(rows(run1).map((r) => [r['epoch'], r['mean']]), [[1, 10], [2, 11]], 'run 1 on disk, finished at detach');
-  t.same(rows(run2).map((r) => [r['epoch'], r['mean']]), [[1, 1]], 'run 2 on disk, finished at close');
+  t.same(
+    rows(run1).map((r) => [r['epoch'], r['mean']]),
+    [
+      [1, 10],
+      [2, 11],
+    ],
+    'run 1 on disk, finished at detach',
+  );
+  t.same(
+    rows(run2).map((r) => [r['epoch'], r['mean']]),
+    [[1, 1]],
+    'run 2 on disk, finished at close',
+  );
 });
 
 t.test('detach closes an epoch that received data, and finishes the files', async (t) => {
@@ -113,7 +147,13 @@ t.test('detach closes an epoch that received data, and finishes the files', asyn
   loop.loss(4); // epoch 2 never ticked
   inspector.detach();
   t.equal(inspector.attached, false);
-  t.same(rows(tableFromIPC(readFileSync(join(dir, 'probe.arrow')))).map((r) => [r['epoch'], r['mean']]), [[1, 2], [2, 4]]);
+  t.same(
+    rows(tableFromIPC(readFileSync(join(dir, 'probe.arrow')))).map((r) => [r['epoch'], r['mean']]),
+    [
+      [1, 2],
+      [2, 4],
+    ],
+  );
   loop.loss(8); // detached: ignored
   t.throws(() => inspector.pushLoss(1), { code: 'NOT_ATTACHED' });
   await t.rejects(inspector.tickEpoch(), { code: 'NOT_ATTACHED' });
@@ -140,14 +180,28 @@ t.test('a lens that throws does not stop the loop or the other lenses; the user 
       loop.loss(e);
       await inspector.tickEpoch();
     }
-    t.same(rows(inspector.table(good)).map((r) => [r['epoch'], r['quantity'], r['mean']]),
-      [[1, 'active', 0.75], [1, 'loss', 0], [2, 'active', 0.75], [2, 'loss', 1]], `${throwIn}: the good lens is complete`);
+    t.same(
+      rows(inspector.table(good)).map((r) => [r['epoch'], r['quantity'], r['mean']]),
+      [
+        [1, 'active', 0.75],
+        [1, 'loss', 0],
+        [2, 'active', 0.75],
+        [2, 'loss', 1],
+      ],
+      `${throwIn}: the good lens is complete`,
+    );
     t.ok(errors.length >= 2, `${throwIn}: every failure reaches errors$`);
-    t.ok(errors.every((e) => e.code === 'LENS_FAILED' && e.details['lens'] === 'bad' && e.details['method'] === throwIn));
+    t.ok(
+      errors.every((e) => e.code === 'LENS_FAILED' && e.details['lens'] === 'bad' && e.details['method'] === throwIn),
+    );
     t.equal(log.lines.length, 1, `${throwIn}: one logged warning`);
     t.match(log.lines[0], new RegExp(`"bad" failed in ${throwIn}: boom`));
     if (throwIn === 'foldOutput') {
-      t.same(rows(inspector.table(bad)).map((r) => r['quantity']), ['loss', 'loss'], 'the failing lens keeps what did not fail');
+      t.same(
+        rows(inspector.table(bad)).map((r) => r['quantity']),
+        ['loss', 'loss'],
+        'the failing lens keeps what did not fail',
+      );
     }
     await inspector.close();
   }
@@ -176,14 +230,17 @@ t.test('metrics: an unknown name is refused with UNKNOWN_METRIC and nothing is l
   inspector.pushMetric('val_accuracy', 0.1, { phase: 'holdout' });
   await inspector.tickEpoch();
   // Without a phase, a metric's name prefix says its phase (val_accuracy → val), else train.
-  t.same(rows(inspector.table(lens)).map((r) => [r['phase'], r['quantity'], r['mean'], r['count']]), [
-    ['train', 'loss', 0.5, 1],
-    ['val', 'val_accuracy', 0.6, 2],
-    ['val', 'loss', 1.5, 1],
-    ['train', 'train_accuracy', 0.9, 1],
-    ['train', 'accuracy', 0.8, 1],
-    ['holdout', 'val_accuracy', 0.1, 1],
-  ]);
+  t.same(
+    rows(inspector.table(lens)).map((r) => [r['phase'], r['quantity'], r['mean'], r['count']]),
+    [
+      ['train', 'loss', 0.5, 1],
+      ['val', 'val_accuracy', 0.6, 2],
+      ['val', 'loss', 1.5, 1],
+      ['train', 'train_accuracy', 0.9, 1],
+      ['train', 'accuracy', 0.8, 1],
+      ['holdout', 'val_accuracy', 0.1, 1],
+    ],
+  );
   await inspector.close();
 });
 
@@ -197,7 +254,10 @@ t.test('a tick with no data is reported, not thrown', async (t) => {
   const closed = await inspector.tickEpoch();
   t.equal(closed.epoch, 1);
   t.equal(closed.rows.size, 0);
-  t.same(errors.map((e) => [e.code, e.details['epoch']]), [['TICK_WITHOUT_DATA', 1]]);
+  t.same(
+    errors.map((e) => [e.code, e.details['epoch']]),
+    [['TICK_WITHOUT_DATA', 1]],
+  );
   await inspector.tickEpoch();
   t.equal(inspector.epoch, 3, 'the epoch count goes on');
   t.equal(errors.length, 2);
@@ -236,11 +296,26 @@ t.test('NaN input and losses reach errors$ with their codes; logged once per mod
     loop.loss(Number.NaN);
     await inspector.tickEpoch();
   }
-  t.same(errors.map((e) => e.code), ['NON_FINITE_INPUT', 'NON_FINITE_LOSS', 'NON_FINITE_INPUT', 'NON_FINITE_LOSS', 'NON_FINITE_INPUT', 'NON_FINITE_LOSS']);
+  t.same(
+    errors.map((e) => e.code),
+    [
+      'NON_FINITE_INPUT',
+      'NON_FINITE_LOSS',
+      'NON_FINITE_INPUT',
+      'NON_FINITE_LOSS',
+      'NON_FINITE_INPUT',
+      'NON_FINITE_LOSS',
+    ],
+  );
   t.equal(errors[0]?.details['module'], 'relu');
   t.equal(log.lines.length, 2, 'one log line per kind of problem');
   // The NaN entry never counts as active (it is counted apart): channel rates 0/2 and 2/2.
-  t.same(rows(inspector.table(lens)).filter((r) => r['quantity'] === 'active').map((r) => r['mean']), [0.5, 0.5, 0.5]);
+  t.same(
+    rows(inspector.table(lens))
+      .filter((r) => r['quantity'] === 'active')
+      .map((r) => r['mean']),
+    [0.5, 0.5, 0.5],
+  );
   await inspector.close();
 });
 
@@ -253,8 +328,12 @@ t.test('first-step gradients held by the loop adapter land in the epoch they bel
     requests: [{ select: { of: 'gradient' as const, parameters: ['weight'] }, reduction: { op: 'l2' as const } }],
     table: new ProbeLens({ id: 'grads' }).table,
     reset() {},
-    foldGradient(e: { epoch: number; module: { name: string } }) { seen.push(`${e.epoch}:${e.module.name}`); },
-    tick() { return []; },
+    foldGradient(e: { epoch: number; module: { name: string } }) {
+      seen.push(`${e.epoch}:${e.module.name}`);
+    },
+    tick() {
+      return [];
+    },
   };
   const inspector = new Inspector({ lenses: [lens, gradLens], logger: null });
   const loop = new LoopAdapter();
@@ -270,14 +349,23 @@ t.test('first-step gradients held by the loop adapter land in the epoch they bel
 t.test('keepInMemory bounds the in-memory tables; the files keep every row', async (t) => {
   const dir = join(tempDir(t), 'r');
   const lens = new ProbeLens();
-  const inspector = new Inspector({ lenses: [lens], runDir: dir, logger: null, keepInMemory: { maxRows: 3 }, durable: false });
+  const inspector = new Inspector({
+    lenses: [lens],
+    runDir: dir,
+    logger: null,
+    keepInMemory: { maxRows: 3 },
+    durable: false,
+  });
   const loop = new LoopAdapter();
   inspector.attach(loop);
   for (let e = 1; e <= 10; e++) {
     loop.loss(e);
     await inspector.tickEpoch();
   }
-  t.same(rows(inspector.table(lens)).map((r) => r['epoch']), [8, 9, 10]);
+  t.same(
+    rows(inspector.table(lens)).map((r) => r['epoch']),
+    [8, 9, 10],
+  );
   await inspector.close();
   t.equal(tableFromIPC(readFileSync(join(dir, 'probe.arrow'))).numRows, 10);
 });
@@ -285,7 +373,14 @@ t.test('keepInMemory bounds the in-memory tables; the files keep every row', asy
 t.test('an adapter gets the union of the lenses requests; lens ids must be unique', async (t) => {
   let got: AdapterConnection | undefined;
   let disconnected = 0;
-  const adapter: Adapter = { connect: (c) => { got = c; }, disconnect: () => { disconnected += 1; } };
+  const adapter: Adapter = {
+    connect: (c) => {
+      got = c;
+    },
+    disconnect: () => {
+      disconnected += 1;
+    },
+  };
   const a = new ProbeLens({ id: 'a' });
   const b = new ProbeLens({ id: 'b' });
   const inspector = new Inspector({ lenses: [a, b], logger: null });

@@ -53,8 +53,8 @@ const prng = mulberry32;
 t.test('worked example A: conv output [2,3,2,2]', (t) => {
   // sample-major, then channel, then H, W
   const data = f32([
-    0.5, 0, 0, 2, /* ch1 */ 0, 0, 0, 0, /* ch2 */ 1, 1, 1, 1e-9,
-    0, 0, 0, 3, /* ch1 */ 0, 0, 0, 0, /* ch2 */ -1, 0, 0, 0,
+    0.5, 0, 0, 2, /* ch1 */ 0, 0, 0, 0, /* ch2 */ 1, 1, 1, 1e-9, 0, 0, 0, 3, /* ch1 */ 0, 0, 0, 0, /* ch2 */ -1, 0, 0,
+    0,
   ]);
   const r = activeCountPerChannel(data, [2, 3, 2, 2], EPS);
   t.same(Array.from(r.counts), [3, 0, 4]);
@@ -86,9 +86,22 @@ t.test('worked example C: three [2,4] batches give the documented samples', (t) 
     [1, 1, 0, 0, 0, 5, 0, 0],
     [1, 1, 1, 1, -1, 1, 1, 1],
   ].map((b) => rates(activeCountPerChannel(f32(b), [2, 4], EPS)));
-  t.same(batches.map((b) => b.rate), [[1, 0, 0, 0], [0.5, 1, 0, 0], [1, 1, 1, 1]]);
-  t.same(batches.map((b) => b.activation), [0.25, 0.375, 1]);
-  t.same(batches.map((b) => b.death), [0.75, 0.5, 0]);
+  t.same(
+    batches.map((b) => b.rate),
+    [
+      [1, 0, 0, 0],
+      [0.5, 1, 0, 0],
+      [1, 1, 1, 1],
+    ],
+  );
+  t.same(
+    batches.map((b) => b.activation),
+    [0.25, 0.375, 1],
+  );
+  t.same(
+    batches.map((b) => b.death),
+    [0.75, 0.5, 0],
+  );
   // folded over the epoch as a lens does
   const epoch = new SeriesStats();
   for (const b of batches) epoch.add(b.activation);
@@ -209,8 +222,15 @@ t.test('shape and argument errors carry stable codes', (t) => {
   };
   const mismatch = (fn: () => unknown) => {
     const e = caught(fn);
-    t.ok(e instanceof MonitorchError && e.code === 'SHAPE_MISMATCH' && /\b6\b/.test(e.message) &&
-      /\b5\b/.test(e.message) && e.details.expected === 6 && e.details.actual === 5, String(e));
+    t.ok(
+      e instanceof MonitorchError &&
+        e.code === 'SHAPE_MISMATCH' &&
+        /\b6\b/.test(e.message) &&
+        /\b5\b/.test(e.message) &&
+        e.details.expected === 6 &&
+        e.details.actual === 5,
+      String(e),
+    );
   };
   mismatch(() => activeCountPerChannel(data, [2, 3], EPS));
   mismatch(() => activeCountPerNeuron(data, [2, 3], EPS));
@@ -249,7 +269,12 @@ t.test('whole-tensor reductions', (t) => {
   t.same(reduce(f32([NaN, Infinity]), [2], { op: 'nonFinite' }), { op: 'nonFinite', nan: 1, inf: 1 });
   const ac = reduce(f32([0, 1, 2, 0]), [2, 2], { op: 'activeCount', per: 'channel', eps: EPS });
   t.same(ac.op === 'activeCount' ? [Array.from(ac.counts), ac.size] : null, [[1, 1], 2]);
-  const acl = reduce(f32([0, 1, 2, 0, 0, 0]), [1, 3, 2], { op: 'activeCount', per: 'channel', eps: EPS, channelsLast: true });
+  const acl = reduce(f32([0, 1, 2, 0, 0, 0]), [1, 3, 2], {
+    op: 'activeCount',
+    per: 'channel',
+    eps: EPS,
+    channelsLast: true,
+  });
   t.same(acl.op === 'activeCount' ? Array.from(acl.counts) : null, [1, 1]);
   const acn = reduce(f32([0, 1, 2, 0]), [2, 2], { op: 'activeCount', per: 'neuron', eps: 1.5 });
   t.same(acn.op === 'activeCount' ? Array.from(acn.counts) : null, [0, 1]);

@@ -68,7 +68,13 @@ t.test('outputs: only the requested reductions, with hand-computed answers', (t)
   t.equal(val.phase, 'val');
   t.same(val.shape, [2, 3]);
   t.same(train.module, { name: 'relu1', kind: 'activation', type: 'ReLU', parameters: [], order: 0 });
-  t.same(loop.modules.map((m) => [m.name, m.kind, m.order]), [['relu1', 'activation', 0], ['lin1', 'linear', 1]]);
+  t.same(
+    loop.modules.map((m) => [m.name, m.kind, m.order]),
+    [
+      ['relu1', 'activation', 0],
+      ['lin1', 'linear', 1],
+    ],
+  );
   t.end();
 });
 
@@ -96,7 +102,9 @@ t.test('bad input: shape mismatch, conflicting kind, bad types', (t) => {
   t.equal(loop.modules.find((m) => m.name === 'drop')?.kind, 'other');
   loop.output('drop', new Float32Array(2), [1, 2], { kind: 'dropout' });
   t.equal(loop.modules.find((m) => m.name === 'drop')?.kind, 'dropout');
-  t.throws(() => loop.output('drop', new Float32Array(2), [1, 2], { kind: 'activation' }), { code: 'INVALID_ARGUMENT' });
+  t.throws(() => loop.output('drop', new Float32Array(2), [1, 2], { kind: 'activation' }), {
+    code: 'INVALID_ARGUMENT',
+  });
   t.throws(() => loop.loss('0.5' as unknown as number), { code: 'INVALID_ARGUMENT' });
   t.throws(() => loop.loss(0.5, { batchSize: 0 }), { code: 'INVALID_ARGUMENT' });
   // A parameter keeps its shape.
@@ -115,13 +123,22 @@ t.test('declare(): fixed order and parameters, unknown names are errors', (t) =>
     { select: { of: 'gradient', parameters: ['weight', 'bias'] }, reduction: NEURON },
     { select: { of: 'gradient', parameters: ['weight'] }, reduction: L2 },
   ]);
-  t.same(loop.modules.map((m) => [m.name, m.order, m.parameters.map((p) => p.name)]),
-    [['lin1', 0, ['weight', 'bias']], ['relu1', 1, []], ['lin2', 2, ['weight']]]);
+  t.same(
+    loop.modules.map((m) => [m.name, m.order, m.parameters.map((p) => p.name)]),
+    [
+      ['lin1', 0, ['weight', 'bias']],
+      ['relu1', 1, []],
+      ['lin2', 2, ['weight']],
+    ],
+  );
   t.throws(() => loop.output('relu2', new Float32Array(1), [1, 1]), { code: 'UNKNOWN_MODULE' });
   t.throws(() => loop.gradient('lin3', 'weight', new Float32Array(1), [1, 1]), { code: 'UNKNOWN_MODULE' });
   t.throws(() => loop.gradient('lin1', 'bais', new Float32Array(1), [1, 1]), { code: 'UNKNOWN_MODULE' });
-  t.throws(() => loop.gradient('lin2', 'weight', new Float32Array(8), [4, 2]), { code: 'SHAPE_MISMATCH' },
-    'a declared shape is checked');
+  t.throws(
+    () => loop.gradient('lin2', 'weight', new Float32Array(8), [4, 2]),
+    { code: 'SHAPE_MISMATCH' },
+    'a declared shape is checked',
+  );
   // Declared parameters are known: events go out at once, before step().
   loop.gradient('lin1', 'weight', new Float64Array([0, 1, 0, 0, 2, 3]), [2, 3]);
   loop.gradient('lin2', 'weight', new Float64Array([3, 0, 0, 0, 0, 0, 0, 4]), [2, 4]);
@@ -130,8 +147,11 @@ t.test('declare(): fixed order and parameters, unknown names are errors', (t) =>
   const n1 = w1 === undefined ? undefined : answer(w1, NEURON);
   t.same(n1?.op === 'activeCount' ? [...n1.counts] : null, [1, 2], 'lin1 owns weight and bias: neuron counts');
   t.same(w1 === undefined ? undefined : answer(w1, L2), { op: 'l2', value: Math.sqrt(14) });
-  t.same(w2 === undefined ? undefined : [...(w2.type === 'gradient' ? w2.reductions.keys() : [])], ['l2'],
-    'lin2 owns no bias: only the weight-only request applies');
+  t.same(
+    w2 === undefined ? undefined : [...(w2.type === 'gradient' ? w2.reductions.keys() : [])],
+    ['l2'],
+    'lin2 owns no bias: only the weight-only request applies',
+  );
   t.same(w2 === undefined ? undefined : answer(w2, L2), { op: 'l2', value: 5 });
   t.end();
 });
@@ -151,8 +171,8 @@ t.test('on the fly: first-step gradients are held until the parameter lists are 
   step();
   t.equal(seen.length, 0, 'nothing goes out before the first step');
   loop.step();
-  const summary = (es: MonitorEvent[]): unknown[] => es.map((e) =>
-    e.type === 'gradient' ? [e.module.name, e.parameter, [...e.reductions.keys()].sort()] : [e.type]);
+  const summary = (es: MonitorEvent[]): unknown[] =>
+    es.map((e) => (e.type === 'gradient' ? [e.module.name, e.parameter, [...e.reductions.keys()].sort()] : [e.type]));
   const expected = [
     ['lin2', 'weight', ['l2']],
     ['lin1', 'weight', [reductionKey(NEURON), 'l2'].sort()],
@@ -160,10 +180,19 @@ t.test('on the fly: first-step gradients are held until the parameter lists are 
     ['step'],
   ];
   t.same(summary(seen), expected, 'held events in report order, filtered by ownership, then the step');
-  t.same(loop.modules.map((m) => [m.name, m.parameters]), [
-    ['lin2', [{ name: 'weight', shape: [2, 2] }]],
-    ['lin1', [{ name: 'weight', shape: [2, 2] }, { name: 'bias', shape: [2] }]],
-  ]);
+  t.same(
+    loop.modules.map((m) => [m.name, m.parameters]),
+    [
+      ['lin2', [{ name: 'weight', shape: [2, 2] }]],
+      [
+        'lin1',
+        [
+          { name: 'weight', shape: [2, 2] },
+          { name: 'bias', shape: [2] },
+        ],
+      ],
+    ],
+  );
   const bias = seen[2];
   const nb = bias === undefined ? undefined : answer(bias, NEURON);
   t.same(nb?.op === 'activeCount' ? [[...nb.counts], nb.size] : null, [[0, 1], 1]);
@@ -171,7 +200,15 @@ t.test('on the fly: first-step gradients are held until the parameter lists are 
   step();
   t.same(summary(seen), expected.slice(0, 3), 'from the second step on, events go out at once');
   loop.step();
-  t.same(seen.map((e) => [e.type, e.step]), [['gradient', 1], ['gradient', 1], ['gradient', 1], ['step', 2]]);
+  t.same(
+    seen.map((e) => [e.type, e.step]),
+    [
+      ['gradient', 1],
+      ['gradient', 1],
+      ['gradient', 1],
+      ['step', 2],
+    ],
+  );
   t.end();
 });
 
@@ -181,7 +218,11 @@ t.test('held reports are flushed at the epoch end and on disconnect', (t) => {
   loop.update('lin1', 'weight', new Float64Array([3, 4]), [2]);
   t.equal(seen.length, 0);
   bus.flush();
-  t.same(seen.map((e) => [e.type, e.epoch]), [['update', 1]], 'flushed into the epoch being closed');
+  t.same(
+    seen.map((e) => [e.type, e.epoch]),
+    [['update', 1]],
+    'flushed into the epoch being closed',
+  );
   bus.tick();
   seen.length = 0;
   loop.update('lin2', 'weight', { before: new Float32Array([1, 1]), after: new Float32Array([4, 5]) }, [2]);
@@ -209,7 +250,9 @@ t.test('update: the change or {before, after} give the same answers', (t) => {
     t.same(answer(e, L2), { op: 'l2', value: 3 });
     t.same(answer(e, { op: 'max' }), { op: 'max', value: 2 });
   }
-  t.throws(() => loop.update('lin', 'weight', { before: new Float32Array(3), after }, [2, 2]), { code: 'SHAPE_MISMATCH' });
+  t.throws(() => loop.update('lin', 'weight', { before: new Float32Array(3), after }, [2, 2]), {
+    code: 'SHAPE_MISMATCH',
+  });
   t.throws(() => loop.update('lin', 'weight', { before } as never, [2, 2]), { code: 'INVALID_ARGUMENT' });
   t.end();
 });
@@ -224,8 +267,11 @@ t.test('NaN/Inf entries are counted, reported, and warned about once per tensor 
   const warnings = seen.filter((e) => e.type === 'warning');
   t.equal(forwards.length, 2, 'the tensor is still reported');
   const a = forwards[0] === undefined ? undefined : answer(forwards[0], ACTIVE);
-  t.same(a?.op === 'activeCount' ? [[...a.counts], a.size, a.nonFinite] : null, [[0, 1], 2, 2],
-    'NaN and Inf never count as active; they are counted apart');
+  t.same(
+    a?.op === 'activeCount' ? [[...a.counts], a.size, a.nonFinite] : null,
+    [[0, 1], 2, 2],
+    'NaN and Inf never count as active; they are counted apart',
+  );
   t.equal(warnings.length, 1, 'one warning per tensor per epoch');
   const w = warnings[0];
   t.equal(w?.type === 'warning' ? w.code : null, 'NON_FINITE_INPUT');
@@ -243,11 +289,16 @@ t.test('losses: reported with batch size and phase; a non-finite loss is reporte
   const { seen } = wire(loop, []);
   loop.loss(0.5, { batchSize: 32 });
   loop.loss(Number.POSITIVE_INFINITY, { batchSize: 8, phase: 'val' });
-  t.same(seen.map((e) => (e.type === 'loss' ? ['loss', e.value, e.batchSize, e.phase] : [e.type, e.type === 'warning' ? e.code : ''])), [
-    ['loss', 0.5, 32, 'train'],
-    ['loss', Number.POSITIVE_INFINITY, 8, 'val'],
-    ['warning', 'NON_FINITE_LOSS'],
-  ]);
+  t.same(
+    seen.map((e) =>
+      e.type === 'loss' ? ['loss', e.value, e.batchSize, e.phase] : [e.type, e.type === 'warning' ? e.code : ''],
+    ),
+    [
+      ['loss', 0.5, 32, 'train'],
+      ['loss', Number.POSITIVE_INFINITY, 8, 'val'],
+      ['warning', 'NON_FINITE_LOSS'],
+    ],
+  );
   t.end();
 });
 
@@ -261,11 +312,17 @@ t.test('a new connection is a new run: learned modules are forgotten, declared o
   free.output('b', new Float32Array(1), [1, 1]);
   const second = wire(free, req);
   free.output('b', new Float32Array(1), [1, 1], { kind: 'linear' }); // another model may call b something else
-  t.same(free.modules.map((m) => [m.name, m.kind, m.order]), [['b', 'linear', 0]]);
+  t.same(
+    free.modules.map((m) => [m.name, m.kind, m.order]),
+    [['b', 'linear', 0]],
+  );
   t.equal(second.seen.length, 1);
   wire(loop, req);
   wire(loop, req);
-  t.same(loop.modules.map((m) => m.name), ['lin1']);
+  t.same(
+    loop.modules.map((m) => m.name),
+    ['lin1'],
+  );
   t.end();
 });
 

@@ -20,7 +20,11 @@ function heapMB(): number {
 }
 
 /** Runs `epochs` epochs of 20 layers; returns the heap after GC at `from` and at the end. */
-async function longRun(epochs: number, from: number, keep: InspectorOptions['keepInMemory']): Promise<{ start: number; end: number; rows: number }> {
+async function longRun(
+  epochs: number,
+  from: number,
+  keep: InspectorOptions['keepInMemory'],
+): Promise<{ start: number; end: number; rows: number }> {
   const lenses = [new ProbeLens({ id: 'a', metrics: ['acc'] }), new ProbeLens({ id: 'b' }), new ProbeLens({ id: 'c' })];
   const inspector = new Inspector({ lenses, logger: null, ...(keep === undefined ? {} : { keepInMemory: keep }) });
   const loop = new LoopAdapter();
@@ -49,7 +53,9 @@ t.test('a long run with a bounded in-memory window keeps the heap flat', async (
   const bounded = await longRun(epochs, 1000, { maxRows: 500 });
   t.equal(bounded.rows, 3 * 500, 'each table keeps its newest 500 rows');
   const growth = bounded.end - bounded.start;
-  t.comment(`bounded: heap ${bounded.start.toFixed(2)} MB at epoch 1,000, ${bounded.end.toFixed(2)} MB at ${epochs} (growth ${growth.toFixed(2)} MB)`);
+  t.comment(
+    `bounded: heap ${bounded.start.toFixed(2)} MB at epoch 1,000, ${bounded.end.toFixed(2)} MB at ${epochs} (growth ${growth.toFixed(2)} MB)`,
+  );
   t.ok(growth < 1, `heap growth between epoch 1,000 and ${epochs} stays under 1 MB (was ${growth.toFixed(2)} MB)`);
 
   // The same run keeping every row must show growth, or the measurement above proves nothing.

@@ -32,13 +32,23 @@ t.test('check values of semantics §3.2 (closest observation, min and Q3 fixed)'
   t.same([b.median(), b.q1(), b.q3()], [3, 2, 4]);
   // the n = 1..10 table on data 1..n
   const table: Record<number, [number, number, number]> = {
-    1: [1, 1, 1], 2: [1, 1, 2], 3: [2, 1, 2], 4: [2, 1, 3], 5: [2, 1, 4], 6: [3, 2, 4], 10: [5, 2, 8],
+    1: [1, 1, 1],
+    2: [1, 1, 2],
+    3: [2, 1, 2],
+    4: [2, 1, 3],
+    5: [2, 1, 4],
+    6: [3, 2, 4],
+    10: [5, 2, 8],
   };
   for (let n = 1; n <= 10; n++) {
     const xs = Array.from({ length: n }, (_, i) => i + 1);
     const s = sketchOf(xs.slice().reverse());
     const got = [s.median(), s.q1(), s.q3()];
-    t.same(got, [0.5, 0.25, 0.75].map((q) => closestObservation(xs, q)), `n=${n} vs brute force`);
+    t.same(
+      got,
+      [0.5, 0.25, 0.75].map((q) => closestObservation(xs, q)),
+      `n=${n} vs brute force`,
+    );
     const row = table[n];
     if (row !== undefined) t.same(got, row, `n=${n} vs the table`);
   }
@@ -84,7 +94,10 @@ t.test('exact merges equal the whole', (t) => {
   const r = prng(5);
   const xs = Array.from({ length: 3000 }, () => r());
   const whole = sketchOf(xs);
-  const merged = sketchOf(xs.slice(2000)).merge(sketchOf([])).merge(sketchOf(xs.slice(0, 1200))).merge(sketchOf(xs.slice(1200, 2000)));
+  const merged = sketchOf(xs.slice(2000))
+    .merge(sketchOf([]))
+    .merge(sketchOf(xs.slice(0, 1200)))
+    .merge(sketchOf(xs.slice(1200, 2000)));
   t.ok(merged.isExact);
   t.equal(merged.count, 3000);
   for (const q of [0, 0.01, 0.25, 0.5, 0.75, 0.99, 1]) t.equal(merged.quantile(q), whole.quantile(q));
@@ -142,7 +155,9 @@ t.test('sketch mode on 1e6 samples stays within its rank error and memory bounds
   const measured = worstRankError(s, data.slice().sort());
   t.ok(measured <= s.rankError(), `measured ${measured} <= guaranteed ${s.rankError()}`);
   t.ok(s.retained <= k * (Math.floor(Math.log2(n / k)) + 2), `retained ${s.retained} numbers`);
-  t.comment(`n=1e6 k=4096: measured rank error ${measured}, guaranteed ${s.rankError()}, a priori ${bound}, retained ${s.retained}`);
+  t.comment(
+    `n=1e6 k=4096: measured rank error ${measured}, guaranteed ${s.rankError()}, a priori ${bound}, retained ${s.retained}`,
+  );
   t.end();
 });
 
@@ -175,12 +190,20 @@ t.test('small-capacity sketches: sorted and reversed streams, and merge trees', 
     }
     parts.push(part);
   }
-  const merged = ((parts[0] as QuantileSketch).merge(parts[1] as QuantileSketch).merge(
-    (parts[2] as QuantileSketch).merge(parts[3] as QuantileSketch)))
-    .merge((parts[4] as QuantileSketch).merge(parts[5] as QuantileSketch).merge((parts[6] as QuantileSketch).merge(parts[7] as QuantileSketch)));
+  const merged = (parts[0] as QuantileSketch)
+    .merge(parts[1] as QuantileSketch)
+    .merge((parts[2] as QuantileSketch).merge(parts[3] as QuantileSketch))
+    .merge(
+      (parts[4] as QuantileSketch)
+        .merge(parts[5] as QuantileSketch)
+        .merge((parts[6] as QuantileSketch).merge(parts[7] as QuantileSketch)),
+    );
   t.equal(merged.count, all.length);
   const measured = worstRankError(merged, Float64Array.from(all).sort());
-  t.ok(merged.rankError() <= QuantileSketch.maxRankError(all.length, k), `merged guaranteed ${merged.rankError()} within a priori`);
+  t.ok(
+    merged.rankError() <= QuantileSketch.maxRankError(all.length, k),
+    `merged guaranteed ${merged.rankError()} within a priori`,
+  );
   t.ok(measured <= merged.rankError(), `merged measured ${measured} <= guaranteed ${merged.rankError()}`);
   t.ok(merged.retained <= k * (Math.floor(Math.log2(all.length / k)) + 2), `merged retained ${merged.retained}`);
   t.end();
@@ -199,10 +222,22 @@ t.test('non-finite, empty, and argument errors', (t) => {
     }
     return undefined;
   };
-  t.equal(code(() => s.quantile(1.5)), 'INVALID_ARGUMENT');
-  t.equal(code(() => s.quantile(NaN)), 'INVALID_ARGUMENT');
-  t.equal(code(() => new QuantileSketch({ capacity: 7 })), 'INVALID_ARGUMENT');
-  t.equal(code(() => new QuantileSketch({ capacity: 4 })), 'INVALID_ARGUMENT');
+  t.equal(
+    code(() => s.quantile(1.5)),
+    'INVALID_ARGUMENT',
+  );
+  t.equal(
+    code(() => s.quantile(NaN)),
+    'INVALID_ARGUMENT',
+  );
+  t.equal(
+    code(() => new QuantileSketch({ capacity: 7 })),
+    'INVALID_ARGUMENT',
+  );
+  t.equal(
+    code(() => new QuantileSketch({ capacity: 4 })),
+    'INVALID_ARGUMENT',
+  );
   t.end();
 });
 
@@ -213,7 +248,16 @@ t.test('SeriesStats: the summary lenses write', (t) => {
   t.same([sum.count, sum.min, sum.max, sum.median, sum.q1, sum.q3], [3, 0.25, 1, 0.375, 0.25, 0.375]);
   t.ok(Math.abs((sum.mean as number) - 0.541667) < 1e-6);
   t.ok(Math.abs((sum.std as number) ** 2 - 0.107639) < 1e-6);
-  t.same(new SeriesStats().summary(), { count: 0, mean: null, std: null, min: null, max: null, median: null, q1: null, q3: null });
+  t.same(new SeriesStats().summary(), {
+    count: 0,
+    mean: null,
+    std: null,
+    min: null,
+    max: null,
+    median: null,
+    q1: null,
+    q3: null,
+  });
   const other = new SeriesStats();
   other.add(NaN);
   other.add(4);

@@ -130,7 +130,9 @@ t.test('merging the parts equals the whole (200 random arrays, random splits and
     const merged = new RunningStats();
     for (const piece of shuffle(pieces, r)) merged.merge(RunningStats.of(piece));
     // A second shape of merge tree: fold the parts pairwise from the right.
-    const tree = shuffle(pieces, r).map((p) => RunningStats.of(p)).reduceRight((acc, s) => s.merge(acc), new RunningStats());
+    const tree = shuffle(pieces, r)
+      .map((p) => RunningStats.of(p))
+      .reduceRight((acc, s) => s.merge(acc), new RunningStats());
     for (const m of [merged, tree]) {
       if (m.count !== whole.count || m.min !== whole.min || m.max !== whole.max) failures++;
       if (whole.count > 0) {

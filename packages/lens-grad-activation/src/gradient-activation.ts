@@ -31,7 +31,10 @@ export class ParameterGradientActivation extends UnitRateLens {
     const o = resolveOptions(options);
     super({
       id: o.id,
-      request: { select: { of: 'gradient', parameters: o.parameters }, reduction: { op: 'activeCount', per: 'neuron', eps: o.eps } },
+      request: {
+        select: { of: 'gradient', parameters: o.parameters },
+        reduction: { op: 'activeCount', per: 'neuron', eps: o.eps },
+      },
       table: gradientTable({ name: o.id, parameters: o.parameters, line: o.aggregation, warningPlot: o.warningPlot }),
       wording: GRADIENT_WORDING,
       quantities: (parameter) => parameterQuantities(parameter ?? ''),

@@ -1,5 +1,11 @@
 import {
-  WARNING_QUANTITIES, rateColumns, rateTable, type ColumnSpec, type PanelSpec, type RateWording, type TableSpec,
+  WARNING_QUANTITIES,
+  rateColumns,
+  rateTable,
+  type ColumnSpec,
+  type PanelSpec,
+  type RateWording,
+  type TableSpec,
 } from '@monitorch/core';
 import { titleCase } from './title-case.js';
 
@@ -21,7 +27,9 @@ export const GRADIENT_WORDING: RateWording = {
 
 /** The column naming the parameter a row measures. */
 const PARAMETER_COLUMN: ColumnSpec = {
-  name: 'parameter', type: 'utf8', nullable: true,
+  name: 'parameter',
+  type: 'utf8',
+  nullable: true,
   description: 'Parameter whose gradient the row measures (on worst_* rows: the worst one).',
 };
 
@@ -48,7 +56,11 @@ export function gradientTable(o: GradientTableOptions): TableSpec {
     name: o.name,
     leading: [PARAMETER_COLUMN],
     panels: o.parameters.map((p) => ({
-      title: `${titleCase(p)} Gradient Activation`, size: 'small', kind: 'probability', quantities: [...parameterQuantities(p)], line: o.line,
+      title: `${titleCase(p)} Gradient Activation`,
+      size: 'small',
+      kind: 'probability',
+      quantities: [...parameterQuantities(p)],
+      line: o.line,
     })),
     ...(o.warningPlot ? { warningTitle: 'Warning Gradient Activations' } : {}),
   });

@@ -41,11 +41,17 @@ const LENS = 'ParameterGradientActivation';
  */
 export function resolveOptions(o: ParameterGradientActivationOptions): ResolvedOptions {
   const parameters: unknown = o.parameters ?? ['weight', 'bias'];
-  if (!Array.isArray(parameters) || parameters.length === 0 || parameters.some((p) => typeof p !== 'string' || p === '')) {
+  if (
+    !Array.isArray(parameters) ||
+    parameters.length === 0 ||
+    parameters.some((p) => typeof p !== 'string' || p === '')
+  ) {
     const hint = typeof parameters === 'string' ? ` Write parameters: [${JSON.stringify(parameters)}].` : '';
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `${LENS}: parameters must be a non-empty array of parameter names, got ${JSON.stringify(parameters)}.${hint}`,
-      { parameters });
+      { parameters },
+    );
   }
   return {
     id: o.id ?? 'gradient-activation',

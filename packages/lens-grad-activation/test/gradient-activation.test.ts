@@ -31,9 +31,17 @@ t.test('worked example D: Linear(4→3) weight and bias gradients', async (tt) =
   close(tt, find(rows, 'lin1', 'bias_activation_rate').mean, 2 / 3, 'bias activation');
   close(tt, find(rows, 'lin1', 'bias_death_rate').mean, 1 / 3, 'bias death');
   tt.same(find(rows, 'lin1', 'bias_death_rate').dead_neurons, [1]);
-  tt.same(rows.map((r) => r.quantity), [
-    'weight_activation_rate', 'weight_death_rate', 'bias_activation_rate', 'bias_death_rate', 'worst_activation_rate', 'worst_death_rate',
-  ]);
+  tt.same(
+    rows.map((r) => r.quantity),
+    [
+      'weight_activation_rate',
+      'weight_death_rate',
+      'bias_activation_rate',
+      'bias_death_rate',
+      'worst_activation_rate',
+      'worst_death_rate',
+    ],
+  );
   const worstA = find(rows, '', 'worst_activation_rate');
   close(tt, worstA.mean, 0.4166666666666667, 'worst activation is the weight');
   tt.equal(worstA.parameter, 'weight');
@@ -78,7 +86,12 @@ t.test('modules must own every listed parameter; others are skipped', async (tt)
   deliver(lens, gradientEvent(lens, noBias, 'weight', [1, 0], [2, 1]));
   deliver(lens, gradientEvent(lens, lin, 'running_mean', [1, 0], [2]));
   tt.same(lens.tick(1), []);
-  tt.same(lens.requests, [{ select: { of: 'gradient', parameters: ['weight', 'bias'] }, reduction: { op: 'activeCount', per: 'neuron', eps: 1e-8 } }]);
+  tt.same(lens.requests, [
+    {
+      select: { of: 'gradient', parameters: ['weight', 'bias'] },
+      reduction: { op: 'activeCount', per: 'neuron', eps: 1e-8 },
+    },
+  ]);
 });
 
 t.test('rows in forward order; missing layers have no row; worst over layers and parameters', async (tt) => {
@@ -89,20 +102,32 @@ t.test('rows in forward order; missing layers have no row; worst over layers and
   deliver(lens, gradientEvent(lens, lin, 'weight', [1, 0], [2, 1]));
   deliver(lens, gradientEvent(lens, lin, 'bias', [1, 1], [2]));
   const rows = lens.tick(1);
-  tt.same(rows.map((r) => `${String(r.module)}/${String(r.quantity)}`), [
-    'lin1/weight_activation_rate', 'lin1/weight_death_rate', 'lin1/bias_activation_rate', 'lin1/bias_death_rate',
-    'lin2/weight_activation_rate', 'lin2/weight_death_rate', 'lin2/bias_activation_rate', 'lin2/bias_death_rate',
-    '/worst_activation_rate', '/worst_death_rate',
-  ]);
+  tt.same(
+    rows.map((r) => `${String(r.module)}/${String(r.quantity)}`),
+    [
+      'lin1/weight_activation_rate',
+      'lin1/weight_death_rate',
+      'lin1/bias_activation_rate',
+      'lin1/bias_death_rate',
+      'lin2/weight_activation_rate',
+      'lin2/weight_death_rate',
+      'lin2/bias_activation_rate',
+      'lin2/bias_death_rate',
+      '/worst_activation_rate',
+      '/worst_death_rate',
+    ],
+  );
   const worstA = find(rows, '', 'worst_activation_rate');
   tt.same([worstA.mean, worstA.worst_module, worstA.parameter], [0, 'lin2', 'bias']);
   const worstD = find(rows, '', 'worst_death_rate');
   tt.same([worstD.mean, worstD.worst_module, worstD.parameter], [1, 'lin2', 'bias']);
   deliver(lens, gradientEvent(lens, l2, 'weight', [1, 1], [2, 1]));
   const next = lens.tick(2);
-  tt.same(next.map((r) => `${String(r.module)}/${String(r.quantity)}`), [
-    'lin2/weight_activation_rate', 'lin2/weight_death_rate', '/worst_activation_rate', '/worst_death_rate',
-  ], 'epoch 2: only what was reported, no stale lin1 or bias rows');
+  tt.same(
+    next.map((r) => `${String(r.module)}/${String(r.quantity)}`),
+    ['lin2/weight_activation_rate', 'lin2/weight_death_rate', '/worst_activation_rate', '/worst_death_rate'],
+    'epoch 2: only what was reported, no stale lin1 or bias rows',
+  );
 });
 
 t.test('eps boundary and non-finite gradient entries', async (tt) => {
@@ -115,12 +140,20 @@ t.test('eps boundary and non-finite gradient entries', async (tt) => {
 
 t.test('plot metadata: one small panel per parameter, one big warning panel', async (tt) => {
   const lens = new ParameterGradientActivation({ parameters: ['weight', 'bias', 'weight_ih_l0'] });
-  tt.same(lens.table.plot.panels.map((p) => [p.title, p.size, p.kind, p.quantities]), [
-    ['Weight Gradient Activation', 'small', 'probability', ['weight_activation_rate', 'weight_death_rate']],
-    ['Bias Gradient Activation', 'small', 'probability', ['bias_activation_rate', 'bias_death_rate']],
-    ['Weight_Ih_L0 Gradient Activation', 'small', 'probability', ['weight_ih_l0_activation_rate', 'weight_ih_l0_death_rate']],
-    ['Warning Gradient Activations', 'big', 'probability', ['worst_activation_rate', 'worst_death_rate']],
-  ]);
+  tt.same(
+    lens.table.plot.panels.map((p) => [p.title, p.size, p.kind, p.quantities]),
+    [
+      ['Weight Gradient Activation', 'small', 'probability', ['weight_activation_rate', 'weight_death_rate']],
+      ['Bias Gradient Activation', 'small', 'probability', ['bias_activation_rate', 'bias_death_rate']],
+      [
+        'Weight_Ih_L0 Gradient Activation',
+        'small',
+        'probability',
+        ['weight_ih_l0_activation_rate', 'weight_ih_l0_death_rate'],
+      ],
+      ['Warning Gradient Activations', 'big', 'probability', ['worst_activation_rate', 'worst_death_rate']],
+    ],
+  );
   tt.equal(lens.table.name, 'gradient-activation');
   tt.equal(titleCase('weight_hh_l10x'), 'Weight_Hh_L10X');
   const quiet = new ParameterGradientActivation({ warningPlot: false, trackDeadNeurons: false });
@@ -132,8 +165,10 @@ t.test('plot metadata: one small panel per parameter, one big warning panel', as
 });
 
 t.test('bad options are clear errors (a bare string is not split into letters)', async (tt) => {
-  tt.throws(() => new ParameterGradientActivation({ parameters: 'weight' as unknown as string[] }),
-    { code: 'INVALID_ARGUMENT', message: /parameters: \["weight"\]/ });
+  tt.throws(() => new ParameterGradientActivation({ parameters: 'weight' as unknown as string[] }), {
+    code: 'INVALID_ARGUMENT',
+    message: /parameters: \["weight"\]/,
+  });
   tt.throws(() => new ParameterGradientActivation({ parameters: [] }), { code: 'INVALID_ARGUMENT' });
   tt.throws(() => new ParameterGradientActivation({ eps: Number.NaN }), { code: 'INVALID_ARGUMENT' });
   tt.throws(() => new ParameterGradientActivation({ aggregation: 'q1' as 'mean' }), { code: 'INVALID_ARGUMENT' });

@@ -4,8 +4,17 @@ import { Inspector, LoopAdapter } from '@monitorch/core';
 import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
 
 const rowsOf = (inspector: Inspector, lens: ParameterGradientActivation): Record<string, unknown>[] =>
-  inspector.table(lens).toArray().map((r: { toJSON(): Record<string, unknown> }) =>
-    Object.fromEntries(Object.entries(r.toJSON()).map(([k, v]) => [k, v !== null && typeof v === 'object' ? Array.from(v as Iterable<number>) : v])));
+  inspector
+    .table(lens)
+    .toArray()
+    .map((r: { toJSON(): Record<string, unknown> }) =>
+      Object.fromEntries(
+        Object.entries(r.toJSON()).map(([k, v]) => [
+          k,
+          v !== null && typeof v === 'object' ? Array.from(v as Iterable<number>) : v,
+        ]),
+      ),
+    );
 
 t.test('exact rows over two steps; a module without bias is skipped', async (tt) => {
   const lens = new ParameterGradientActivation();
@@ -25,10 +34,17 @@ t.test('exact rows over two steps; a module without bias is skipped', async (tt)
   loop.step();
   await inspector.tickEpoch();
   const rows = rowsOf(inspector, lens);
-  tt.same(rows.map((r) => `${String(r.module)}/${String(r.quantity)}`), [
-    'lin1/weight_activation_rate', 'lin1/weight_death_rate', 'lin1/bias_activation_rate', 'lin1/bias_death_rate',
-    '/worst_activation_rate', '/worst_death_rate',
-  ]);
+  tt.same(
+    rows.map((r) => `${String(r.module)}/${String(r.quantity)}`),
+    [
+      'lin1/weight_activation_rate',
+      'lin1/weight_death_rate',
+      'lin1/bias_activation_rate',
+      'lin1/bias_death_rate',
+      '/worst_activation_rate',
+      '/worst_death_rate',
+    ],
+  );
   const wa = [5 / 12, 5 / 12]; // step 2: r = [1, 0, 0.25] → 1.25/3
   const wd = [1 / 3, 1 / 3];
   const ba = [2 / 3, 0];
@@ -36,7 +52,16 @@ t.test('exact rows over two steps; a module without bias is skipped', async (tt)
   const summary = (xs: number[]): Record<string, number> => {
     const mean = (xs[0]! + xs[1]!) / 2;
     const sorted = [...xs].sort((x, y) => x - y);
-    return { mean, std: Math.abs(xs[0]! - xs[1]!) / 2, min: sorted[0]!, max: sorted[1]!, count: 2, median: sorted[0]!, q1: sorted[0]!, q3: sorted[1]! };
+    return {
+      mean,
+      std: Math.abs(xs[0]! - xs[1]!) / 2,
+      min: sorted[0]!,
+      max: sorted[1]!,
+      count: 2,
+      median: sorted[0]!,
+      q1: sorted[0]!,
+      q3: sorted[1]!,
+    };
   };
   const expect = [
     { parameter: 'weight', ...summary(wa), neurons: null, dead_count: null, dead_neurons: null },
@@ -49,7 +74,8 @@ t.test('exact rows over two steps; a module without bias is skipped', async (tt)
   for (let i = 0; i < expect.length; i++) {
     for (const [k, v] of Object.entries(expect[i]!)) {
       const got = rows[i]?.[k];
-      if (typeof v === 'number' && !Number.isInteger(v)) tt.ok(Math.abs((got as number) - v) < 1e-12, `row ${i} ${k}: ${String(got)} ≈ ${v}`);
+      if (typeof v === 'number' && !Number.isInteger(v))
+        tt.ok(Math.abs((got as number) - v) < 1e-12, `row ${i} ${k}: ${String(got)} ≈ ${v}`);
       else tt.same(got, v, `row ${i} ${k}`);
     }
     tt.equal(rows[i]?.epoch, 1);

@@ -156,7 +156,8 @@ export class LossMetrics implements Lens {
     for (const name of this.metrics) {
       const byPhase = this.metricValues.get(name);
       if (byPhase === undefined) continue;
-      for (const phase of orderPhases(byPhase.keys())) rows.push(row(epoch, phase, name, byPhase.get(phase) as SeriesStats));
+      for (const phase of orderPhases(byPhase.keys()))
+        rows.push(row(epoch, phase, name, byPhase.get(phase) as SeriesStats));
     }
     this.lastEpoch = epoch;
     this.lastLosses = closed;
@@ -181,15 +182,19 @@ export class LossMetrics implements Lens {
     const phase = query.phase ?? 'train';
     const method = checkStatistic(query.method ?? this.line);
     if (this.lastEpoch === undefined) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `No epoch has been closed yet, so there is no ${phase} loss. Call loss() after inspector.tickEpoch().`,
-        { phase });
+        { phase },
+      );
     }
     const summary = this.lastLosses.get(phase);
     if (summary === undefined) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `Epoch ${this.lastEpoch} had no ${phase} loss. Report it before tickEpoch() (loop.loss(v, { phase: '${phase}' }) or inspector.pushLoss(v, { phase: '${phase}' })), or use lastLoss() for the latest epoch that had one.`,
-        { phase, epoch: this.lastEpoch, phases: [...this.lastLosses.keys()] });
+        { phase, epoch: this.lastEpoch, phases: [...this.lastLosses.keys()] },
+      );
     }
     return pick(summary, method);
   }
@@ -227,18 +232,26 @@ function pick(summary: SeriesSummary, method: LossStatistic): number {
 function checkMetrics(metrics: unknown): readonly string[] {
   if (metrics === undefined) return [];
   if (!Array.isArray(metrics)) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `LossMetrics: metrics must be an array of names, got ${JSON.stringify(metrics)}. Write metrics: [${JSON.stringify(metrics)}].`,
-      { metrics });
+      { metrics },
+    );
   }
   for (const m of metrics) {
     if (typeof m !== 'string' || m === '') {
-      throw new MonitorchError('INVALID_ARGUMENT', `LossMetrics: metric names must be non-empty strings, got ${JSON.stringify(m)}.`, { metrics });
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `LossMetrics: metric names must be non-empty strings, got ${JSON.stringify(m)}.`,
+        { metrics },
+      );
     }
     if (m === 'loss') {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         "LossMetrics: 'loss' is the quantity of the loss rows; report losses with loop.loss()/inspector.pushLoss() and give metrics other names.",
-        { metrics });
+        { metrics },
+      );
     }
   }
   return [...new Set(metrics as string[])];
@@ -246,22 +259,33 @@ function checkMetrics(metrics: unknown): readonly string[] {
 
 function checkLine(line: LineKind, option: string): LineKind {
   if (!LINES.includes(line)) {
-    throw new MonitorchError('INVALID_ARGUMENT', `LossMetrics: ${option} must be one of ${LINES.join(', ')}, got ${JSON.stringify(line)}.`, { [option]: line });
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
+      `LossMetrics: ${option} must be one of ${LINES.join(', ')}, got ${JSON.stringify(line)}.`,
+      { [option]: line },
+    );
   }
   return line;
 }
 
 function checkBands(bands: readonly BandKind[], option: string): readonly BandKind[] {
   if (!Array.isArray(bands) || bands.some((b) => !BANDS.includes(b))) {
-    throw new MonitorchError('INVALID_ARGUMENT',
-      `LossMetrics: ${option} must be an array of ${BANDS.join(', ')}, got ${JSON.stringify(bands)}.`, { [option]: bands });
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
+      `LossMetrics: ${option} must be an array of ${BANDS.join(', ')}, got ${JSON.stringify(bands)}.`,
+      { [option]: bands },
+    );
   }
   return [...bands];
 }
 
 function checkStatistic(method: LossStatistic): LossStatistic {
   if (!STATISTICS.includes(method)) {
-    throw new MonitorchError('INVALID_ARGUMENT', `LossMetrics.loss: method must be one of ${STATISTICS.join(', ')}, got ${JSON.stringify(method)}.`, { method });
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
+      `LossMetrics.loss: method must be one of ${STATISTICS.join(', ')}, got ${JSON.stringify(method)}.`,
+      { method },
+    );
   }
   return method;
 }

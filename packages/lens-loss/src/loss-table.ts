@@ -11,7 +11,9 @@ import {
 export const LOSS_COLUMNS: readonly ColumnSpec[] = [
   ...QUANTILE_COLUMNS,
   {
-    name: 'non_finite', type: 'int32', nullable: false,
+    name: 'non_finite',
+    type: 'int32',
+    nullable: false,
     description: 'NaN or infinite values reported in the epoch; counted here, never averaged into the statistics.',
   },
 ];
@@ -40,10 +42,24 @@ export function lossTable(o: LossTableOptions): TableSpec {
   if (o.separate) {
     panels.push({ title: 'Loss', size: 'big', kind: 'numerical', quantities: ['loss'], line: o.line, bands: o.bands });
     if (o.metrics.length > 0) {
-      panels.push({ title: 'Metrics', size: 'big', kind: 'numerical', quantities: o.metrics, line: o.metricsLine, bands: o.metricsBands });
+      panels.push({
+        title: 'Metrics',
+        size: 'big',
+        kind: 'numerical',
+        quantities: o.metrics,
+        line: o.metricsLine,
+        bands: o.metricsBands,
+      });
     }
   } else {
-    panels.push({ title: 'Loss & Metrics', size: 'big', kind: 'numerical', quantities: ['loss', ...o.metrics], line: o.line, bands: o.bands });
+    panels.push({
+      title: 'Loss & Metrics',
+      size: 'big',
+      kind: 'numerical',
+      quantities: ['loss', ...o.metrics],
+      line: o.line,
+      bands: o.bands,
+    });
   }
   return defineTable(o.name, LOSS_COLUMNS, { panels });
 }

@@ -1,10 +1,14 @@
 import t from 'tap';
-import { Inspector, LoopAdapter, MonitorchError } from '@monitorch/core';
+import type { MonitorchError } from '@monitorch/core';
+import { Inspector, LoopAdapter } from '@monitorch/core';
 import { LossMetrics } from '@monitorch/lens-loss';
 
 /** The table as plain objects, in row order. */
 const rowsOf = (inspector: Inspector, lens: LossMetrics): Record<string, unknown>[] =>
-  inspector.table(lens).toArray().map((r: { toJSON(): Record<string, unknown> }) => ({ ...r.toJSON() }));
+  inspector
+    .table(lens)
+    .toArray()
+    .map((r: { toJSON(): Record<string, unknown> }) => ({ ...r.toJSON() }));
 
 const setup = (lens: LossMetrics): { inspector: Inspector; loop: LoopAdapter } => {
   const inspector = new Inspector({ lenses: [lens], logger: null });
@@ -24,11 +28,40 @@ t.test('per-phase loss rows and metric rows, through the Inspector and Arrow', a
   inspector.pushMetric('val_accuracy', 0.25, { phase: 'val' });
   await inspector.tickEpoch();
   const rows = rowsOf(inspector, lens);
-  tt.same(rows.map((r) => `${String(r.phase)}/${String(r.quantity)}`), ['train/loss', 'val/loss', 'test/loss', 'train/val_accuracy', 'val/val_accuracy']);
-  tt.same(rows[0], { epoch: 1, phase: 'train', module: '', quantity: 'loss', mean: 2.5, std: Math.sqrt(1.25), min: 1, max: 4, count: 4,
-    median: 2, q1: 1, q3: 3, non_finite: 0 });
-  tt.same(rows[1], { epoch: 1, phase: 'val', module: '', quantity: 'loss', mean: 1, std: 0.5, min: 0.5, max: 1.5, count: 2,
-    median: 0.5, q1: 0.5, q3: 1.5, non_finite: 0 });
+  tt.same(
+    rows.map((r) => `${String(r.phase)}/${String(r.quantity)}`),
+    ['train/loss', 'val/loss', 'test/loss', 'train/val_accuracy', 'val/val_accuracy'],
+  );
+  tt.same(rows[0], {
+    epoch: 1,
+    phase: 'train',
+    module: '',
+    quantity: 'loss',
+    mean: 2.5,
+    std: Math.sqrt(1.25),
+    min: 1,
+    max: 4,
+    count: 4,
+    median: 2,
+    q1: 1,
+    q3: 3,
+    non_finite: 0,
+  });
+  tt.same(rows[1], {
+    epoch: 1,
+    phase: 'val',
+    module: '',
+    quantity: 'loss',
+    mean: 1,
+    std: 0.5,
+    min: 0.5,
+    max: 1.5,
+    count: 2,
+    median: 0.5,
+    q1: 0.5,
+    q3: 1.5,
+    non_finite: 0,
+  });
   tt.match(rows[3], { phase: 'train', quantity: 'val_accuracy', mean: 0.75, count: 1 });
   tt.match(rows[4], { phase: 'val', quantity: 'val_accuracy', mean: 0.25, count: 1 });
   await inspector.close();
@@ -67,7 +100,11 @@ t.test('loss(): the last closed epoch, strict; lastLoss(): latest with its epoch
   tt.throws(() => lens.loss({ phase: 'val' }), { code: 'INVALID_ARGUMENT', message: /Epoch 2 had no val loss/ });
   tt.same(lens.lastLoss({ phase: 'val' }), { epoch: 1, value: 0.2 });
   const rows = rowsOf(inspector, lens);
-  tt.same(rows.map((r) => `${String(r.epoch)}/${String(r.phase)}`), ['1/train', '1/val', '2/train'], 'no stale val row in epoch 2');
+  tt.same(
+    rows.map((r) => `${String(r.epoch)}/${String(r.phase)}`),
+    ['1/train', '1/val', '2/train'],
+    'no stale val row in epoch 2',
+  );
   await inspector.close();
 });
 
@@ -104,19 +141,49 @@ t.test('plot metadata', async (tt) => {
   tt.equal(separate.table.name, 'loss-metrics');
   tt.same(separate.table.plot.panels, [
     { title: 'Loss', size: 'big', kind: 'numerical', quantities: ['loss'], line: 'mean', bands: ['std'] },
-    { title: 'Metrics', size: 'big', kind: 'numerical', quantities: ['val_accuracy', 'f1'], line: 'mean', bands: ['q1-q3'] },
+    {
+      title: 'Metrics',
+      size: 'big',
+      kind: 'numerical',
+      quantities: ['val_accuracy', 'f1'],
+      line: 'mean',
+      bands: ['q1-q3'],
+    },
   ]);
-  tt.same(new LossMetrics().table.plot.panels.map((p) => p.title), ['Loss'], 'no Metrics panel without metrics');
-  const joint = new LossMetrics({ metrics: ['val_accuracy'], separateLossAndMetrics: false, line: 'median', bands: ['q1-q3', 'min-max'] });
+  tt.same(
+    new LossMetrics().table.plot.panels.map((p) => p.title),
+    ['Loss'],
+    'no Metrics panel without metrics',
+  );
+  const joint = new LossMetrics({
+    metrics: ['val_accuracy'],
+    separateLossAndMetrics: false,
+    line: 'median',
+    bands: ['q1-q3', 'min-max'],
+  });
   tt.same(joint.table.plot.panels, [
-    { title: 'Loss & Metrics', size: 'big', kind: 'numerical', quantities: ['loss', 'val_accuracy'], line: 'median', bands: ['q1-q3', 'min-max'] },
+    {
+      title: 'Loss & Metrics',
+      size: 'big',
+      kind: 'numerical',
+      quantities: ['loss', 'val_accuracy'],
+      line: 'median',
+      bands: ['q1-q3', 'min-max'],
+    },
   ]);
-  tt.same(separate.table.columns.map((c) => c.name), ['epoch', 'phase', 'module', 'quantity', 'mean', 'std', 'min', 'max', 'count', 'median', 'q1', 'q3', 'non_finite']);
+  tt.same(
+    separate.table.columns.map((c) => c.name),
+    ['epoch', 'phase', 'module', 'quantity', 'mean', 'std', 'min', 'max', 'count', 'median', 'q1', 'q3', 'non_finite'],
+  );
 });
 
 t.test('bad options are clear errors', async (tt) => {
   const err = (f: () => unknown): MonitorchError | undefined => {
-    try { f(); } catch (e) { return e as MonitorchError; }
+    try {
+      f();
+    } catch (e) {
+      return e as MonitorchError;
+    }
     return undefined;
   };
   const bare = err(() => new LossMetrics({ metrics: 'val_accuracy' as unknown as string[] }));
@@ -130,6 +197,10 @@ t.test('bad options are clear errors', async (tt) => {
 
 t.test('phases: train, val, then user phases in first-seen order', async (tt) => {
   const lens = new LossMetrics();
-  for (const phase of ['zeta', 'val', 'alpha', 'train', 'zeta']) lens.foldLoss({ type: 'loss', value: 1, batchSize: 1, epoch: 1, step: 0, phase });
-  tt.same(lens.tick(1).map((r) => r.phase), ['train', 'val', 'zeta', 'alpha']);
+  for (const phase of ['zeta', 'val', 'alpha', 'train', 'zeta'])
+    lens.foldLoss({ type: 'loss', value: 1, batchSize: 1, epoch: 1, step: 0, phase });
+  tt.same(
+    lens.tick(1).map((r) => r.phase),
+    ['train', 'val', 'zeta', 'alpha'],
+  );
 });

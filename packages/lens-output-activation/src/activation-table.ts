@@ -1,5 +1,11 @@
 import {
-  WARNING_QUANTITIES, rateColumns, rateTable, type ColumnSpec, type PanelSpec, type RateWording, type TableSpec,
+  WARNING_QUANTITIES,
+  rateColumns,
+  rateTable,
+  type ColumnSpec,
+  type PanelSpec,
+  type RateWording,
+  type TableSpec,
 } from '@monitorch/core';
 
 export { WARNING_QUANTITIES };
@@ -35,7 +41,15 @@ export interface ActivationTableOptions {
 export function activationTable(o: ActivationTableOptions): TableSpec {
   return rateTable(ACTIVATION_WORDING, {
     name: o.name,
-    panels: [{ title: 'Output Activations', size: 'small', kind: 'probability', quantities: [...LAYER_QUANTITIES], line: o.line }],
+    panels: [
+      {
+        title: 'Output Activations',
+        size: 'small',
+        kind: 'probability',
+        quantities: [...LAYER_QUANTITIES],
+        line: o.line,
+      },
+    ],
     ...(o.warningPlot ? { warningTitle: 'Warning Output Activations' } : {}),
   });
 }

@@ -1,6 +1,14 @@
 import {
-  MODULE_KINDS, MonitorchError, aggregationOption, epsOption, phasesOption, stringListOption,
-  type Aggregation, type ModuleKind, type ModuleSelector, type Phase,
+  MODULE_KINDS,
+  MonitorchError,
+  aggregationOption,
+  epsOption,
+  phasesOption,
+  stringListOption,
+  type Aggregation,
+  type ModuleKind,
+  type ModuleSelector,
+  type Phase,
 } from '@monitorch/core';
 
 export type { Aggregation };
@@ -67,9 +75,11 @@ export function resolveOptions(o: OutputActivationOptions): ResolvedOptions {
   const excludeKinds = exclude.filter(isKind);
   const excludeNames = exclude.filter((x) => !isKind(x));
   if (kinds.length === 0 && names.length === 0) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `${LENS} watches no module: activation and dropout are off and include is empty. Turn one on or list module kinds/names in include.`,
-      { activation: o.activation, dropout: o.dropout, include: o.include });
+      { activation: o.activation, dropout: o.dropout, include: o.include },
+    );
   }
   return {
     id: o.id ?? 'output-activation',

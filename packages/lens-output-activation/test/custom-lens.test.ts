@@ -2,8 +2,15 @@
 // about 25 lines, reusing the activeCount reduction with a 0.99 threshold.
 import t from 'tap';
 import {
-  Inspector, LoopAdapter, RunningStats, defineTable, reductionKey,
-  type OutputEvent, type Lens, type ReductionRequest, type TableRow,
+  Inspector,
+  LoopAdapter,
+  RunningStats,
+  defineTable,
+  reductionKey,
+  type OutputEvent,
+  type Lens,
+  type ReductionRequest,
+  type TableRow,
 } from '@monitorch/core';
 
 // --- README example starts ---
@@ -16,11 +23,15 @@ export class Saturation implements Lens {
   };
   readonly requests = [this.request];
   readonly table = defineTable('saturation', [], {
-    panels: [{ title: 'Saturated Outputs', size: 'small', kind: 'probability', quantities: ['saturation'], line: 'mean' }],
+    panels: [
+      { title: 'Saturated Outputs', size: 'small', kind: 'probability', quantities: ['saturation'], line: 'mean' },
+    ],
   });
   private layers = new Map<string, RunningStats>();
 
-  reset(): void { this.layers.clear(); }
+  reset(): void {
+    this.layers.clear();
+  }
 
   foldOutput(e: OutputEvent): void {
     const answer = e.reductions.get(reductionKey(this.request.reduction));
@@ -32,7 +43,13 @@ export class Saturation implements Lens {
   }
 
   tick(epoch: number): TableRow[] {
-    const rows = [...this.layers].map(([module, s]) => ({ epoch, phase: 'train', module, quantity: 'saturation', ...s.summary() }));
+    const rows = [...this.layers].map(([module, s]) => ({
+      epoch,
+      phase: 'train',
+      module,
+      quantity: 'saturation',
+      ...s.summary(),
+    }));
     this.layers.clear();
     return rows;
   }
@@ -49,7 +66,22 @@ t.test('the README Saturation lens works end to end', async (tt) => {
   loop.output('tanh1', tanh([0, 0, 0, 10]), [2, 2], { kind: 'activation' }); // 1 of 4
   loop.output('lin1', Float32Array.from([5, 5]), [1, 2], { kind: 'linear' }); // not an activation
   await inspector.tickEpoch();
-  const rows = inspector.table(lens).toArray().map((r: { toJSON(): Record<string, unknown> }) => ({ ...r.toJSON() }));
-  tt.same(rows, [{ epoch: 1, phase: 'train', module: 'tanh1', quantity: 'saturation', mean: 0.375, std: 0.125, min: 0.25, max: 0.5, count: 2 }]);
+  const rows = inspector
+    .table(lens)
+    .toArray()
+    .map((r: { toJSON(): Record<string, unknown> }) => ({ ...r.toJSON() }));
+  tt.same(rows, [
+    {
+      epoch: 1,
+      phase: 'train',
+      module: 'tanh1',
+      quantity: 'saturation',
+      mean: 0.375,
+      std: 0.125,
+      min: 0.25,
+      max: 0.5,
+      count: 2,
+    },
+  ]);
   await inspector.close();
 });

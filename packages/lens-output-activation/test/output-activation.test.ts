@@ -18,8 +18,8 @@ const relu = moduleInfo('relu1', 1);
 t.test('worked example A: conv [2,3,2,2]', async (tt) => {
   const lens = new OutputActivation();
   const data = [
-    0.5, 0, 0, 2, /* ch1 */ 0, 0, 0, 0, /* ch2 */ 1, 1, 1, 1e-9,
-    0, 0, 0, 3, /* ch1 */ 0, 0, 0, 0, /* ch2 */ -1, 0, 0, 0,
+    0.5, 0, 0, 2, /* ch1 */ 0, 0, 0, 0, /* ch2 */ 1, 1, 1, 1e-9, 0, 0, 0, 3, /* ch1 */ 0, 0, 0, 0, /* ch2 */ -1, 0, 0,
+    0,
   ];
   deliver(lens, outputEvent(lens, relu, data, [2, 3, 2, 2]));
   const rows = lens.tick(1);
@@ -109,7 +109,7 @@ t.test('all-dead and all-alive layers', async (tt) => {
 t.test('eps boundary', async (tt) => {
   const lens = new OutputActivation();
   // one channel [N=4]: 1e-9 inactive, -1 active, 1e-8 exactly is inactive, 2e-8 active
-  deliver(lens, outputEvent(lens, relu, new Float64Array([1e-9, -1, 1e-8, 2e-8]) as unknown as Float32Array, [4]));
+  deliver(lens, outputEvent(lens, relu, new Float64Array([1e-9, -1, 1e-8, 2e-8]), [4]));
   close(tt, find(lens.tick(1), 'relu1', 'activation_rate').mean, 0.5, 'two of four');
   const coarse = new OutputActivation({ eps: 0.5 });
   deliver(coarse, outputEvent(coarse, relu, [0.5, 0.25, -0.75, 1], [4, 1]));
@@ -153,10 +153,19 @@ t.test('train and val are separate series; val is off by default', async (tt) =>
   deliver(lens, outputEvent(lens, relu, [1, 0, 1, 0], [2, 2], { phase: 'val' }));
   deliver(lens, outputEvent(lens, relu, [1, 1, 1, 1], [2, 2], { phase: 'train' }));
   const rows = lens.tick(1);
-  tt.same(rows.map((r) => `${String(r.phase)}/${String(r.module)}/${String(r.quantity)}`), [
-    'train/relu1/activation_rate', 'train/relu1/death_rate', 'train//worst_activation_rate', 'train//worst_death_rate',
-    'val/relu1/activation_rate', 'val/relu1/death_rate', 'val//worst_activation_rate', 'val//worst_death_rate',
-  ]);
+  tt.same(
+    rows.map((r) => `${String(r.phase)}/${String(r.module)}/${String(r.quantity)}`),
+    [
+      'train/relu1/activation_rate',
+      'train/relu1/death_rate',
+      'train//worst_activation_rate',
+      'train//worst_death_rate',
+      'val/relu1/activation_rate',
+      'val/relu1/death_rate',
+      'val//worst_activation_rate',
+      'val//worst_death_rate',
+    ],
+  );
   tt.equal(find(rows, 'relu1', 'activation_rate', 'train').mean, 1);
   tt.equal(find(rows, 'relu1', 'activation_rate', 'val').mean, 0.5);
   tt.equal(find(rows, 'relu1', 'death_rate', 'val').mean, 0.5);
@@ -181,7 +190,13 @@ t.test('rows follow forward order, not arrival order', async (tt) => {
   const lens = new OutputActivation();
   deliver(lens, outputEvent(lens, moduleInfo('late', 5), [1], [1, 1]));
   deliver(lens, outputEvent(lens, moduleInfo('early', 2), [1], [1, 1]));
-  tt.same(lens.tick(1).filter((r) => r.module !== '').map((r) => r.module), ['early', 'early', 'late', 'late']);
+  tt.same(
+    lens
+      .tick(1)
+      .filter((r) => r.module !== '')
+      .map((r) => r.module),
+    ['early', 'early', 'late', 'late'],
+  );
 });
 
 t.test('non-finite entries are counted, and never active', async (tt) => {
@@ -198,7 +213,11 @@ t.test('non-finite entries are counted, and never active', async (tt) => {
 t.test('module selection: kinds, include by kind and name, exclude', async (tt) => {
   const lens = new OutputActivation({ dropout: false, include: ['linear', 'head.out'], exclude: ['relu_skip'] });
   const sel = lens.requests[0]?.select;
-  tt.same(sel, { of: 'output', phases: ['train'], modules: { kinds: ['activation', 'linear'], names: ['head.out'], excludeNames: ['relu_skip'] } });
+  tt.same(sel, {
+    of: 'output',
+    phases: ['train'],
+    modules: { kinds: ['activation', 'linear'], names: ['head.out'], excludeNames: ['relu_skip'] },
+  });
   deliver(lens, outputEvent(lens, moduleInfo('drop', 0, { kind: 'dropout' }), [1], [1, 1]));
   deliver(lens, outputEvent(lens, moduleInfo('relu_skip', 1), [1], [1, 1]));
   deliver(lens, outputEvent(lens, moduleInfo('lin', 2, { kind: 'linear' }), [1], [1, 1]));
@@ -208,7 +227,10 @@ t.test('module selection: kinds, include by kind and name, exclude', async (tt) 
 
 t.test('options: trackDeadChannels off, warningPlot off, aggregation median', async (tt) => {
   const lens = new OutputActivation({ trackDeadChannels: false, warningPlot: false, aggregation: 'median' });
-  tt.same(lens.table.plot.panels.map((p) => [p.title, p.size, p.kind, p.line]), [['Output Activations', 'small', 'probability', 'median']]);
+  tt.same(
+    lens.table.plot.panels.map((p) => [p.title, p.size, p.kind, p.line]),
+    [['Output Activations', 'small', 'probability', 'median']],
+  );
   deliver(lens, outputEvent(lens, relu, [0, 0], [1, 2]));
   const rows = lens.tick(1);
   tt.equal(rows.length, 2);
@@ -237,31 +259,86 @@ t.test('plot metadata and columns', async (tt) => {
   tt.equal(lens.id, 'output-activation');
   tt.equal(lens.table.name, 'output-activation');
   tt.same(lens.table.plot.panels, [
-    { title: 'Output Activations', size: 'small', kind: 'probability', quantities: ['activation_rate', 'death_rate'], line: 'mean' },
-    { title: 'Warning Output Activations', size: 'big', kind: 'probability', quantities: ['worst_activation_rate', 'worst_death_rate'], line: 'mean' },
+    {
+      title: 'Output Activations',
+      size: 'small',
+      kind: 'probability',
+      quantities: ['activation_rate', 'death_rate'],
+      line: 'mean',
+    },
+    {
+      title: 'Warning Output Activations',
+      size: 'big',
+      kind: 'probability',
+      quantities: ['worst_activation_rate', 'worst_death_rate'],
+      line: 'mean',
+    },
   ]);
-  tt.same(lens.table.columns.slice(9).map((c) => `${c.name}:${c.type}`), [
-    'median:float64', 'q1:float64', 'q3:float64', 'non_finite:int32', 'channels:int32', 'dead_count:int32', 'dead_channels:int32list', 'worst_module:utf8',
-  ]);
+  tt.same(
+    lens.table.columns.slice(9).map((c) => `${c.name}:${c.type}`),
+    [
+      'median:float64',
+      'q1:float64',
+      'q3:float64',
+      'non_finite:int32',
+      'channels:int32',
+      'dead_count:int32',
+      'dead_channels:int32list',
+      'worst_module:utf8',
+    ],
+  );
 });
 
 t.test('bad options are clear errors', async (tt) => {
   const code = (f: () => unknown): string | undefined => {
-    try { f(); } catch (e) { return e instanceof MonitorchError ? e.code : 'other'; }
+    try {
+      f();
+    } catch (e) {
+      return e instanceof MonitorchError ? e.code : 'other';
+    }
     return undefined;
   };
-  tt.equal(code(() => new OutputActivation({ include: 'linear' as unknown as string[] })), 'INVALID_ARGUMENT');
-  tt.equal(code(() => new OutputActivation({ activation: false, dropout: false })), 'INVALID_ARGUMENT');
-  tt.equal(code(() => new OutputActivation({ eps: -1 })), 'INVALID_ARGUMENT');
-  tt.equal(code(() => new OutputActivation({ aggregation: 'std' as 'mean' })), 'INVALID_ARGUMENT');
-  tt.equal(code(() => new OutputActivation({ phases: [] })), 'INVALID_ARGUMENT');
-  tt.equal(code(() => new OutputActivation({ activation: false, dropout: false, include: ['lin1'] })), undefined);
+  tt.equal(
+    code(() => new OutputActivation({ include: 'linear' as unknown as string[] })),
+    'INVALID_ARGUMENT',
+  );
+  tt.equal(
+    code(() => new OutputActivation({ activation: false, dropout: false })),
+    'INVALID_ARGUMENT',
+  );
+  tt.equal(
+    code(() => new OutputActivation({ eps: -1 })),
+    'INVALID_ARGUMENT',
+  );
+  tt.equal(
+    code(() => new OutputActivation({ aggregation: 'std' as 'mean' })),
+    'INVALID_ARGUMENT',
+  );
+  tt.equal(
+    code(() => new OutputActivation({ phases: [] })),
+    'INVALID_ARGUMENT',
+  );
+  tt.equal(
+    code(() => new OutputActivation({ activation: false, dropout: false, include: ['lin1'] })),
+    undefined,
+  );
 });
 
 t.test('an event without its answer is a clear error; reset forgets the epoch', async (tt) => {
   const lens = new OutputActivation();
-  tt.throws(() => lens.foldOutput({ type: 'output', module: relu, shape: [1, 1], reductions: new Map(), epoch: 1, step: 0, phase: 'train' }),
-    { code: 'BACKEND_FAILED' });
+  tt.throws(
+    () =>
+      lens.foldOutput({
+        type: 'output',
+        module: relu,
+        shape: [1, 1],
+        reductions: new Map(),
+        epoch: 1,
+        step: 0,
+        phase: 'train',
+      }),
+    { code: 'BACKEND_FAILED' },
+  );
   deliver(lens, outputEvent(lens, relu, [1], [1, 1]));
   lens.reset();
   tt.same(lens.tick(1), []);

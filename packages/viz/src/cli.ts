@@ -11,7 +11,8 @@ const program = new Command('monitorch')
   .description('Figures and a live page for monitorch runs (directories of <table>.arrow files).')
   .showHelpAfterError();
 
-program.command('plot')
+program
+  .command('plot')
   .description('Render a run directory as one figure (PNG, SVG or standalone HTML).')
   .argument('<runDir>', 'run directory written by an Inspector (runDir option)')
   .requiredOption('-o, --output <file>', 'output file: figure.png, figure.svg or figure.html')
@@ -28,7 +29,8 @@ program.command('plot')
     process.stdout.write(`wrote ${opts.output} (${figure.format}, ${figure.width}×${figure.height})\n`);
   });
 
-program.command('serve')
+program
+  .command('serve')
   .description('Serve a live page for a run directory; it follows a run still being written.')
   .argument('<runDir>', 'run directory written by an Inspector')
   .option('-p, --port <port>', 'port (default: any free port)', nonNegativeInt, 0)
@@ -37,7 +39,9 @@ program.command('serve')
     requireRunDir(runDir);
     const page = await serve(runDir, { port: opts.port, host: opts.host });
     process.stdout.write(`monitorch live page: ${page.url}  (Ctrl+C to stop)\n`);
-    const stop = (): void => { void page.close().then(() => process.exit(0)); };
+    const stop = (): void => {
+      void page.close().then(() => process.exit(0));
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

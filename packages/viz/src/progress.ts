@@ -53,11 +53,15 @@ export class ProgressTracker {
       this.lossCount = 0;
     }
     this.lastBatch = p.batch;
-    if (p.loss !== undefined && Number.isFinite(p.loss)) { this.lossSum += p.loss; this.lossCount += 1; }
+    if (p.loss !== undefined && Number.isFinite(p.loss)) {
+      this.lossSum += p.loss;
+      this.lossCount += 1;
+    }
     const seconds = (t - this.startedAt) / 1000;
     const done = p.batch - this.startBatch;
     const rate = seconds > 0 && done > 0 ? done / seconds : undefined;
-    const etaSeconds = rate !== undefined && p.batches !== undefined ? Math.max(0, (p.batches - p.batch) / rate) : undefined;
+    const etaSeconds =
+      rate !== undefined && p.batches !== undefined ? Math.max(0, (p.batches - p.batch) / rate) : undefined;
     this.latest = {
       ...p,
       ...(rate === undefined ? {} : { rate }),

@@ -12,7 +12,7 @@ const CLI = join(dirname(createRequire(import.meta.url).resolve('@monitorch/viz'
 function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args], (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : (typeof error.code === 'number' ? error.code : 1), stdout, stderr });
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });
   });
 }
@@ -28,7 +28,12 @@ t.test('monitorch plot <runDir> -o figure.{png,svg} (html is covered in figure.t
     t.match(r.stdout, `wrote ${out} (${ext}, `);
   }
   t.match(readFileSync(join(dir, 'out', 'figure.svg'), 'utf8'), '>Output Activations<');
-  t.equal(readFileSync(join(dir, 'out', 'figure.png')).subarray(1, 4).toString(), 'PNG');
+  t.equal(
+    readFileSync(join(dir, 'out', 'figure.png'))
+      .subarray(1, 4)
+      .toString(),
+    'PNG',
+  );
 
   const missing = await run('plot', join(dir, 'nope'), '-o', join(dir, 'x.png'));
   t.equal(missing.code, 1);
@@ -45,7 +50,9 @@ t.test('monitorch serve <runDir> prints the URL of a page bound to 127.0.0.1', a
   const dir = mkdtempSync(join(tmpdir(), 'monitorch-cli-serve-'));
   writeRun(dir, seedTables(2));
   const child = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => { child.kill('SIGTERM'); });
+  t.teardown(() => {
+    child.kill('SIGTERM');
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.setEncoding('utf8');

@@ -6,7 +6,13 @@ import { DOMParser } from 'linkedom';
 import { tableToIPC, Table } from 'apache-arrow';
 import { isMonitorchError } from '@monitorch/core';
 import {
-  epochAxis, figureModel, readRunTables, renderFigure, renderFigureToFile, seriesColor, figureFormatOf,
+  epochAxis,
+  figureModel,
+  readRunTables,
+  renderFigure,
+  renderFigureToFile,
+  seriesColor,
+  figureFormatOf,
 } from '@monitorch/viz';
 import { customTable, lensTable, seedTables, writeRun } from './fixtures/tables.js';
 import { golden } from './fixtures/golden.js';
@@ -19,10 +25,18 @@ t.test('epoch axis: whole-epoch ticks, few of them, for 3 or 300 epochs', async 
   t.same(long.ticks, [1, 50, 100, 150, 200, 250, 300]);
   t.same(epochAxis(1, 12, 6).ticks, [2, 4, 6, 8, 10, 12], 'step 2: epoch 1 would crowd epoch 2');
   t.same(epochAxis(5, 5, 8), { domain: [4, 6], ticks: [5] }, 'a single epoch is padded so its point is visible');
-  for (const [a, b, n] of [[1, 7, 5], [1, 99, 6], [3, 1000, 9], [1, 2, 2]] as const) {
+  for (const [a, b, n] of [
+    [1, 7, 5],
+    [1, 99, 6],
+    [3, 1000, 9],
+    [1, 2, 2],
+  ] as const) {
     const { ticks } = epochAxis(a, b, n);
     t.ok(ticks.length <= n && ticks.length >= 2, `${a}..${b}: ${ticks.length} ticks ≤ ${n}`);
-    t.ok(ticks.every((x) => Number.isInteger(x) && x >= a && x <= b), `${a}..${b}: integer ticks inside the run`);
+    t.ok(
+      ticks.every((x) => Number.isInteger(x) && x >= a && x <= b),
+      `${a}..${b}: integer ticks inside the run`,
+    );
   }
 });
 
@@ -40,30 +54,118 @@ t.test('stable colours: train blue, val orange, activation blue, death orange; o
 
 t.test('figure model of the seed-shaped tables', async (t) => {
   const model = figureModel([...seedTables(4).values()]);
-  t.same(model.big.map((p) => p.heading), ['Loss', 'Metrics', 'Warning Output Activations', 'Warning Gradient Activations']);
-  t.same(model.columns.map((c) => c.spec.title), ['Output Activations', 'Weight Gradient Activation', 'Bias Gradient Activation']);
-  t.same(model.columns[0]!.panels.map((p) => p.heading), ['net.relu1', 'net.relu2', 'net.relu3', 'net.relu4', 'net.relu5']);
+  t.same(
+    model.big.map((p) => p.heading),
+    ['Loss', 'Metrics', 'Warning Output Activations', 'Warning Gradient Activations'],
+  );
+  t.same(
+    model.columns.map((c) => c.spec.title),
+    ['Output Activations', 'Weight Gradient Activation', 'Bias Gradient Activation'],
+  );
+  t.same(
+    model.columns[0]!.panels.map((p) => p.heading),
+    ['net.relu1', 'net.relu2', 'net.relu3', 'net.relu4', 'net.relu5'],
+  );
   t.same(model.epochs, [1, 4]);
   const loss = model.big[0]!;
-  t.same(loss.series.map((s) => [s.label, s.color]), [['train loss', '#1f77b4'], ['val loss', '#ff7f0e']]);
+  t.same(
+    loss.series.map((s) => [s.label, s.color]),
+    [
+      ['train loss', '#1f77b4'],
+      ['val loss', '#ff7f0e'],
+    ],
+  );
   const act = model.columns[0]!.panels[0]!;
-  t.same(act.series.map((s) => [s.label, s.color]), [['train activation_rate', '#1f77b4'], ['train death_rate', '#ff7f0e']]);
+  t.same(
+    act.series.map((s) => [s.label, s.color]),
+    [
+      ['train activation_rate', '#1f77b4'],
+      ['train death_rate', '#ff7f0e'],
+    ],
+  );
   t.equal(loss.points.length, 8, '4 epochs × 2 phases');
-  t.same(model.big[1]!.series.map((s) => [s.label, s.color]), [['val accuracy', '#d62728']], 'val accuracy red even alone');
-  const mixed = figureModel([lensTable('lm', { panels: [{ title: 'Loss & Metrics', size: 'big', kind: 'numerical', quantities: ['loss', 'val_accuracy'], line: 'mean' }] }, [
-    { epoch: 1, phase: 'train', module: '', quantity: 'loss', mean: 1 },
-    { epoch: 1, phase: 'val', module: '', quantity: 'loss', mean: 1 },
-    { epoch: 1, phase: 'val', module: '', quantity: 'val_accuracy', mean: 0.5 },
-  ])]).big[0]!;
-  t.same(mixed.series.map((s) => [s.label, s.color]), [['train loss', '#1f77b4'], ['val loss', '#ff7f0e'], ['val_accuracy', '#d62728']],
-    'a quantity that starts with its phase is not prefixed twice');
+  t.same(
+    model.big[1]!.series.map((s) => [s.label, s.color]),
+    [['val accuracy', '#d62728']],
+    'val accuracy red even alone',
+  );
+  const mixed = figureModel([
+    lensTable(
+      'lm',
+      {
+        panels: [
+          {
+            title: 'Loss & Metrics',
+            size: 'big',
+            kind: 'numerical',
+            quantities: ['loss', 'val_accuracy'],
+            line: 'mean',
+          },
+        ],
+      },
+      [
+        { epoch: 1, phase: 'train', module: '', quantity: 'loss', mean: 1 },
+        { epoch: 1, phase: 'val', module: '', quantity: 'loss', mean: 1 },
+        { epoch: 1, phase: 'val', module: '', quantity: 'val_accuracy', mean: 0.5 },
+      ],
+    ),
+  ]).big[0]!;
+  t.same(
+    mixed.series.map((s) => [s.label, s.color]),
+    [
+      ['train loss', '#1f77b4'],
+      ['val loss', '#ff7f0e'],
+      ['val_accuracy', '#d62728'],
+    ],
+    'a quantity that starts with its phase is not prefixed twice',
+  );
 });
 
 t.test('bands are computed from the row: mean±std, min–max, q1–q3; nulls leave gaps', async (t) => {
-  const table = lensTable('x', { panels: [{ title: 'X', size: 'big', kind: 'numerical', quantities: ['q'], line: 'median', bands: ['std', 'min-max', 'q1-q3'] }] }, [
-    { epoch: 1, phase: 'train', module: '', quantity: 'q', mean: 2, std: 0.5, min: 1, max: 4, median: 1.8, q1: 1.5, q3: 2.5 },
-    { epoch: 2, phase: 'train', module: '', quantity: 'q', mean: 3, std: null, min: 2, max: null, median: null, q1: 2.5, q3: 3.5 },
-  ], ['median', 'q1', 'q3']);
+  const table = lensTable(
+    'x',
+    {
+      panels: [
+        {
+          title: 'X',
+          size: 'big',
+          kind: 'numerical',
+          quantities: ['q'],
+          line: 'median',
+          bands: ['std', 'min-max', 'q1-q3'],
+        },
+      ],
+    },
+    [
+      {
+        epoch: 1,
+        phase: 'train',
+        module: '',
+        quantity: 'q',
+        mean: 2,
+        std: 0.5,
+        min: 1,
+        max: 4,
+        median: 1.8,
+        q1: 1.5,
+        q3: 2.5,
+      },
+      {
+        epoch: 2,
+        phase: 'train',
+        module: '',
+        quantity: 'q',
+        mean: 3,
+        std: null,
+        min: 2,
+        max: null,
+        median: null,
+        q1: 2.5,
+        q3: 3.5,
+      },
+    ],
+    ['median', 'q1', 'q3'],
+  );
   const points = figureModel([table]).big[0]!.points;
   t.same([...points.epoch], [1, 2]);
   t.same(points.series, ['train\u0000q\u0000', 'train\u0000q\u0000']);
@@ -108,12 +210,16 @@ t.test('golden SVG: 300 epochs and hover tooltips', async (t) => {
 
 t.test('names are escaped everywhere in the SVG', async (t) => {
   const evil = '<img src=x onerror=alert(1)>';
-  const table = lensTable(evil, { panels: [
-    { title: `Title ${evil}`, size: 'big', kind: 'numerical', quantities: [evil], line: 'mean' },
-    { title: `Column ${evil}`, size: 'small', kind: 'probability', quantities: [evil], line: 'mean' },
-  ] }, [1, 2].flatMap((epoch) => [
-    { epoch, phase: `phase${evil}`, module: evil, quantity: evil, mean: 0.5 },
-  ]));
+  const table = lensTable(
+    evil,
+    {
+      panels: [
+        { title: `Title ${evil}`, size: 'big', kind: 'numerical', quantities: [evil], line: 'mean' },
+        { title: `Column ${evil}`, size: 'small', kind: 'probability', quantities: [evil], line: 'mean' },
+      ],
+    },
+    [1, 2].flatMap((epoch) => [{ epoch, phase: `phase${evil}`, module: evil, quantity: evil, mean: 0.5 }]),
+  );
   const { svg } = renderFigure([table], { tooltips: true, title: evil });
   t.notMatch(svg, /<img/i);
   t.match(svg, '&lt;img src=x onerror=alert(1)&gt;');
@@ -129,7 +235,10 @@ t.test('names are escaped everywhere in the SVG', async (t) => {
   t.match(html, `<h1>&lt;img src=x onerror=alert(1)&gt;</h1>`);
   const page = new DOMParser().parseFromString(html, 'text/html');
   t.equal(page.querySelectorAll('img').length, 0);
-  t.ok(Array.from(page.querySelectorAll('text')).some((n) => (n as Element).textContent === evil), 'module name is text in the HTML file');
+  t.ok(
+    Array.from(page.querySelectorAll('text')).some((n) => (n as Element).textContent === evil),
+    'module name is text in the HTML file',
+  );
 });
 
 t.test('tables without plot metadata are skipped; nothing to plot says so', async (t) => {
@@ -155,38 +264,55 @@ t.test('files: svg, png, standalone html; unknown extension and missing run dir 
   t.notMatch(html, /<script|https?:\/\/(?!www\.w3\.org)/, 'no scripts, no network');
   t.match(html, '<title>train loss · epoch 1', 'html has hover values');
   t.equal(figureFormatOf('a/B.PNG'), 'png');
-  t.throws(() => figureFormatOf('figure.jpg'), { code: 'INVALID_ARGUMENT', message: /unknown extension "\.jpg".*\.png, \.svg or \.html/ });
+  t.throws(() => figureFormatOf('figure.jpg'), {
+    code: 'INVALID_ARGUMENT',
+    message: /unknown extension "\.jpg".*\.png, \.svg or \.html/,
+  });
   await t.rejects(renderFigureToFile(tables, { file: join(dir, 'f.pdf') }), { code: 'INVALID_ARGUMENT' });
   let error: unknown;
-  try { renderFigure(join(dir, 'nope')); } catch (e) { error = e; }
-  t.ok(isMonitorchError(error) && error.code === 'RUN_DIR_UNREADABLE' && error.message.includes('nope'), 'missing run dir');
+  try {
+    renderFigure(join(dir, 'nope'));
+  } catch (e) {
+    error = e;
+  }
+  t.ok(
+    isMonitorchError(error) && error.code === 'RUN_DIR_UNREADABLE' && error.message.includes('nope'),
+    'missing run dir',
+  );
 });
 
-t.test('a run directory renders the same figure as its tables; a torn live stream keeps its complete batches', async (t) => {
-  const dir = tmp();
-  const tables = seedTables(6);
-  writeRun(dir, tables);
-  const loaded = readRunTables(dir);
-  t.same([...loaded.keys()].sort(), [...tables.keys()].sort());
-  t.equal(renderFigure(dir).svg, renderFigure([...loaded.values()]).svg);
-  t.equal(loaded.get('loss-metrics')!.numRows, 18);
+t.test(
+  'a run directory renders the same figure as its tables; a torn live stream keeps its complete batches',
+  async (t) => {
+    const dir = tmp();
+    const tables = seedTables(6);
+    writeRun(dir, tables);
+    const loaded = readRunTables(dir);
+    t.same([...loaded.keys()].sort(), [...tables.keys()].sort());
+    t.equal(renderFigure(dir).svg, renderFigure([...loaded.values()]).svg);
+    t.equal(loaded.get('loss-metrics')!.numRows, 18);
 
-  const live = tmp();
-  const one = seedTables(1).get('loss-metrics')!;
-  const two = seedTables(2).get('loss-metrics')!;
-  const stream = tableToIPC(new Table([...one.batches, ...two.batches]), 'stream');
-  writeFileSync(join(live, 'loss-metrics.arrows'), stream.subarray(0, stream.length - 40));
-  t.same([...readRunTables(tmp()).keys()], [], 'a run that has not written yet has no tables');
-  const partial = readRunTables(live).get('loss-metrics');
-  t.equal(partial?.numRows, 3, 'only the first, complete batch');
-});
+    const live = tmp();
+    const one = seedTables(1).get('loss-metrics')!;
+    const two = seedTables(2).get('loss-metrics')!;
+    const stream = tableToIPC(new Table([...one.batches, ...two.batches]), 'stream');
+    writeFileSync(join(live, 'loss-metrics.arrows'), stream.subarray(0, stream.length - 40));
+    t.same([...readRunTables(tmp()).keys()], [], 'a run that has not written yet has no tables');
+    const partial = readRunTables(live).get('loss-metrics');
+    t.equal(partial?.numRows, 3, 'only the first, complete batch');
+  },
+);
 
 t.test('a column legend lists the series of all its panels', async (t) => {
-  const table = lensTable('x', { panels: [{ title: 'Rates', size: 'small', kind: 'probability', quantities: ['activation_rate'], line: 'mean' }] }, [
-    { epoch: 1, phase: 'train', module: 'a', quantity: 'activation_rate', mean: 0.5 },
-    { epoch: 1, phase: 'train', module: 'b', quantity: 'activation_rate', mean: 0.5 },
-    { epoch: 1, phase: 'val', module: 'b', quantity: 'activation_rate', mean: 0.4 },
-  ]);
+  const table = lensTable(
+    'x',
+    { panels: [{ title: 'Rates', size: 'small', kind: 'probability', quantities: ['activation_rate'], line: 'mean' }] },
+    [
+      { epoch: 1, phase: 'train', module: 'a', quantity: 'activation_rate', mean: 0.5 },
+      { epoch: 1, phase: 'train', module: 'b', quantity: 'activation_rate', mean: 0.5 },
+      { epoch: 1, phase: 'val', module: 'b', quantity: 'activation_rate', mean: 0.4 },
+    ],
+  );
   const doc = new DOMParser().parseFromString(renderFigure([table]).svg, 'image/svg+xml');
   const legend = Array.from(doc.querySelectorAll('g.legend text')).map((n) => (n as Element).textContent);
   t.same(legend, ['train activation_rate', 'val activation_rate']);

@@ -16,8 +16,21 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), 'monitorch-serve-'));
 const portOf = (url: string): number => Number(new URL(url).port);
 
 function evilTable(epochs: number): Table {
-  return lensTable('evil', { panels: [{ title: `Acts ${EVIL}`, size: 'small', kind: 'probability', quantities: ['activation_rate'], line: 'mean' }] },
-    Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, phase: 'train', module: EVIL, quantity: 'activation_rate', mean: 0.5 })));
+  return lensTable(
+    'evil',
+    {
+      panels: [
+        { title: `Acts ${EVIL}`, size: 'small', kind: 'probability', quantities: ['activation_rate'], line: 'mean' },
+      ],
+    },
+    Array.from({ length: epochs }, (_, i) => ({
+      epoch: i + 1,
+      phase: 'train',
+      module: EVIL,
+      quantity: 'activation_rate',
+      mean: 0.5,
+    })),
+  );
 }
 
 t.test('serves only its own routes; traversal and other paths are refused', async (t) => {
@@ -40,8 +53,19 @@ t.test('serves only its own routes; traversal and other paths are refused', asyn
   t.match(figure.body, '>net.relu3<');
   t.equal((await rawRequest(port, '/progress')).body, 'null');
 
-  for (const path of ['/../../etc/passwd', '/%2e%2e/', '/%2e%2e/%2e%2e/etc/passwd', '/figure.svg/../../../etc/passwd', '//etc/passwd',
-    '/..%2f..%2fetc%2fpasswd', '/loss-metrics.arrow', '/index.html', '/page.js/', '/%2E%2E/package.json', '\\..\\..\\etc\\passwd']) {
+  for (const path of [
+    '/../../etc/passwd',
+    '/%2e%2e/',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/figure.svg/../../../etc/passwd',
+    '//etc/passwd',
+    '/..%2f..%2fetc%2fpasswd',
+    '/loss-metrics.arrow',
+    '/index.html',
+    '/page.js/',
+    '/%2E%2E/package.json',
+    '\\..\\..\\etc\\passwd',
+  ]) {
     const res = await rawRequest(port, path);
     t.ok(res.status === 404 || res.status === 400, `${path} → ${res.status} (404, or 400 from Node's own parser)`);
     t.notMatch(res.body, /root:|<svg|<html/i, `${path}: nothing served`);
@@ -55,14 +79,20 @@ t.test('answers only on the host it was given', async (t) => {
   const page = await serve(tmp(), { host: '127.0.0.1' });
   t.teardown(() => page.close());
   const port = portOf(page.url);
-  const refused = (address: string): Promise<string> => new Promise((resolve) => {
-    const s = connect(port, address);
-    s.on('connect', () => { s.destroy(); resolve('connected'); });
-    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-  });
+  const refused = (address: string): Promise<string> =>
+    new Promise((resolve) => {
+      const s = connect(port, address);
+      s.on('connect', () => {
+        s.destroy();
+        resolve('connected');
+      });
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    });
   t.equal(await refused('127.0.0.1'), 'connected');
   t.equal(await refused('127.0.0.2'), 'ECONNREFUSED', 'another loopback address is refused');
-  const own = Object.values(networkInterfaces()).flat().find((i) => i !== undefined && !i.internal && i.family === 'IPv4');
+  const own = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i !== undefined && !i.internal && i.family === 'IPv4');
   if (own === undefined) {
     t.comment('no non-loopback IPv4 address on this machine; skipped that check');
   } else {
@@ -84,7 +114,9 @@ t.test('names are escaped in the figure and page; a live run directory is follow
   t.match(figure.body, `>&lt;img src=x onerror=alert(1)&gt;<`);
   t.match(figure.body, `>Acts &lt;img src=x onerror=alert(1)&gt;<`);
 
-  const events = readEvents(port, (ev) => ev.some((e) => e.event === 'epoch' && (e.data as { epoch: number }).epoch === 4));
+  const events = readEvents(port, (ev) =>
+    ev.some((e) => e.event === 'epoch' && (e.data as { epoch: number }).epoch === 4),
+  );
   setTimeout(() => writeRun(dir, new Map([['evil', evilTable(4)]])), 50);
   const seen = await events;
   t.equal(seen[0]?.event, 'hello');
@@ -97,13 +129,21 @@ t.test('with an inspector: one message per closed epoch, progress with rate and 
   let tables = new Map<string, Table>([...seedTables(1)]);
   let rendered = 0;
   const inspector: LiveInspector = {
-    epochs$, epoch: 2, run: 1,
-    allTables: () => { rendered += 1; return tables; },
+    epochs$,
+    epoch: 2,
+    run: 1,
+    allTables: () => {
+      rendered += 1;
+      return tables;
+    },
   };
   const page = await serve(inspector);
   t.teardown(() => page.close());
   const port = portOf(page.url);
-  const events = readEvents(port, (ev) => ev.filter((e) => e.event === 'epoch').length === 2 && ev.some((e) => e.event === 'progress'));
+  const events = readEvents(
+    port,
+    (ev) => ev.filter((e) => e.event === 'epoch').length === 2 && ev.some((e) => e.event === 'progress'),
+  );
   await new Promise((r) => setTimeout(r, 50));
   page.progress({ epoch: 2, batch: 1, batches: 100, loss: 0.5 });
   await new Promise((r) => setTimeout(r, 20));
@@ -114,8 +154,16 @@ t.test('with an inspector: one message per closed epoch, progress with rate and 
   epochs$.next({ epoch: 3, run: 1, rows: new Map() });
   const seen = await events;
   t.match(seen[0], { event: 'hello', data: { epoch: 1, run: 1 } });
-  t.same(seen.filter((e) => e.event === 'epoch').map((e) => (e.data as { epoch: number }).epoch), [2, 3]);
-  const progress = seen.find((e) => e.event === 'progress')?.data as { batch: number; rate: number; etaSeconds: number; runningLoss: number };
+  t.same(
+    seen.filter((e) => e.event === 'epoch').map((e) => (e.data as { epoch: number }).epoch),
+    [2, 3],
+  );
+  const progress = seen.find((e) => e.event === 'progress')?.data as {
+    batch: number;
+    rate: number;
+    etaSeconds: number;
+    runningLoss: number;
+  };
   t.equal(progress.batch, 11);
   t.ok(progress.rate > 0 && Math.abs(progress.etaSeconds - 89 / progress.rate) < 1e-9, 'ETA = batches left / rate');
   t.equal(progress.runningLoss, 0.4);
@@ -134,15 +182,24 @@ t.test('follows a run that an Inspector is writing to disk (stream files mid-run
   const inspector = new Inspector({ lenses: [new ScriptedLens()], runDir: dir, logger: null });
   inspector.attach(new ScriptedAdapter());
   const page = await serve(dir, { pollMs: 30 });
-  t.teardown(async () => { await page.close(); await inspector.close(); });
+  t.teardown(async () => {
+    await page.close();
+    await inspector.close();
+  });
   const port = portOf(page.url);
-  const events = readEvents(port, (ev) => ev.some((e) => e.event === 'epoch' && (e.data as { epoch: number }).epoch === 2));
+  const events = readEvents(port, (ev) =>
+    ev.some((e) => e.event === 'epoch' && (e.data as { epoch: number }).epoch === 2),
+  );
   await trainEpoch(inspector);
   await new Promise((r) => setTimeout(r, 100));
   await trainEpoch(inspector);
   const seen = await events;
   t.match(seen.at(-1), { event: 'epoch', data: { epoch: 2 } });
   const figure = (await rawRequest(port, '/figure.svg')).body;
-  t.match(figure, /train loss · epoch 2: 1\.2\nmin–max: 1 … 1\.4</, 'epoch 2 mean loss: (1 + 1.1 + 1.2 + 1.3 + 1.4) / 5');
+  t.match(
+    figure,
+    /train loss · epoch 2: 1\.2\nmin–max: 1 … 1\.4</,
+    'epoch 2 mean loss: (1 + 1.1 + 1.2 + 1.3 + 1.4) / 5',
+  );
   t.match(figure, '>&lt;img src=x onerror=alert(1)&gt;<');
 });

@@ -16,9 +16,12 @@ export async function writeCheckpointFile(path: string, checkpoint: Checkpoint):
     await writeFile(temporary, encodeCheckpoint(checkpoint));
     await rename(temporary, path);
   } catch (e) {
-    throw new MonitorchError('RUN_DIR_UNWRITABLE',
+    throw new MonitorchError(
+      'RUN_DIR_UNWRITABLE',
       `Cannot write the checkpoint ${path}: ${e instanceof Error ? e.message : String(e)}. Check the directory exists and is writable.`,
-      { path }, { cause: e });
+      { path },
+      { cause: e },
+    );
   }
 }
 
@@ -34,8 +37,12 @@ export async function readCheckpointFile(path: string): Promise<Checkpoint> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new MonitorchError('RUN_DIR_UNREADABLE',
-      `Cannot read the checkpoint ${path}: ${e instanceof Error ? e.message : String(e)}.`, { path }, { cause: e });
+    throw new MonitorchError(
+      'RUN_DIR_UNREADABLE',
+      `Cannot read the checkpoint ${path}: ${e instanceof Error ? e.message : String(e)}.`,
+      { path },
+      { cause: e },
+    );
   }
   return decodeCheckpoint(bytes);
 }

@@ -7,7 +7,12 @@ export interface Checkpoint {
    * Optimizer steps finished, epochs finished (the next epoch's data-order index), learning
    * rate, and the run's seed (keys the dropout masks; absent in files from before it was saved).
    */
-  readonly progress: { readonly step: number; readonly epoch: number; readonly learningRate: number; readonly seed?: number };
+  readonly progress: {
+    readonly step: number;
+    readonly epoch: number;
+    readonly learningRate: number;
+    readonly seed?: number;
+  };
   /** Parameters and optimizer state, by train-graph input name. */
   readonly tensors: Readonly<Record<string, TensorPayload>>;
   /** Free-form notes saved with the checkpoint (e.g. the data loader seed). */
@@ -46,9 +51,15 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
     entries.push({ name, dtype: t.dtype, dims: [...t.dims], offset, byteLength });
     offset += align8(byteLength);
   }
-  const header = new TextEncoder().encode(JSON.stringify({
-    format: 'monitorch-checkpoint', version: 1, progress: checkpoint.progress, meta: checkpoint.meta ?? {}, tensors: entries,
-  }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      format: 'monitorch-checkpoint',
+      version: 1,
+      progress: checkpoint.progress,
+      meta: checkpoint.meta ?? {},
+      tensors: entries,
+    }),
+  );
   const dataStart = align8(12 + header.length);
   const out = new Uint8Array(dataStart + offset);
   out.set(new TextEncoder().encode(MAGIC), 0);
@@ -67,23 +78,35 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
  * @throws MonitorchError `INVALID_ARGUMENT` when the bytes are not a monitorch checkpoint
  */
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
-  const bad = (why: string): MonitorchError => new MonitorchError('INVALID_ARGUMENT',
-    `Not a readable monitorch checkpoint: ${why}. Save checkpoints with trainer.saveCheckpoint().`, { why });
-  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) throw bad('the file does not start with MTCKPT01');
+  const bad = (why: string): MonitorchError =>
+    new MonitorchError(
+      'INVALID_ARGUMENT',
+      `Not a readable monitorch checkpoint: ${why}. Save checkpoints with trainer.saveCheckpoint().`,
+      { why },
+    );
+  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC)
+    throw bad('the file does not start with MTCKPT01');
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   if (12 + headerLength > bytes.length) throw bad('the header is cut off');
-  let header: { version?: number; progress?: Checkpoint['progress']; meta?: Record<string, unknown>; tensors?: TensorEntry[] };
+  let header: {
+    version?: number;
+    progress?: Checkpoint['progress'];
+    meta?: Record<string, unknown>;
+    tensors?: TensorEntry[];
+  };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as typeof header;
   } catch {
     throw bad('the header is not JSON');
   }
-  if (header.version !== 1 || header.progress === undefined || !Array.isArray(header.tensors)) throw bad(`unknown header (version ${String(header.version)})`);
+  if (header.version !== 1 || header.progress === undefined || !Array.isArray(header.tensors))
+    throw bad(`unknown header (version ${String(header.version)})`);
   const dataStart = align8(12 + headerLength);
   const tensors: Record<string, TensorPayload> = {};
   for (const e of header.tensors) {
     const start = dataStart + e.offset;
-    if (ELEMENT_BYTES[e.dtype] === undefined || start + e.byteLength > bytes.length) throw bad(`tensor "${e.name}" is cut off or has an unknown type`);
+    if (ELEMENT_BYTES[e.dtype] === undefined || start + e.byteLength > bytes.length)
+      throw bad(`tensor "${e.name}" is cut off or has an unknown type`);
     // Copy into an own buffer (Node's Buffer#slice is a view into a shared pool).
     const raw = new Uint8Array(e.byteLength);
     raw.set(bytes.subarray(start, start + e.byteLength));
@@ -94,12 +117,17 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
 
 function typedView(dtype: PayloadDType, buffer: ArrayBuffer): TensorPayload['data'] {
   switch (dtype) {
-    case 'float32': return new Float32Array(buffer);
-    case 'int32': return new Int32Array(buffer);
-    case 'int64': return new BigInt64Array(buffer);
-    case 'float64': return new Float64Array(buffer);
+    case 'float32':
+      return new Float32Array(buffer);
+    case 'int32':
+      return new Int32Array(buffer);
+    case 'int64':
+      return new BigInt64Array(buffer);
+    case 'float64':
+      return new Float64Array(buffer);
     case 'bool':
-    case 'uint8': return new Uint8Array(buffer);
+    case 'uint8':
+      return new Uint8Array(buffer);
   }
 }
 

@@ -18,9 +18,11 @@ export function accuracy(predictions: Float32Array | Float64Array, labels: Label
   if (n === 0) return Number.NaN;
   const c = predictions.length / n;
   if (!Number.isInteger(c) || c < 1) {
-    throw new MonitorchError('SHAPE_MISMATCH',
+    throw new MonitorchError(
+      'SHAPE_MISMATCH',
       `accuracy: ${predictions.length} prediction values do not form ${n} rows (one per label). Pass scores of shape [N, classes].`,
-      { predictions: predictions.length, labels: n });
+      { predictions: predictions.length, labels: n },
+    );
   }
   return correctCount(predictions, labels, c) / n;
 }
@@ -33,7 +35,10 @@ export function correctCount(predictions: Float32Array | Float64Array, labels: L
     let bestValue = predictions[i * classes] as number;
     for (let k = 1; k < classes; k++) {
       const v = predictions[i * classes + k] as number;
-      if (v > bestValue) { bestValue = v; best = k; }
+      if (v > bestValue) {
+        bestValue = v;
+        best = k;
+      }
     }
     if (best === labels[i]) correct++;
   }

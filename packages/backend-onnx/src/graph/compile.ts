@@ -1,5 +1,11 @@
 import {
-  MonitorchError, reductionKey, reductionsFor, type ModuleInfo, type Phase, type Reduction, type ReductionRequest,
+  MonitorchError,
+  reductionKey,
+  reductionsFor,
+  type ModuleInfo,
+  type Phase,
+  type Reduction,
+  type ReductionRequest,
 } from '@monitorch/core';
 import type { Loss } from '../losses/loss.js';
 import { Scope, type Block } from '../model/block.js';
@@ -75,9 +81,11 @@ export const STEP_INPUT = 'optimizer.step';
 
 function checkInputShape(shape: readonly number[]): number[] {
   if (!Array.isArray(shape) || shape.length < 2 || shape.some((d, i) => !Number.isInteger(d) || (i > 0 && d <= 0))) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `inputShape ${JSON.stringify(shape)} is not a shape [N, …features] with positive whole-number feature sizes. Pass e.g. [N, 1, 28, 28] as [256, 1, 28, 28] or [-1, 1, 28, 28].`,
-      { inputShape: shape });
+      { inputShape: shape },
+    );
   }
   return [-1, ...shape.slice(1)];
 }
@@ -94,15 +102,25 @@ interface Traced {
 }
 
 /** Declares the statistics' and debug outputs and packs the traced graph up. */
-function finishGraph(kind: 'train' | 'eval', traced: Omit<Traced, 'lossGrad' | 'finiteGate'>, stats: StatBuilder): CompiledNetworkGraph {
+function finishGraph(
+  kind: 'train' | 'eval',
+  traced: Omit<Traced, 'lossGrad' | 'finiteGate'>,
+  stats: StatBuilder,
+): CompiledNetworkGraph {
   const { g, trace, out, inputs, outputs } = traced;
   const statOutputs = stats.finish();
   const statNames = new Set(statOutputs.flatMap((s) => (s.packed === undefined ? s.outputs : [s.packed.output])));
   for (const name of statNames) outputs.push({ name, role: 'stat' });
   for (const name of trace.debugOutputs) outputs.push({ name, role: 'debug' });
   return {
-    kind, bytes: g.toBytes(), inputs, outputs, stats: statOutputs, modules: trace.modules,
-    parameters: trace.parameters, outputShape: out.shape,
+    kind,
+    bytes: g.toBytes(),
+    inputs,
+    outputs,
+    stats: statOutputs,
+    modules: trace.modules,
+    parameters: trace.parameters,
+    outputShape: out.shape,
   };
 }
 
@@ -113,7 +131,15 @@ function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOp
   const training = kind === 'train';
   const device = options.device ?? 'cpu';
   const masks = options.dropoutMasks ?? DEFAULT_DROPOUT_MASKS[device];
-  const trace = new Trace(g, { name: 'x', shape, requiresGrad: false }, training, training, options.debug ?? {}, masks, device);
+  const trace = new Trace(
+    g,
+    { name: 'x', shape, requiresGrad: false },
+    training,
+    training,
+    options.debug ?? {},
+    masks,
+    device,
+  );
   const out = network.build(new Scope(trace, ''), trace.input);
   trace.modules.sort((a, b) => a.order - b.order);
   const target = options.loss.target(out.shape);
@@ -124,15 +150,27 @@ function traceNetwork(kind: 'train' | 'eval', network: Block, options: CompileOp
   const inputs: GraphInput[] = [
     { name: 'x', role: 'x', dtype: 'float32', shape },
     {
-      name: 'y', role: 'y', dtype: target.dtype, shape: target.shape,
+      name: 'y',
+      role: 'y',
+      dtype: target.dtype,
+      shape: target.shape,
       // Class-index labels: the runtime checks them against the output width, because an
       // out-of-range label would silently give an all-zero one-hot row inside the graph.
       ...(target.dtype === 'float32' ? {} : { classes: out.shape[out.shape.length - 1] ?? 0 }),
     },
-    ...trace.parameters.map((p): GraphInput => ({ name: p.fullName, role: 'param', dtype: 'float32', shape: p.shape, parameter: p.fullName })),
+    ...trace.parameters.map((p): GraphInput => ({
+      name: p.fullName,
+      role: 'param',
+      dtype: 'float32',
+      shape: p.shape,
+      parameter: p.fullName,
+    })),
     ...trace.layerInputs,
   ];
-  const outputs: GraphOutput[] = [{ name: 'loss', role: 'loss' }, { name: 'prediction', role: 'prediction' }];
+  const outputs: GraphOutput[] = [
+    { name: 'loss', role: 'loss' },
+    { name: 'prediction', role: 'prediction' },
+  ];
   return { g, trace, out, inputs, outputs, lossGrad: ops.grad, finiteGate: options.finiteGate ?? device === 'cpu' };
 }
 
@@ -174,9 +212,11 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
   for (const p of trace.parameters) {
     const grad = trace.paramGrads.get(p.fullName);
     if (grad === undefined) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `Parameter "${p.fullName}" does not influence the loss, so it has no gradient. Remove the unused layer from the network.`,
-        { parameter: p.fullName });
+        { parameter: p.fullName },
+      );
     }
     const state: Record<string, string> = {};
     for (const slot of opt.stateSlots) {
@@ -199,13 +239,29 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
 
   // Statistics in the order a hooked PyTorch run would report them.
   for (const { module, value } of trace.moduleOutputs) {
-    stats.add('output', module, undefined, ['train'], value.name, value.shape, reductionsFor(requests, 'output', module, undefined, 'train'));
+    stats.add(
+      'output',
+      module,
+      undefined,
+      ['train'],
+      value.name,
+      value.shape,
+      reductionsFor(requests, 'output', module, undefined, 'train'),
+    );
     if (debug.outputs === true) trace.debugOutput(value.name, `debug.out.${module.name}`);
   }
   for (const { module, value } of trace.moduleOutputs) {
     const dy = trace.gradOf(value);
     if (dy === undefined) continue;
-    stats.add('outputGradient', module, undefined, ['train'], dy, value.shape, reductionsFor(requests, 'outputGradient', module, undefined, 'train'));
+    stats.add(
+      'outputGradient',
+      module,
+      undefined,
+      ['train'],
+      dy,
+      value.shape,
+      reductionsFor(requests, 'outputGradient', module, undefined, 'train'),
+    );
     if (debug.outputGradients === true) trace.debugOutput(dy, `debug.outgrad.${module.name}`);
   }
   for (const source of ['gradient', 'update'] as const) {
@@ -214,7 +270,15 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
       const tensors = updates.get(p.fullName);
       if (tensors === undefined) continue;
       const wanted = reductionsFor(requests, source, module, p.name, 'train');
-      stats.add(source, module, p.name, ['train'], source === 'gradient' ? tensors.grad : tensors.update, p.shape, wanted);
+      stats.add(
+        source,
+        module,
+        p.name,
+        ['train'],
+        source === 'gradient' ? tensors.grad : tensors.update,
+        p.shape,
+        wanted,
+      );
     }
   }
   return finishGraph('train', { g, trace, out, inputs, outputs }, stats);

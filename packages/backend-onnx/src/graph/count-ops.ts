@@ -36,7 +36,8 @@ export function countTrue(b: GraphBuilder, mask: string): string {
 export function countPerUnit(b: GraphBuilder, mask: string, shape: readonly number[], r: ActiveCount): string {
   const active = b.op1('Cast', [mask], { to: 1 });
   const rank = shape.length;
-  const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from) }, (_, k) => from + k);
+  const range = (from: number, to: number): number[] =>
+    Array.from({ length: Math.max(0, to - from) }, (_, k) => from + k);
   if (r.per === 'neuron') {
     return rank === 1 ? active : b.op1('ReduceSum', [active, b.constI64(range(1, rank))], { keepdims: 0 });
   }

@@ -10,7 +10,11 @@ export interface FetchedTensor {
 
 function scalar(t: FetchedTensor | undefined, stat: StatOutput): number {
   if (t === undefined || t.data.length < 1) {
-    throw new MonitorchError('BACKEND_FAILED', `Statistic output missing for ${stat.outputs.join(', ')}; fetch every name in stat.outputs.`, { outputs: stat.outputs });
+    throw new MonitorchError(
+      'BACKEND_FAILED',
+      `Statistic output missing for ${stat.outputs.join(', ')}; fetch every name in stat.outputs.`,
+      { outputs: stat.outputs },
+    );
   }
   return Number(t.data[0]);
 }
@@ -45,7 +49,12 @@ export function decodeStat(stat: StatOutput, outputs: readonly FetchedTensor[], 
       const counts = outputs[0];
       if (counts === undefined) return scalar(undefined, stat) as never;
       const shape = stat.shape.map((d) => (d < 0 ? batchSize : d));
-      return { op: 'activeCount', counts: toFloat64(counts.data), size: activeSize(r, shape), nonFinite: scalar(outputs[1], stat) };
+      return {
+        op: 'activeCount',
+        counts: toFloat64(counts.data),
+        size: activeSize(r, shape),
+        nonFinite: scalar(outputs[1], stat),
+      };
     }
     case 'sum':
     case 'sumSquares':
@@ -73,7 +82,11 @@ export function statParts(stat: StatOutput, fetched: Readonly<Record<string, Fet
   const tensors = names.map((name) => {
     const t = fetched[name];
     if (t === undefined) {
-      throw new MonitorchError('BACKEND_FAILED', `Statistic output "${name}" was not fetched; fetch every stat output the graph declares.`, { name });
+      throw new MonitorchError(
+        'BACKEND_FAILED',
+        `Statistic output "${name}" was not fetched; fetch every stat output the graph declares.`,
+        { name },
+      );
     }
     return t;
   });
@@ -81,7 +94,11 @@ export function statParts(stat: StatOutput, fetched: Readonly<Record<string, Fet
   const data = (tensors[0] as FetchedTensor).data;
   return stat.packed.slices.map(([offset, length]) => {
     if (offset + length > data.length) {
-      throw new MonitorchError('BACKEND_FAILED', `Packed statistic output "${names[0]}" has ${data.length} entries; ${stat.outputs.join(', ')} need ${offset + length}. The outputs belong to a different graph.`, { name: names[0] });
+      throw new MonitorchError(
+        'BACKEND_FAILED',
+        `Packed statistic output "${names[0]}" has ${data.length} entries; ${stat.outputs.join(', ')} need ${offset + length}. The outputs belong to a different graph.`,
+        { name: names[0] },
+      );
     }
     return { data: slice(data, offset, length), dims: [length] };
   });
@@ -93,6 +110,10 @@ function slice(data: FetchedTensor['data'], offset: number, length: number): Fet
 }
 
 /** {@link decodeStat} with outputs looked up by name in a fetched-outputs record (see {@link statParts}). */
-export function decodeStatFrom(stat: StatOutput, fetched: Readonly<Record<string, FetchedTensor>>, batchSize: number): ReductionResult {
+export function decodeStatFrom(
+  stat: StatOutput,
+  fetched: Readonly<Record<string, FetchedTensor>>,
+  batchSize: number,
+): ReductionResult {
   return decodeStat(stat, statParts(stat, fetched), batchSize);
 }

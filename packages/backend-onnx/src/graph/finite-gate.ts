@@ -70,7 +70,14 @@ export class FiniteGate {
         finite = finiteMask(exact, c.magnitude, rank);
         finiteMasks.set(c.magnitude, finite);
       }
-      exact.output(countPerUnit(exact, exact.op1('And', [aboveThreshold(exact, c.magnitude, rank, c.reduction), finite]), c.shape, c.reduction));
+      exact.output(
+        countPerUnit(
+          exact,
+          exact.op1('And', [aboveThreshold(exact, c.magnitude, rank, c.reduction), finite]),
+          c.shape,
+          c.reduction,
+        ),
+      );
     }
     for (const a of tensors) {
       short.output(short.op1('Identity', [zero]));

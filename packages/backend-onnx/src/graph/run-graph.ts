@@ -27,7 +27,11 @@ function dtypeOf(data: FeedTensor['data']): 'float32' | 'int32' | 'int64' | 'boo
  * tests, benchmarks and simple scripts. The trainer uses its own engines instead.
  */
 export class GraphRunner {
-  private constructor(private readonly ort: OrtApi, private readonly session: InferenceSession, readonly graph: CompiledGraph) {}
+  private constructor(
+    private readonly ort: OrtApi,
+    private readonly session: InferenceSession,
+    readonly graph: CompiledGraph,
+  ) {}
 
   /**
    * Opens a session for `graph`.
@@ -38,7 +42,9 @@ export class GraphRunner {
   static async open(graph: CompiledGraph, ort?: OrtApi): Promise<GraphRunner> {
     const api = ort ?? (await loadNodeOrt());
     const session = await api.InferenceSession.create(graph.bytes, {
-      executionProviders: ['cpu'], intraOpNumThreads: 2, logSeverityLevel: 3,
+      executionProviders: ['cpu'],
+      intraOpNumThreads: 2,
+      logSeverityLevel: 3,
     });
     return new GraphRunner(api, session, graph);
   }
@@ -49,14 +55,18 @@ export class GraphRunner {
     for (const input of this.graph.inputs) {
       const f = feeds[input.name];
       if (f === undefined) {
-        throw new MonitorchError('INVALID_ARGUMENT', `runGraph: no feed for graph input "${input.name}" (${input.role}). Feed every input listed in graph.inputs.`, { input: input.name });
+        throw new MonitorchError(
+          'INVALID_ARGUMENT',
+          `runGraph: no feed for graph input "${input.name}" (${input.role}). Feed every input listed in graph.inputs.`,
+          { input: input.name },
+        );
       }
       tensors[input.name] = new this.ort.Tensor(dtypeOf(f.data), f.data as Float32Array, [...f.dims]);
     }
     const out = await this.session.run(tensors);
     const result: Record<string, RunOutput> = {};
     for (const [name, value] of Object.entries(out)) {
-      const t = value as Tensor;
+      const t = value;
       result[name] = { data: t.data as RunOutput['data'], dims: [...t.dims], type: t.type };
     }
     return result;
@@ -69,7 +79,11 @@ export class GraphRunner {
 }
 
 /** Opens `graph`, runs it once with `feeds`, releases it, and returns every output. */
-export async function runGraph(graph: CompiledGraph, feeds: Readonly<Record<string, FeedTensor>>, ort?: OrtApi): Promise<Record<string, RunOutput>> {
+export async function runGraph(
+  graph: CompiledGraph,
+  feeds: Readonly<Record<string, FeedTensor>>,
+  ort?: OrtApi,
+): Promise<Record<string, RunOutput>> {
   const runner = await GraphRunner.open(graph, ort);
   try {
     return await runner.run(feeds);

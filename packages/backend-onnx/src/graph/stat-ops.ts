@@ -52,7 +52,10 @@ export class StatBuilder {
    * @param g - the graph to add ops to
    * @param options - see {@link StatBuilderOptions}
    */
-  constructor(private readonly g: GraphBuilder, options: StatBuilderOptions = {}) {
+  constructor(
+    private readonly g: GraphBuilder,
+    options: StatBuilderOptions = {},
+  ) {
     this.gate = options.finiteGate === true ? new FiniteGate(g) : undefined;
   }
 
@@ -68,8 +71,13 @@ export class StatBuilder {
    * @param reductions - what to compute
    */
   add(
-    source: TensorSource, module: ModuleInfo, parameter: string | undefined, phases: readonly Phase[],
-    tensor: string, shape: readonly number[], reductions: readonly Reduction[],
+    source: TensorSource,
+    module: ModuleInfo,
+    parameter: string | undefined,
+    phases: readonly Phase[],
+    tensor: string,
+    shape: readonly number[],
+    reductions: readonly Reduction[],
   ): void {
     if (this.declared !== undefined) throw new Error('internal: StatBuilder.add after finish');
     for (const reduction of reductions) {
@@ -89,9 +97,22 @@ export class StatBuilder {
       const outputs = values.map((_, k) => (values.length === 1 ? base : `${base}#${k}`));
       const batched = shape[0] !== undefined && shape[0] < 0;
       const stat: StatOutput = {
-        source, module, phase: phases[0] ?? 'train', phases: [...phases], reduction, outputs, shape: [...shape],
+        source,
+        module,
+        phase: phases[0] ?? 'train',
+        phases: [...phases],
+        reduction,
+        outputs,
+        shape: [...shape],
         ...(parameter === undefined ? {} : { parameter }),
-        ...(reduction.op === 'activeCount' && batched ? { sizePerSample: activeSize(reduction, shape.map((d) => (d < 0 ? 1 : d))) } : {}),
+        ...(reduction.op === 'activeCount' && batched
+          ? {
+              sizePerSample: activeSize(
+                reduction,
+                shape.map((d) => (d < 0 ? 1 : d)),
+              ),
+            }
+          : {}),
       };
       const lengths = values.map((_, k) => {
         if (reduction.op !== 'activeCount' || k > 0) return 1;
@@ -154,12 +175,18 @@ export class StatBuilder {
         const counts = countPerUnit(g, g.op1('And', [aboveThreshold(g, a, rank, r), finite]), shape, r);
         return [counts, (c.nonFinite ??= countTrue(g, g.op1('Not', [finite])))];
       }
-      case 'sum': return [g.op1('ReduceSum', [x], { keepdims: 0 })];
-      case 'sumSquares': return [g.op1('ReduceSumSquare', [x], { keepdims: 0 })];
-      case 'l2': return [g.op1('ReduceL2', [x], { keepdims: 0 })];
-      case 'min': return [g.op1('ReduceMin', [x], { keepdims: 0 }), this.nan(x, c)];
-      case 'max': return [g.op1('ReduceMax', [x], { keepdims: 0 }), this.nan(x, c)];
-      case 'nonFinite': return [this.nan(x, c), this.inf(x, c, rank)];
+      case 'sum':
+        return [g.op1('ReduceSum', [x], { keepdims: 0 })];
+      case 'sumSquares':
+        return [g.op1('ReduceSumSquare', [x], { keepdims: 0 })];
+      case 'l2':
+        return [g.op1('ReduceL2', [x], { keepdims: 0 })];
+      case 'min':
+        return [g.op1('ReduceMin', [x], { keepdims: 0 }), this.nan(x, c)];
+      case 'max':
+        return [g.op1('ReduceMax', [x], { keepdims: 0 }), this.nan(x, c)];
+      case 'nonFinite':
+        return [this.nan(x, c), this.inf(x, c, rank)];
     }
   }
 
@@ -182,6 +209,9 @@ export class StatBuilder {
   }
 
   private inf(x: string, c: TensorCache, rank: number): string {
-    return (c.inf ??= countTrue(this.g, this.g.op1('Equal', [this.magnitude(x, c), this.g.scalar(Number.POSITIVE_INFINITY, rank)])));
+    return (c.inf ??= countTrue(
+      this.g,
+      this.g.op1('Equal', [this.magnitude(x, c), this.g.scalar(Number.POSITIVE_INFINITY, rank)]),
+    ));
   }
 }

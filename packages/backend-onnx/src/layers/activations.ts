@@ -44,14 +44,19 @@ export class LeakyReLU extends Activation {
   /** @param alpha - slope for negative inputs (default 0.01) */
   constructor(readonly alpha = 0.01) {
     super();
-    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) badOption('LeakyReLU', `alpha must be a finite number, got ${String(alpha)}`, 'Pass e.g. 0.01');
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha))
+      badOption('LeakyReLU', `alpha must be a finite number, got ${String(alpha)}`, 'Pass e.g. 0.01');
   }
   protected apply(call: LayerCall, x: string): string {
     return call.g.op1('LeakyRelu', [x], { alpha: float(this.alpha) });
   }
   protected grad(call: LayerCall, dy: string, x: string, _y: string, rank: number): string {
     const g = call.g;
-    return g.op1('Where', [g.op1('Greater', [x, g.scalar(0, rank)]), dy, g.op1('Mul', [dy, g.scalar(this.alpha, rank)])]);
+    return g.op1('Where', [
+      g.op1('Greater', [x, g.scalar(0, rank)]),
+      dy,
+      g.op1('Mul', [dy, g.scalar(this.alpha, rank)]),
+    ]);
   }
 }
 
@@ -91,14 +96,20 @@ export class GELU extends Activation {
   protected grad(call: LayerCall, dy: string, x: string, _y: string, rank: number): string {
     const g = call.g;
     const cdf = normalCdf(g, x, rank);
-    const pdf = g.op1('Mul', [g.scalar(1 / Math.sqrt(2 * Math.PI), rank), g.op1('Exp', [g.op1('Mul', [g.op1('Mul', [x, x]), g.scalar(-0.5, rank)])])]);
+    const pdf = g.op1('Mul', [
+      g.scalar(1 / Math.sqrt(2 * Math.PI), rank),
+      g.op1('Exp', [g.op1('Mul', [g.op1('Mul', [x, x]), g.scalar(-0.5, rank)])]),
+    ]);
     return g.op1('Mul', [dy, g.op1('Add', [cdf, g.op1('Mul', [x, pdf])])]);
   }
 }
 
 /** Φ(x) = ½·(1 + erf(x/√2)), the standard normal CDF. */
 function normalCdf(g: LayerCall['g'], x: string, rank: number): string {
-  return g.op1('Mul', [g.scalar(0.5, rank), g.op1('Add', [g.scalar(1, rank), g.op1('Erf', [g.op1('Mul', [x, g.scalar(Math.SQRT1_2, rank)])])])]);
+  return g.op1('Mul', [
+    g.scalar(0.5, rank),
+    g.op1('Add', [g.scalar(1, rank), g.op1('Erf', [g.op1('Mul', [x, g.scalar(Math.SQRT1_2, rank)])])]),
+  ]);
 }
 
 /** Resolves a possibly negative axis against a rank, failing with the layer's name. */
@@ -106,7 +117,12 @@ function axisOf(call: LayerCall, x: SymbolicTensor, axis: number): number {
   const rank = x.shape.length;
   const a = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(axis) || a < 0 || a >= rank) {
-    call.fail('INVALID_ARGUMENT', `axis ${axis} does not exist in a ${rank}-D tensor`, 'Use an axis in [−rank, rank).', { axis });
+    call.fail(
+      'INVALID_ARGUMENT',
+      `axis ${axis} does not exist in a ${rank}-D tensor`,
+      'Use an axis in [−rank, rank).',
+      { axis },
+    );
   }
   return a;
 }

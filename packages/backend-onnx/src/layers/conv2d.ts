@@ -26,7 +26,8 @@ export interface Conv2dOptions {
 /** Reads a {@link Size2} as `[h, w]` positive integers. */
 export function size2(type: string, what: string, v: Size2): [number, number] {
   const pair: readonly unknown[] = typeof v === 'number' ? [v, v] : v;
-  if (!Array.isArray(pair) || pair.length !== 2) badOption(type, `${what} must be a number or [h, w]`, `Pass e.g. ${what}: 2`);
+  if (!Array.isArray(pair) || pair.length !== 2)
+    badOption(type, `${what} must be a number or [h, w]`, `Pass e.g. ${what}: 2`);
   return [positiveInt(type, what, pair[0]), positiveInt(type, what, pair[1])];
 }
 
@@ -35,7 +36,11 @@ export function padding2(type: string, v: Size2): [number, number] {
   const pair: readonly unknown[] = typeof v === 'number' ? [v, v] : v;
   const ok = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p >= 0;
   if (!Array.isArray(pair) || pair.length !== 2 || !ok(pair[0]) || !ok(pair[1])) {
-    badOption(type, `padding must be a non-negative integer, [ph, pw], 'same' or 'valid'; got ${JSON.stringify(v)}`, 'Pass e.g. padding: 1');
+    badOption(
+      type,
+      `padding must be a non-negative integer, [ph, pw], 'same' or 'valid'; got ${JSON.stringify(v)}`,
+      'Pass e.g. padding: 1',
+    );
   }
   return [pair[0], pair[1]];
 }
@@ -60,7 +65,12 @@ export class Conv2d extends Layer {
    * @param kernelSize - kernel size
    * @param options - stride, padding, bias
    */
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, options: Conv2dOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Size2,
+    options: Conv2dOptions = {},
+  ) {
     super();
     positiveInt('Conv2d', 'inChannels', inChannels);
     positiveInt('Conv2d', 'outChannels', outChannels);
@@ -69,11 +79,17 @@ export class Conv2d extends Layer {
     const p = options.padding ?? 0;
     this.padding = p === 'valid' ? [0, 0] : p === 'same' ? 'same' : padding2('Conv2d', p);
     if (this.padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
-      unsupported('Conv2d', "padding 'same' works with stride 1 only (as in PyTorch)", 'Use stride 1, or give the padding as a number');
+      unsupported(
+        'Conv2d',
+        "padding 'same' works with stride 1 only (as in PyTorch)",
+        'Use stride 1, or give the padding as a number',
+      );
     }
     const d = size2('Conv2d', 'dilation', options.dilation ?? 1);
-    if (d[0] !== 1 || d[1] !== 1) unsupported('Conv2d', `dilation ${JSON.stringify(options.dilation)} is not supported`, 'Use dilation 1');
-    if ((options.groups ?? 1) !== 1) unsupported('Conv2d', `groups ${String(options.groups)} is not supported`, 'Use groups 1');
+    if (d[0] !== 1 || d[1] !== 1)
+      unsupported('Conv2d', `dilation ${JSON.stringify(options.dilation)} is not supported`, 'Use dilation 1');
+    if ((options.groups ?? 1) !== 1)
+      unsupported('Conv2d', `groups ${String(options.groups)} is not supported`, 'Use groups 1');
     this.bias = options.bias ?? true;
   }
 
@@ -95,8 +111,12 @@ export class Conv2d extends Layer {
     }
     const [, c, h, w] = x.shape as [number, number, number, number];
     if (c !== this.inChannels) {
-      call.fail('SHAPE_MISMATCH', `expected ${this.inChannels} input channels, got ${c}`,
-        `Declare conv2d(${c}, ${this.outChannels}, …) or fix the layer before it.`, { expected: this.inChannels, actual: c });
+      call.fail(
+        'SHAPE_MISMATCH',
+        `expected ${this.inChannels} input channels, got ${c}`,
+        `Declare conv2d(${c}, ${this.outChannels}, …) or fix the layer before it.`,
+        { expected: this.inChannels, actual: c },
+      );
     }
     const [kh, kw] = this.kernel;
     const [sh, sw] = this.stride;
@@ -104,8 +124,11 @@ export class Conv2d extends Layer {
     const spanH = h + pads[0] + pads[2] - kh;
     const spanW = w + pads[1] + pads[3] - kw;
     if (spanH < 0 || spanW < 0) {
-      call.fail('SHAPE_MISMATCH', `the ${kh}×${kw} kernel is larger than the padded ${h + pads[0] + pads[2]}×${w + pads[1] + pads[3]} input`,
-        'Use a smaller kernel, more padding, or a larger input.');
+      call.fail(
+        'SHAPE_MISMATCH',
+        `the ${kh}×${kw} kernel is larger than the padded ${h + pads[0] + pads[2]}×${w + pads[1] + pads[3]} input`,
+        'Use a smaller kernel, more padding, or a larger input.',
+      );
     }
     const ho = Math.floor(spanH / sh) + 1;
     const wo = Math.floor(spanW / sw) + 1;
@@ -141,6 +164,11 @@ export class Conv2d extends Layer {
  *
  * @example `conv2d(1, 64, 7, { padding: 'same' })`
  */
-export function conv2d(inChannels: number, outChannels: number, kernelSize: Size2, options: Conv2dOptions = {}): Conv2d {
+export function conv2d(
+  inChannels: number,
+  outChannels: number,
+  kernelSize: Size2,
+  options: Conv2dOptions = {},
+): Conv2d {
   return new Conv2d(inChannels, outChannels, kernelSize, options);
 }

@@ -114,11 +114,15 @@ export function keepMask(g: GraphBuilder, x: string, rank: number, key: string, 
   const ones = Array.from({ length: rank }, () => 1);
   const u32 = (v: number): string => g.constU32([v], ones);
   const toU32 = (v: string): string => g.op1('Cast', [v], { to: 12 });
-  const shiftRight = (v: string, bits: number): string => g.op1('BitShift', [v, u32(bits)], { direction: { string: 'RIGHT' } });
+  const shiftRight = (v: string, bits: number): string =>
+    g.op1('BitShift', [v, u32(bits)], { direction: { string: 'RIGHT' } });
   const xorShift = (v: string, bits: number): string => g.op1('BitwiseXor', [v, shiftRight(v, bits)]);
 
   const size = g.op1('Cast', [g.op1('Size', [x])], { to: 6 });
-  const index = g.op1('Reshape', [g.op1('Range', [g.constI32([0], []), size, g.constI32([1], [])]), g.op1('Shape', [x])]);
+  const index = g.op1('Reshape', [
+    g.op1('Range', [g.constI32([0], []), size, g.constI32([1], [])]),
+    g.op1('Shape', [x]),
+  ]);
   let h = g.op1('Add', [toU32(index), toU32(g.op1('Reshape', [key, g.constI64(ones)]))]);
   h = xorShift(h, 16);
   h = g.op1('Mul', [h, u32(0x7feb352d)]);

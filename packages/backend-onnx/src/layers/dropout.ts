@@ -19,7 +19,12 @@ export class Dropout extends Layer {
   constructor(readonly p = 0.5) {
     super();
     if (typeof p !== 'number' || !(p >= 0 && p < 1)) {
-      badOption('Dropout', `p must be in [0, 1), got ${String(p)}`, 'Pass a drop probability such as 0.3 (p = 1 would zero everything)', { p });
+      badOption(
+        'Dropout',
+        `p must be in [0, 1), got ${String(p)}`,
+        'Pass a drop probability such as 0.3 (p = 1 would zero everything)',
+        { p },
+      );
     }
   }
 
@@ -49,9 +54,10 @@ export class Dropout extends Layer {
       return call.output(backThrough(y, mask), x.shape);
     }
     const key = `${DROPOUT_KEY_PREFIX}${call.name}`;
-    const mask = call.trace.dropoutMasks === 'host'
-      ? call.trace.maskInput(`${DROPOUT_MASK_PREFIX}${call.name}`, x.shape, key, this.p)
-      : keepMask(g, x.name, rank, call.trace.hyperInput(key), this.p);
+    const mask =
+      call.trace.dropoutMasks === 'host'
+        ? call.trace.maskInput(`${DROPOUT_MASK_PREFIX}${call.name}`, x.shape, key, this.p)
+        : keepMask(g, x.name, rank, call.trace.hyperInput(key), this.p);
     const y = g.op1('Where', [mask, g.op1('Mul', [x.name, g.scalar(1 / (1 - this.p), rank)]), g.scalar(0, rank)]);
     return call.output(backThrough(y, mask), x.shape);
   }

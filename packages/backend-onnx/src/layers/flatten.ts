@@ -9,7 +9,8 @@ export class Flatten extends Layer {
   readonly kind: ModuleKind = 'reshape';
 
   protected forward(call: LayerCall, x: SymbolicTensor): SymbolicTensor {
-    if (x.shape.length < 2) call.fail('SHAPE_MISMATCH', 'Flatten needs at least [N, features]', 'Check the layers before it.');
+    if (x.shape.length < 2)
+      call.fail('SHAPE_MISMATCH', 'Flatten needs at least [N, features]', 'Check the layers before it.');
     const g = call.g;
     const y = g.op1('Flatten', [x.name], { axis: 1 });
     call.backward((dy) => {

@@ -1,4 +1,10 @@
-import { MonitorchError, type ModuleInfo, type ModuleKind, type MonitorchErrorCode, type ParameterInfo } from '@monitorch/core';
+import {
+  MonitorchError,
+  type ModuleInfo,
+  type ModuleKind,
+  type MonitorchErrorCode,
+  type ParameterInfo,
+} from '@monitorch/core';
 import type { Block, Scope } from '../model/block.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import { formatShape, type SymbolicTensor } from '../model/symbolic-tensor.js';
@@ -23,7 +29,11 @@ export class LayerCall {
    * @param layer - the layer being built
    * @param input - its input tensor
    */
-  constructor(scope: Scope, readonly layer: Layer, readonly input: SymbolicTensor) {
+  constructor(
+    scope: Scope,
+    readonly layer: Layer,
+    readonly input: SymbolicTensor,
+  ) {
     this.trace = scope.trace;
     this.g = scope.trace.g;
     this.name = scope.name === '' ? layer.type.toLowerCase() : scope.name;
@@ -43,7 +53,13 @@ export class LayerCall {
   param(name: string, shape: readonly number[], bound: number): SymbolicTensor {
     const fullName = `${this.name}.${name}`;
     this.params.push({ name, shape: [...shape] });
-    this.trace.parameters.push({ fullName, module: this.name, name, shape: [...shape], init: { kind: 'uniform', bound } });
+    this.trace.parameters.push({
+      fullName,
+      module: this.name,
+      name,
+      shape: [...shape],
+      init: { kind: 'uniform', bound },
+    });
     this.g.input(fullName, 'float32', shape);
     return { name: fullName, shape: [...shape], requiresGrad: true };
   }
@@ -70,14 +86,22 @@ export class LayerCall {
 
   /** Throws a {@link MonitorchError} naming this layer and its input shape. */
   fail(code: MonitorchErrorCode, problem: string, fix: string, details: Record<string, unknown> = {}): never {
-    throw new MonitorchError(code,
+    throw new MonitorchError(
+      code,
       `Layer "${this.name}" (${this.layer.type}) got input ${formatShape(this.input.shape)}: ${problem}. ${fix}`,
-      { layer: this.name, type: this.layer.type, inputShape: [...this.input.shape], ...details });
+      { layer: this.name, type: this.layer.type, inputShape: [...this.input.shape], ...details },
+    );
   }
 
   /** Finishes the call: registers the module, its output and its backward step. */
   finish(order: number, y: SymbolicTensor): ModuleInfo {
-    const module: ModuleInfo = { name: this.name, kind: this.layer.kind, type: this.layer.type, parameters: this.params, order };
+    const module: ModuleInfo = {
+      name: this.name,
+      kind: this.layer.kind,
+      type: this.layer.type,
+      parameters: this.params,
+      order,
+    };
     this.trace.modules.push(module);
     this.trace.moduleOutputs.push({ module, value: y });
     const step = this.backwardStep;
@@ -127,7 +151,9 @@ export function unsupported(type: string, problem: string, fix: string, details:
 /** Checks that `v` is a positive integer, else a declaration error. */
 export function positiveInt(type: string, what: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    badOption(type, `${what} must be a positive integer, got ${String(v)}`, `Pass a whole number ≥ 1 for ${what}`, { [what]: v });
+    badOption(type, `${what} must be a positive integer, got ${String(v)}`, `Pass a whole number ≥ 1 for ${what}`, {
+      [what]: v,
+    });
   }
   return v;
 }

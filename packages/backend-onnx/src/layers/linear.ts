@@ -19,7 +19,11 @@ export class Linear extends Layer {
    * @param outFeatures - output features
    * @param options - bias on/off
    */
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {},
+  ) {
     super();
     positiveInt('Linear', 'inFeatures', inFeatures);
     positiveInt('Linear', 'outFeatures', outFeatures);
@@ -31,9 +35,12 @@ export class Linear extends Layer {
       call.fail('SHAPE_MISMATCH', 'Linear needs a 2-D input [N, features]', 'Put flatten() before it.');
     }
     if (x.shape[1] !== this.inFeatures) {
-      call.fail('SHAPE_MISMATCH', `expected ${this.inFeatures} input features, got ${String(x.shape[1])}`,
+      call.fail(
+        'SHAPE_MISMATCH',
+        `expected ${this.inFeatures} input features, got ${String(x.shape[1])}`,
         `Declare linear(${String(x.shape[1])}, ${this.outFeatures}) or fix the layer before it.`,
-        { expected: this.inFeatures, actual: x.shape[1] });
+        { expected: this.inFeatures, actual: x.shape[1] },
+      );
     }
     // PyTorch: kaiming_uniform(a=√5) gives U(±1/√fan_in) for the weight, and the bias uses the same bound.
     const bound = 1 / Math.sqrt(this.inFeatures);

@@ -41,21 +41,33 @@ export function maxPoolGradFromWindows(g: GraphBuilder, x: string, y: string, dy
   const last = g.constI64([4]);
   const equal = g.op1('Cast', [g.op1('Equal', [stack, g.op1('Unsqueeze', [y, last])])], { to: 1 });
   // Ties: keep only the first maximum of each window (its running count of maxima is 1).
-  const first = g.op1('Mul', [equal, g.op1('Cast', [g.op1('Equal', [g.op1('CumSum', [equal, g.constI32([4], [])]), g.scalar(1, 5)])], { to: 1 })]);
+  const first = g.op1('Mul', [
+    equal,
+    g.op1('Cast', [g.op1('Equal', [g.op1('CumSum', [equal, g.constI32([4], [])]), g.scalar(1, 5)])], { to: 1 }),
+  ]);
   const contributions = g.op1('Mul', [first, g.op1('Unsqueeze', [dy, last])]); // [N, C, Ho, Wo, K]
   if (tiles(p)) {
-    const blocks = g.op1('Transpose', [g.op1('Reshape', [contributions, g.constI64([-1, p.channels, ho, wo, kh, kw])])], { perm: [0, 1, 2, 4, 3, 5] });
+    const blocks = g.op1(
+      'Transpose',
+      [g.op1('Reshape', [contributions, g.constI64([-1, p.channels, ho, wo, kh, kw])])],
+      { perm: [0, 1, 2, 4, 3, 5] },
+    );
     const covered = g.op1('Reshape', [blocks, g.constI64([-1, p.channels, ho * kh, wo * kw])]);
     const [h, w] = p.input;
     if (h === ho * kh && w === wo * kw) return covered;
     // Rows and columns after the last window get no gradient.
     return g.op1('Pad', [covered, g.constI64([0, 0, 0, 0, 0, 0, h - ho * kh, w - wo * kw])]);
   }
-  const perOffset = g.op1('Reshape', [g.op1('Transpose', [contributions], { perm: [0, 1, 4, 2, 3] }), g.constI64([-1, k, ho, wo])]);
+  const perOffset = g.op1('Reshape', [
+    g.op1('Transpose', [contributions], { perm: [0, 1, 4, 2, 3] }),
+    g.constI64([-1, k, ho, wo]),
+  ]);
   const oneHot = new Float32Array(k * k);
   for (let offset = 0; offset < k; offset++) oneHot[offset * k + offset] = 1; // weight[offset, 0, i, j] = [offset = i·kw + j]
   const dx = g.op1('ConvTranspose', [perOffset, g.constF32(oneHot, [k, 1, kh, kw])], {
-    strides: [...p.stride], pads: [p.padding[0], p.padding[1], p.padding[0], p.padding[1]], output_padding: [...p.rest],
+    strides: [...p.stride],
+    pads: [p.padding[0], p.padding[1], p.padding[0], p.padding[1]],
+    output_padding: [...p.rest],
   });
   return g.op1('Reshape', [dx, g.constI64([-1, p.channels, p.input[0], p.input[1]])]);
 }
@@ -71,21 +83,29 @@ function windowStack(g: GraphBuilder, x: string, p: PoolWindows): string {
   const c = p.channels;
   if (tiles(p)) {
     const [h, w] = p.input;
-    const covered = h === ho * kh && w === wo * kw
-      ? x
-      : g.op1('Slice', [x, g.constI64([0, 0]), g.constI64([ho * kh, wo * kw]), g.constI64([2, 3])]);
-    const blocks = g.op1('Transpose', [g.op1('Reshape', [covered, g.constI64([-1, c, ho, kh, wo, kw])])], { perm: [0, 1, 2, 4, 3, 5] });
+    const covered =
+      h === ho * kh && w === wo * kw
+        ? x
+        : g.op1('Slice', [x, g.constI64([0, 0]), g.constI64([ho * kh, wo * kw]), g.constI64([2, 3])]);
+    const blocks = g.op1('Transpose', [g.op1('Reshape', [covered, g.constI64([-1, c, ho, kh, wo, kw])])], {
+      perm: [0, 1, 2, 4, 3, 5],
+    });
     return g.op1('Reshape', [blocks, g.constI64([-1, c, ho, wo, kh * kw])]);
   }
   const [ph, pw] = p.padding;
-  const padded = ph === 0 && pw === 0
-    ? x
-    : g.op1('Pad', [x, g.constI64([0, 0, ph, pw, 0, 0, ph, pw]), g.constF32([Number.NEGATIVE_INFINITY])]);
+  const padded =
+    ph === 0 && pw === 0
+      ? x
+      : g.op1('Pad', [x, g.constI64([0, 0, ph, pw, 0, 0, ph, pw]), g.constF32([Number.NEGATIVE_INFINITY])]);
   const slices: string[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
       const window = g.op1('Slice', [
-        padded, g.constI64([i, j]), g.constI64([i + (ho - 1) * sh + 1, j + (wo - 1) * sw + 1]), g.constI64([2, 3]), g.constI64([sh, sw]),
+        padded,
+        g.constI64([i, j]),
+        g.constI64([i + (ho - 1) * sh + 1, j + (wo - 1) * sw + 1]),
+        g.constI64([2, 3]),
+        g.constI64([sh, sw]),
       ]);
       slices.push(g.op1('Unsqueeze', [window, g.constI64([4])]));
     }

@@ -28,14 +28,21 @@ abstract class Pool2d extends Layer {
     this.padding = padding2(type, options.padding ?? 0);
     if (options.ceilMode === true) unsupported(type, 'ceilMode is not supported', 'Use ceilMode: false (the default)');
     if (this.padding[0] * 2 > this.kernel[0] || this.padding[1] * 2 > this.kernel[1]) {
-      unsupported(type, `padding ${JSON.stringify(this.padding)} is more than half the kernel ${JSON.stringify(this.kernel)}`,
-        'Use padding ≤ kernelSize / 2 (PyTorch refuses it too)');
+      unsupported(
+        type,
+        `padding ${JSON.stringify(this.padding)} is more than half the kernel ${JSON.stringify(this.kernel)}`,
+        'Use padding ≤ kernelSize / 2 (PyTorch refuses it too)',
+      );
     }
   }
 
   /** Output `[N, C, Ho, Wo]` plus pool attributes; fails on a bad input. */
-  protected geometry(call: LayerCall, x: SymbolicTensor): { shape: number[]; attrs: Record<string, number[]>; rest: [number, number] } {
-    if (x.shape.length !== 4) call.fail('SHAPE_MISMATCH', `${this.type} needs a 4-D input [N, C, H, W]`, 'Pool after a conv2d layer.');
+  protected geometry(
+    call: LayerCall,
+    x: SymbolicTensor,
+  ): { shape: number[]; attrs: Record<string, number[]>; rest: [number, number] } {
+    if (x.shape.length !== 4)
+      call.fail('SHAPE_MISMATCH', `${this.type} needs a 4-D input [N, C, H, W]`, 'Pool after a conv2d layer.');
     const [, c, h, w] = x.shape as [number, number, number, number];
     const [kh, kw] = this.kernel;
     const [sh, sw] = this.stride;
@@ -43,7 +50,11 @@ abstract class Pool2d extends Layer {
     const spanH = h + 2 * ph - kh;
     const spanW = w + 2 * pw - kw;
     if (spanH < 0 || spanW < 0) {
-      call.fail('SHAPE_MISMATCH', `the ${kh}×${kw} window is larger than the ${h}×${w} input`, 'Use a smaller kernel or pool earlier.');
+      call.fail(
+        'SHAPE_MISMATCH',
+        `the ${kh}×${kw} window is larger than the ${h}×${w} input`,
+        'Use a smaller kernel or pool earlier.',
+      );
     }
     return {
       shape: [-1, c, Math.floor(spanH / sh) + 1, Math.floor(spanW / sw) + 1],
@@ -74,8 +85,13 @@ export class MaxPool2d extends Pool2d {
       const y = g.op1('MaxPool', [x.name], attrs);
       const [, c, h, w] = x.shape as [number, number, number, number];
       const windows = {
-        channels: c, input: [h, w], output: [shape[2] as number, shape[3] as number], kernel: this.kernel, stride: this.stride,
-        padding: this.padding, rest,
+        channels: c,
+        input: [h, w],
+        output: [shape[2] as number, shape[3] as number],
+        kernel: this.kernel,
+        stride: this.stride,
+        padding: this.padding,
+        rest,
       } as const;
       call.backward((dy) => {
         if (call.needsInputGrad) call.inputGrad(maxPoolGradFromWindows(g, x.name, y, dy, windows));
@@ -83,20 +99,34 @@ export class MaxPool2d extends Pool2d {
       return call.output(y, shape);
     }
     const [y, indices] = g.op('MaxPool', [x.name], attrs, 2) as [string, string];
-    const disjoint = this.stride[0] >= this.kernel[0] && this.stride[1] >= this.kernel[1]
-      && this.padding[0] === 0 && this.padding[1] === 0;
+    const disjoint =
+      this.stride[0] >= this.kernel[0] &&
+      this.stride[1] >= this.kernel[1] &&
+      this.padding[0] === 0 &&
+      this.padding[1] === 0;
     call.backward((dy) => {
       if (!call.needsInputGrad) return;
       if (disjoint) {
         // Windows that never overlap name every input position at most once, so MaxUnpool's
         // overwrite equals a sum — and it runs about 5× faster than the scatter below.
-        call.inputGrad(g.op1('MaxUnpool', [dy, indices, g.op1('Shape', [x.name])], { kernel_shape: attrs['kernel_shape']!, strides: attrs['strides']! }));
+        call.inputGrad(
+          g.op1('MaxUnpool', [dy, indices, g.op1('Shape', [x.name])], {
+            kernel_shape: attrs['kernel_shape']!,
+            strides: attrs['strides']!,
+          }),
+        );
         return;
       }
       const flat = g.constI64([-1]);
       const size = g.op1('Reshape', [g.op1('Size', [x.name]), g.constI64([1])]);
-      const zeros = g.op1('ConstantOfShape', [size], { value: { tensor: { name: 'zero', dtype: 'float32', dims: [1], raw: new Uint8Array(4) } } });
-      const scattered = g.op1('ScatterElements', [zeros, g.op1('Reshape', [indices, flat]), g.op1('Reshape', [dy, flat])], { axis: 0, reduction: { string: 'add' } });
+      const zeros = g.op1('ConstantOfShape', [size], {
+        value: { tensor: { name: 'zero', dtype: 'float32', dims: [1], raw: new Uint8Array(4) } },
+      });
+      const scattered = g.op1(
+        'ScatterElements',
+        [zeros, g.op1('Reshape', [indices, flat]), g.op1('Reshape', [dy, flat])],
+        { axis: 0, reduction: { string: 'add' } },
+      );
       call.inputGrad(g.op1('Reshape', [scattered, g.op1('Shape', [x.name])]));
     });
     return call.output(y, shape);

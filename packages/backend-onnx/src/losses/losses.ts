@@ -6,9 +6,11 @@ import type { Loss, LossContext, LossOps, TargetSpec } from './loss.js';
 
 function needClasses(name: string, shape: readonly number[]): number {
   if (shape.length !== 2) {
-    throw new MonitorchError('SHAPE_MISMATCH',
+    throw new MonitorchError(
+      'SHAPE_MISMATCH',
       `${name} expects the model output to be [N, classes], got ${formatShape(shape)}. End the network with a linear layer (flatten first for conv outputs).`,
-      { loss: name, outputShape: [...shape] });
+      { loss: name, outputShape: [...shape] },
+    );
   }
   return shape[1] as number;
 }
@@ -23,7 +25,10 @@ function oneHot(g: GraphBuilder, labels: string, classes: number): string {
 /** `−Σ(onehot·logp)/N`: the mean negative log-likelihood of the labelled classes. */
 function meanPicked(ctx: LossContext, onehot: string, logp: string): string {
   const g = ctx.g;
-  return g.op1('Div', [g.op1('Neg', [g.op1('ReduceSum', [g.op1('Mul', [onehot, logp])], { keepdims: 0 })]), ctx.batchSize()]);
+  return g.op1('Div', [
+    g.op1('Neg', [g.op1('ReduceSum', [g.op1('Mul', [onehot, logp])], { keepdims: 0 })]),
+    ctx.batchSize(),
+  ]);
 }
 
 /** N·(entries per sample) as a float32 scalar: the divisor of element-wise mean losses. */
@@ -44,7 +49,10 @@ export function crossEntropy(): Loss {
   const name = 'CrossEntropyLoss';
   return {
     name,
-    target: (shape) => { needClasses(name, shape); return { dtype: 'int32', shape: [-1] }; },
+    target: (shape) => {
+      needClasses(name, shape);
+      return { dtype: 'int32', shape: [-1] };
+    },
     build: (ctx, out, y, wantGrad): LossOps => {
       const g = ctx.g;
       const onehot = oneHot(g, y, needClasses(name, out.shape));
@@ -61,7 +69,10 @@ export function nll(): Loss {
   const name = 'NLLLoss';
   return {
     name,
-    target: (shape) => { needClasses(name, shape); return { dtype: 'int32', shape: [-1] }; },
+    target: (shape) => {
+      needClasses(name, shape);
+      return { dtype: 'int32', shape: [-1] };
+    },
     build: (ctx, out, y, wantGrad): LossOps => {
       const g = ctx.g;
       const onehot = oneHot(g, y, needClasses(name, out.shape));
@@ -133,4 +144,3 @@ export function bceWithLogits(): Loss {
     },
   };
 }
-

@@ -10,7 +10,10 @@ export class Scope {
    * @param trace - the graph trace
    * @param name - full dotted name of the block (`''` at the root)
    */
-  constructor(readonly trace: Trace, readonly name: string) {}
+  constructor(
+    readonly trace: Trace,
+    readonly name: string,
+  ) {}
 
   /** The scope of child `key`. */
   child(key: string): Scope {

@@ -12,8 +12,11 @@ function checkKeys(what: string, children: Readonly<Record<string, Block>>): voi
   }
   for (const k of keys) {
     if (!NAME.test(k)) {
-      throw new MonitorchError('INVALID_ARGUMENT',
-        `${what}: layer name "${k}" is not a plain identifier. Use letters, digits and _ (dots separate nesting levels).`, { name: k });
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `${what}: layer name "${k}" is not a plain identifier. Use letters, digits and _ (dots separate nesting levels).`,
+        { name: k },
+      );
     }
   }
 }
@@ -119,9 +122,11 @@ export class TensorOps {
 
   private same(op: string, a: SymbolicTensor, b: SymbolicTensor): void {
     if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-      throw new MonitorchError('SHAPE_MISMATCH',
+      throw new MonitorchError(
+        'SHAPE_MISMATCH',
         `${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ. Element-wise ops need equal shapes; reshape or project one side first.`,
-        { op, a: [...a.shape], b: [...b.shape] });
+        { op, a: [...a.shape], b: [...b.shape] },
+      );
     }
   }
 }
@@ -130,12 +135,19 @@ export class TensorOps {
 export type ChildCall = (x: SymbolicTensor) => SymbolicTensor;
 
 /** A user forward: gets the input, callable children (by key), and element-wise ops. */
-export type CustomForward<K extends string> = (x: SymbolicTensor, layers: Readonly<Record<K, ChildCall>>, ops: TensorOps) => SymbolicTensor;
+export type CustomForward<K extends string> = (
+  x: SymbolicTensor,
+  layers: Readonly<Record<K, ChildCall>>,
+  ops: TensorOps,
+) => SymbolicTensor;
 
 /** A block with a user-written forward over named children (see {@link custom}). */
 export class Custom<K extends string> implements Block {
   /** @param children - named blocks @param forwardFn - the forward */
-  constructor(readonly children: Readonly<Record<K, Block>>, readonly forwardFn: CustomForward<K>) {
+  constructor(
+    readonly children: Readonly<Record<K, Block>>,
+    readonly forwardFn: CustomForward<K>,
+  ) {
     checkKeys('custom', children);
   }
 

@@ -96,9 +96,11 @@ export class Trace {
   /** Claims a module name; two modules may not share one (no parameter sharing). */
   claimName(name: string): number {
     if (this.names.has(name)) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `Module "${name}" is used twice in the network. Give each use its own layer (parameter sharing is not supported).`,
-        { module: name });
+        { module: name },
+      );
     }
     this.names.add(name);
     return this.names.size - 1;

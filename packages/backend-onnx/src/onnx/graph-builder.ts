@@ -1,5 +1,11 @@
 import {
-  encodeModel, type AttrValue, type GraphValue, type NodeValue, type OnnxDType, type TensorValue, type ValueInfo,
+  encodeModel,
+  type AttrValue,
+  type GraphValue,
+  type NodeValue,
+  type OnnxDType,
+  type TensorValue,
+  type ValueInfo,
 } from './model-proto.js';
 
 /** The default-domain opset every monitorch graph targets (see ort-gpu-notes: no version traps at 18). */
@@ -27,8 +33,19 @@ export class GraphBuilder {
    * @param name - the graph's name (informative)
    * @param parent - for a subgraph ({@link branch}): the graph whose names and constants it shares
    */
-  constructor(readonly name: string, parent?: GraphBuilder) {
-    this.scope = parent?.scope ?? { used: new Set(), counter: 0, identities: new Map(), producers: new Map(), reserved: new Set(), initializers: [], constCache: new Map() };
+  constructor(
+    readonly name: string,
+    parent?: GraphBuilder,
+  ) {
+    this.scope = parent?.scope ?? {
+      used: new Set(),
+      counter: 0,
+      identities: new Map(),
+      producers: new Map(),
+      reserved: new Set(),
+      initializers: [],
+      constCache: new Map(),
+    };
   }
 
   /**
@@ -42,7 +59,13 @@ export class GraphBuilder {
 
   /** This (sub)graph as a `GRAPH` attribute value, e.g. an `If` node's `then_branch`. */
   asAttribute(): AttrValue {
-    const graph: GraphValue = { graphName: this.name, nodes: this.nodes, initializers: [], inputs: this.inputs, outputs: this.outputs };
+    const graph: GraphValue = {
+      graphName: this.name,
+      nodes: this.nodes,
+      initializers: [],
+      inputs: this.inputs,
+      outputs: this.outputs,
+    };
     return { graph };
   }
 
@@ -86,17 +109,24 @@ export class GraphBuilder {
    * @param attrs - attributes; plain numbers are INTs, floats use `float()`
    * @param outputs - how many outputs, or their exact names
    */
-  op(op: string, inputs: readonly string[], attrs: Readonly<Record<string, AttrValue>> = {}, outputs: number | readonly string[] = 1): string[] {
-    const names = typeof outputs === 'number'
-      ? Array.from({ length: outputs }, () => this.unique(op.toLowerCase()))
-      : outputs.map((o) => {
-        if (this.scope.reserved.delete(o)) return o;
-        if (this.scope.used.has(o)) throw new Error(`Graph name "${o}" is used twice.`);
-        this.scope.used.add(o);
-        return o;
-      });
+  op(
+    op: string,
+    inputs: readonly string[],
+    attrs: Readonly<Record<string, AttrValue>> = {},
+    outputs: number | readonly string[] = 1,
+  ): string[] {
+    const names =
+      typeof outputs === 'number'
+        ? Array.from({ length: outputs }, () => this.unique(op.toLowerCase()))
+        : outputs.map((o) => {
+            if (this.scope.reserved.delete(o)) return o;
+            if (this.scope.used.has(o)) throw new Error(`Graph name "${o}" is used twice.`);
+            this.scope.used.add(o);
+            return o;
+          });
     this.nodes.push({ op, inputs, outputs: names, name: this.unique(`node_${op}`), attrs });
-    if (op === 'Identity' && inputs[0] !== undefined && names[0] !== undefined) this.scope.identities.set(names[0], inputs[0]);
+    if (op === 'Identity' && inputs[0] !== undefined && names[0] !== undefined)
+      this.scope.identities.set(names[0], inputs[0]);
     for (const n of names) this.scope.producers.set(n, op);
     return names;
   }
@@ -155,14 +185,21 @@ export class GraphBuilder {
    * measured), while a `[1, 1, 1, 1]` one takes the fast path.
    */
   scalar(value: number, rank = 0): string {
-    return this.constF32([value], Array.from({ length: rank }, () => 1));
+    return this.constF32(
+      [value],
+      Array.from({ length: rank }, () => 1),
+    );
   }
 
   /** Serialized ModelProto bytes. */
   toBytes(): Uint8Array {
     return encodeModel({
-      graphName: this.name, opset: OPSET, nodes: this.nodes, initializers: this.scope.initializers,
-      inputs: this.inputs, outputs: this.outputs,
+      graphName: this.name,
+      opset: OPSET,
+      nodes: this.nodes,
+      initializers: this.scope.initializers,
+      inputs: this.inputs,
+      outputs: this.outputs,
     });
   }
 

@@ -145,12 +145,14 @@ function writeValueInfo(w: ProtoWriter, v: ValueInfo): void {
   w.string(1, v.name);
   if (v.dtype === undefined) return;
   const dtype = v.dtype;
-  w.message(2, (type) => type.message(1, (tensor) => {
-    tensor.int(1, ONNX_DTYPES[dtype]);
-    if (v.dims === undefined) return;
-    const dims = v.dims;
-    tensor.message(2, (shape) => {
-      for (const d of dims) shape.message(1, (dim) => (typeof d === 'string' ? dim.string(2, d) : dim.int(1, d)));
-    });
-  }));
+  w.message(2, (type) =>
+    type.message(1, (tensor) => {
+      tensor.int(1, ONNX_DTYPES[dtype]);
+      if (v.dims === undefined) return;
+      const dims = v.dims;
+      tensor.message(2, (shape) => {
+        for (const d of dims) shape.message(1, (dim) => (typeof d === 'string' ? dim.string(2, d) : dim.int(1, d)));
+      });
+    }),
+  );
 }

@@ -18,7 +18,8 @@ function adamLike(name: 'Adam' | 'AdamW', options: AdamOptions, defaultDecay: nu
   const lr = nonNegative(name, 'lr', options.lr ?? 1e-3);
   const [b1, b2] = options.betas ?? [0.9, 0.999];
   for (const b of [b1, b2]) {
-    if (typeof b !== 'number' || !(b >= 0 && b < 1)) badOption(name, `betas must be in [0, 1), got ${JSON.stringify(options.betas)}`, 'Pass e.g. betas: [0.9, 0.999]');
+    if (typeof b !== 'number' || !(b >= 0 && b < 1))
+      badOption(name, `betas must be in [0, 1), got ${JSON.stringify(options.betas)}`, 'Pass e.g. betas: [0.9, 0.999]');
   }
   const eps = nonNegative(name, 'eps', options.eps ?? 1e-8);
   const weightDecay = nonNegative(name, 'weightDecay', options.weightDecay ?? defaultDecay);
@@ -37,7 +38,10 @@ function adamLike(name: 'Adam' | 'AdamW', options: AdamOptions, defaultDecay: nu
         d = g.op1('Add', [grad, g.op1('Mul', [p, g.scalar(weightDecay)])]);
       }
       const m = g.op1('Add', [g.op1('Mul', [state.m as string, g.scalar(b1)]), g.op1('Mul', [d, g.scalar(1 - b1)])]);
-      const v = g.op1('Add', [g.op1('Mul', [state.v as string, g.scalar(b2)]), g.op1('Mul', [g.op1('Mul', [d, d]), g.scalar(1 - b2)])]);
+      const v = g.op1('Add', [
+        g.op1('Mul', [state.v as string, g.scalar(b2)]),
+        g.op1('Mul', [g.op1('Mul', [d, d]), g.scalar(1 - b2)]),
+      ]);
       const bc1 = g.op1('Sub', [g.scalar(1), g.op1('Pow', [g.scalar(b1), ctx.t])]);
       const bc2 = g.op1('Sub', [g.scalar(1), g.op1('Pow', [g.scalar(b2), ctx.t])]);
       const stepSize = g.op1('Div', [ctx.lr, bc1]);

@@ -42,7 +42,10 @@ export function sgd(options: SgdOptions): Optimizer {
       const newState: Record<string, string> = {};
       if (momentum > 0) {
         const buf = state.momentum as string;
-        const mixed = g.op1('Add', [g.op1('Mul', [buf, g.scalar(momentum)]), dampening === 0 ? d : g.op1('Mul', [d, g.scalar(1 - dampening)])]);
+        const mixed = g.op1('Add', [
+          g.op1('Mul', [buf, g.scalar(momentum)]),
+          dampening === 0 ? d : g.op1('Mul', [d, g.scalar(1 - dampening)]),
+        ]);
         const first = g.op1('Equal', [ctx.step, g.scalar(0)]);
         const bufNew = g.op1('Where', [first, d, mixed]);
         newState.momentum = bufNew;

@@ -32,7 +32,8 @@ export function callEngine(engine: StepEngine, call: EngineCall): Promise<unknow
 
 /** Turns any thrown value into plain data. */
 export function errorToData(e: unknown): ErrorData {
-  if (e instanceof MonitorchError) return { name: e.name, message: e.message, code: e.code, details: plainDetails(e.details) };
+  if (e instanceof MonitorchError)
+    return { name: e.name, message: e.message, code: e.code, details: plainDetails(e.details) };
   if (e instanceof Error) return { name: e.name, message: e.message };
   return { name: 'Error', message: String(e) };
 }
@@ -60,8 +61,14 @@ export function transferables(value: unknown, out: ArrayBuffer[] = [], seen = ne
   seen.add(value);
   if (ArrayBuffer.isView(value)) {
     const buf = value.buffer;
-    if (buf instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === buf.byteLength
-      && buf.byteLength >= MIN_TRANSFER_BYTES && !out.includes(buf)) out.push(buf);
+    if (
+      buf instanceof ArrayBuffer &&
+      value.byteOffset === 0 &&
+      value.byteLength === buf.byteLength &&
+      buf.byteLength >= MIN_TRANSFER_BYTES &&
+      !out.includes(buf)
+    )
+      out.push(buf);
     return out;
   }
   for (const v of Object.values(value)) transferables(v, out, seen);
@@ -85,7 +92,10 @@ function plainDetails(details: Readonly<Record<string, unknown>>): Record<string
 
 /** A run result whose float32 statistics travel as one buffer (see {@link packStats}). */
 export interface PackedRunResult extends RunResult {
-  readonly packed?: { readonly data: Float32Array; readonly index: readonly (readonly [string, number, number, readonly number[]])[] };
+  readonly packed?: {
+    readonly data: Float32Array;
+    readonly index: readonly (readonly [string, number, number, readonly number[]])[];
+  };
 }
 
 /**

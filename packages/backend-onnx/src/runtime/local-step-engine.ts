@@ -7,8 +7,16 @@ import { isNode } from './ort-api.js';
 import { fillKeepMask } from '../layers/dropout-mask.js';
 import { sessionOptions } from './session-options.js';
 import {
-  SESSIONS_KEPT, type BatchPayload, type EngineConfig, type EngineGraphs, type LoadResult, type PayloadDType, type RunRequest,
-  type RunResult, type StepEngine, type TensorPayload,
+  SESSIONS_KEPT,
+  type BatchPayload,
+  type EngineConfig,
+  type EngineGraphs,
+  type LoadResult,
+  type PayloadDType,
+  type RunRequest,
+  type RunResult,
+  type StepEngine,
+  type TensorPayload,
 } from './step-engine.js';
 import { checkLabelRange, checkShape, formatShape } from './shapes.js';
 
@@ -89,7 +97,11 @@ export class LocalStepEngine implements StepEngine {
       device = 'cpu';
       sessions = cpu;
     }
-    const pair: LoadedPair = { train: { graph: graphs.train, session: sessions[0] }, eval: { graph: graphs.eval, session: sessions[1] }, ran: false };
+    const pair: LoadedPair = {
+      train: { graph: graphs.train, session: sessions[0] },
+      eval: { graph: graphs.eval, session: sessions[1] },
+      ran: false,
+    };
     if (graphs.key === undefined) {
       await this.release();
     } else {
@@ -121,14 +133,18 @@ export class LocalStepEngine implements StepEngine {
     for (const [name, payload] of Object.entries(state)) {
       const input = inputs.get(name);
       if (this.train !== undefined && input === undefined) {
-        throw new MonitorchError('INVALID_ARGUMENT',
+        throw new MonitorchError(
+          'INVALID_ARGUMENT',
           `State tensor "${name}" is not an input of the train graph. Was the checkpoint saved from a different network or optimizer?`,
-          { name });
+          { name },
+        );
       }
       if (input !== undefined && !sameShape(input.shape, payload.dims)) {
-        throw new MonitorchError('SHAPE_MISMATCH',
+        throw new MonitorchError(
+          'SHAPE_MISMATCH',
           `State tensor "${name}" has shape ${formatShape(payload.dims)} but the network needs ${formatShape(input.shape)}. The checkpoint belongs to a different network.`,
-          { name, expected: input.shape, actual: payload.dims });
+          { name, expected: input.shape, actual: payload.dims },
+        );
       }
       this.state.set(name, new this.ort.Tensor(payload.dtype, payload.data as Float32Array, [...payload.dims]));
     }
@@ -152,20 +168,29 @@ export class LocalStepEngine implements StepEngine {
     try {
       outputs = await loaded.session.run(feeds);
     } catch (e) {
-      throw new MonitorchError('BACKEND_FAILED',
+      throw new MonitorchError(
+        'BACKEND_FAILED',
         `ONNX Runtime failed running the ${kind} graph: ${e instanceof Error ? e.message : String(e)}. Check the batch shapes against the model's input; if they are right, this is a bug in the graph compiler — please report it.`,
-        { kind, xShape: request.batch.xShape }, { cause: e });
+        { kind, xShape: request.batch.xShape },
+        { cause: e },
+      );
     }
     let loss = Number.NaN;
     let prediction: TensorPayload | undefined;
     const stats: Record<string, TensorPayload> = {};
     for (const output of loaded.graph.outputs) {
-      const value = outputs[output.name] as Tensor | undefined;
+      const value = outputs[output.name];
       if (value === undefined) continue;
       switch (output.role) {
-        case 'loss': loss = Number((value.data as Float32Array)[0]); break;
-        case 'prediction': if (request.wantPrediction) prediction = toPayload(value, false); break;
-        case 'stat': if (request.wantStats) stats[output.name] = toPayload(value, false); break;
+        case 'loss':
+          loss = Number((value.data as Float32Array)[0]);
+          break;
+        case 'prediction':
+          if (request.wantPrediction) prediction = toPayload(value, false);
+          break;
+        case 'stat':
+          if (request.wantStats) stats[output.name] = toPayload(value, false);
+          break;
         case 'paramNew':
         case 'optStateNew':
           // Outputs are fresh buffers owned by JS: feed them straight back next step.
@@ -180,12 +205,22 @@ export class LocalStepEngine implements StepEngine {
     await this.release();
   }
 
-  private async createBoth(graphs: EngineGraphs, device: Device, tuning: EngineConfig['tuning']): Promise<[InferenceSession, InferenceSession]> {
+  private async createBoth(
+    graphs: EngineGraphs,
+    device: Device,
+    tuning: EngineConfig['tuning'],
+  ): Promise<[InferenceSession, InferenceSession]> {
     const train = await this.ort.InferenceSession.create(graphs.train.bytes, sessionOptions(device, tuning));
     try {
       // The eval pool never spins: when evaluation alternates with training, a spinning eval
       // pool steals the cores of the train step that follows (see SessionTuning.allowSpinning).
-      return [train, await this.ort.InferenceSession.create(graphs.eval.bytes, sessionOptions(device, { ...tuning, allowSpinning: false }))];
+      return [
+        train,
+        await this.ort.InferenceSession.create(
+          graphs.eval.bytes,
+          sessionOptions(device, { ...tuning, allowSpinning: false }),
+        ),
+      ];
     } catch (e) {
       await train.release();
       throw e;
@@ -194,14 +229,23 @@ export class LocalStepEngine implements StepEngine {
 
   private feed(input: GraphInput, request: RunRequest, kind: 'train' | 'eval'): Tensor {
     switch (input.role) {
-      case 'x': return this.xTensor(input, request.batch);
-      case 'y': return this.yTensor(input, request.batch);
+      case 'x':
+        return this.xTensor(input, request.batch);
+      case 'y':
+        return this.yTensor(input, request.batch);
       case 'param':
       case 'optState': {
-        const name = kind === 'train' || input.role === 'optState' ? input.name : (this.paramInput.get(input.parameter ?? input.name) ?? input.name);
+        const name =
+          kind === 'train' || input.role === 'optState'
+            ? input.name
+            : (this.paramInput.get(input.parameter ?? input.name) ?? input.name);
         const t = this.state.get(name);
         if (t === undefined) {
-          throw new MonitorchError('BACKEND_FAILED', `The ${kind} graph needs "${input.name}" but no value was set for it. The trainer sets every parameter before the first step; this is a bug.`, { name });
+          throw new MonitorchError(
+            'BACKEND_FAILED',
+            `The ${kind} graph needs "${input.name}" but no value was set for it. The trainer sets every parameter before the first step; this is a bug.`,
+            { name },
+          );
         }
         return t;
       }
@@ -209,11 +253,16 @@ export class LocalStepEngine implements StepEngine {
         const key = input.hyper ?? input.name;
         const value = request.hypers[key];
         if (value === undefined) {
-          throw new MonitorchError('BACKEND_FAILED', `The ${kind} graph needs the hyper-parameter "${key}" but the trainer did not provide it.`, { hyper: key });
+          throw new MonitorchError(
+            'BACKEND_FAILED',
+            `The ${kind} graph needs the hyper-parameter "${key}" but the trainer did not provide it.`,
+            { hyper: key },
+          );
         }
         return this.scalar(input, value);
       }
-      case 'mask': return this.maskTensor(input, request);
+      case 'mask':
+        return this.maskTensor(input, request);
     }
   }
 
@@ -221,9 +270,13 @@ export class LocalStepEngine implements StepEngine {
   private maskTensor(input: GraphInput, request: RunRequest): Tensor {
     const key = request.hypers[input.hyper ?? ''];
     if (key === undefined || input.dropoutP === undefined) {
-      throw new MonitorchError('BACKEND_FAILED', `The train graph needs the dropout mask "${input.name}" but the trainer gave no key "${input.hyper ?? '?'}" for it.`, { input: input.name });
+      throw new MonitorchError(
+        'BACKEND_FAILED',
+        `The train graph needs the dropout mask "${input.name}" but the trainer gave no key "${input.hyper ?? '?'}" for it.`,
+        { input: input.name },
+      );
     }
-    const dims = input.shape.map((d) => (d < 0 ? request.batch.xShape[0] ?? 0 : d));
+    const dims = input.shape.map((d) => (d < 0 ? (request.batch.xShape[0] ?? 0) : d));
     const mask = fillKeepMask(new Uint8Array(dims.reduce((a, b) => a * b, 1)), key, input.dropoutP);
     return new this.ort.Tensor('bool', mask, dims);
   }
@@ -241,9 +294,11 @@ export class LocalStepEngine implements StepEngine {
       return new this.ort.Tensor('float32', y instanceof Float32Array ? y : Float32Array.from(y), dims);
     }
     if (!(y instanceof Int32Array)) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `The loss expects integer class labels but the labels are a ${y.constructor.name}. Give the dataset an Int32Array of class indices.`,
-        { expected: input.dtype, actual: y.constructor.name });
+        { expected: input.dtype, actual: y.constructor.name },
+      );
     }
     if (input.classes !== undefined) checkLabelRange(y, input.classes);
     if (input.dtype === 'int32') return new this.ort.Tensor('int32', y, dims);
@@ -255,10 +310,14 @@ export class LocalStepEngine implements StepEngine {
   private scalar(input: GraphInput, value: number): Tensor {
     const dims = input.shape.map((d) => (d < 0 ? 1 : d));
     switch (input.dtype) {
-      case 'float32': return new this.ort.Tensor('float32', new Float32Array([value]), dims);
-      case 'int32': return new this.ort.Tensor('int32', new Int32Array([value]), dims);
-      case 'int64': return new this.ort.Tensor('int64', new BigInt64Array([BigInt(Math.round(value))]), dims);
-      case 'bool': return new this.ort.Tensor('bool', new Uint8Array([value === 0 ? 0 : 1]), dims);
+      case 'float32':
+        return new this.ort.Tensor('float32', new Float32Array([value]), dims);
+      case 'int32':
+        return new this.ort.Tensor('int32', new Int32Array([value]), dims);
+      case 'int64':
+        return new this.ort.Tensor('int64', new BigInt64Array([BigInt(Math.round(value))]), dims);
+      case 'bool':
+        return new this.ort.Tensor('bool', new Uint8Array([value === 0 ? 0 : 1]), dims);
     }
   }
 
@@ -266,10 +325,14 @@ export class LocalStepEngine implements StepEngine {
     const dims = input.shape.map((d) => (d < 0 ? 1 : d));
     const n = dims.reduce((a, b) => a * b, 1);
     switch (input.dtype) {
-      case 'float32': return new this.ort.Tensor('float32', new Float32Array(n), dims);
-      case 'int32': return new this.ort.Tensor('int32', new Int32Array(n), dims);
-      case 'int64': return new this.ort.Tensor('int64', new BigInt64Array(n), dims);
-      case 'bool': return new this.ort.Tensor('bool', new Uint8Array(n), dims);
+      case 'float32':
+        return new this.ort.Tensor('float32', new Float32Array(n), dims);
+      case 'int32':
+        return new this.ort.Tensor('int32', new Int32Array(n), dims);
+      case 'int64':
+        return new this.ort.Tensor('int64', new BigInt64Array(n), dims);
+      case 'bool':
+        return new this.ort.Tensor('bool', new Uint8Array(n), dims);
     }
   }
 
@@ -341,9 +404,12 @@ function sameShape(expected: readonly number[], actual: readonly number[]): bool
 }
 
 function graphRefused(e: unknown): MonitorchError {
-  return new MonitorchError('BACKEND_FAILED',
+  return new MonitorchError(
+    'BACKEND_FAILED',
     `ONNX Runtime refused the generated graph: ${e instanceof Error ? e.message : String(e)}. This is a bug in the graph compiler — please report it with your network declaration.`,
-    {}, { cause: e });
+    {},
+    { cause: e },
+  );
 }
 
 async function defaultThreads(): Promise<number | undefined> {

@@ -4,7 +4,14 @@
  * served one at a time, in order.
  */
 import { parentPort } from 'node:worker_threads';
-import { callEngine, errorToData, packStats, transferables, type EngineCall, type EngineReply } from './engine-protocol.js';
+import {
+  callEngine,
+  errorToData,
+  packStats,
+  transferables,
+  type EngineCall,
+  type EngineReply,
+} from './engine-protocol.js';
 import type { RunResult } from './step-engine.js';
 import { LocalStepEngine } from './local-step-engine.js';
 import { loadNodeOrt } from './ort-api.js';

@@ -1,10 +1,22 @@
 import { MonitorchError } from '@monitorch/core';
 import type { Worker } from 'node:worker_threads';
 import {
-  errorFromData, transferables, unpackStats, type EngineCall, type EngineMethod, type EngineReply, type PackedRunResult,
+  errorFromData,
+  transferables,
+  unpackStats,
+  type EngineCall,
+  type EngineMethod,
+  type EngineReply,
+  type PackedRunResult,
 } from './engine-protocol.js';
 import type {
-  EngineConfig, EngineGraphs, LoadResult, RunRequest, RunResult, StepEngine, TensorPayload,
+  EngineConfig,
+  EngineGraphs,
+  LoadResult,
+  RunRequest,
+  RunResult,
+  StepEngine,
+  TensorPayload,
 } from './step-engine.js';
 
 interface Pending {
@@ -31,14 +43,20 @@ export class WorkerStepEngine implements StepEngine {
     this.worker = worker;
     worker.unref();
     worker.on('message', (reply: EngineReply) => this.settle(reply));
-    worker.on('error', (e) => this.fail(new MonitorchError('BACKEND_FAILED', `The training worker crashed: ${e.message}`, {}, { cause: e })));
-    worker.on('exit', (code) => this.fail(new MonitorchError('BACKEND_FAILED', `The training worker exited (code ${code}).`, { code })));
+    worker.on('error', (e) =>
+      this.fail(new MonitorchError('BACKEND_FAILED', `The training worker crashed: ${e.message}`, {}, { cause: e })),
+    );
+    worker.on('exit', (code) =>
+      this.fail(new MonitorchError('BACKEND_FAILED', `The training worker exited (code ${code}).`, { code })),
+    );
   }
 
   /** Starts the worker thread (Node only). */
   static async start(): Promise<WorkerStepEngine> {
     const { Worker } = await import('node:worker_threads');
-    return new WorkerStepEngine(new Worker(new URL('./step-worker.js', import.meta.url), { execArgv: workerExecArgv(process.execArgv) }));
+    return new WorkerStepEngine(
+      new Worker(new URL('./step-worker.js', import.meta.url), { execArgv: workerExecArgv(process.execArgv) }),
+    );
   }
 
   load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult> {
@@ -69,7 +87,10 @@ export class WorkerStepEngine implements StepEngine {
         // closing is best effort: the thread is terminated below either way
       }
     }
-    this.failure ??= new MonitorchError('ALREADY_CLOSED', 'This trainer was closed. Create a new Trainer to train again.');
+    this.failure ??= new MonitorchError(
+      'ALREADY_CLOSED',
+      'This trainer was closed. Create a new Trainer to train again.',
+    );
     await this.worker.terminate();
   }
 
@@ -86,7 +107,14 @@ export class WorkerStepEngine implements StepEngine {
       } catch (e) {
         this.pending.delete(id);
         this.idle();
-        reject(new MonitorchError('BACKEND_FAILED', `Could not send ${method} to the training worker: ${String(e)}`, {}, { cause: e }));
+        reject(
+          new MonitorchError(
+            'BACKEND_FAILED',
+            `Could not send ${method} to the training worker: ${String(e)}`,
+            {},
+            { cause: e },
+          ),
+        );
       }
     });
   }
@@ -123,7 +151,10 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i] as string;
     const flag = arg.split('=')[0] as string;
-    if (!HOOK_FLAGS.has(flag)) { out.push(arg); continue; }
+    if (!HOOK_FLAGS.has(flag)) {
+      out.push(arg);
+      continue;
+    }
     if (!arg.includes('=')) i += 1; // the flag's value is the next argument
   }
   return out;

@@ -1,5 +1,10 @@
 import {
-  reductionKey, tensorReport, type AdapterReport, type ModuleInfo, type Phase, type ReductionResult,
+  reductionKey,
+  tensorReport,
+  type AdapterReport,
+  type ModuleInfo,
+  type Phase,
+  type ReductionResult,
 } from '@monitorch/core';
 import type { StatOutput } from '../graph/compiled-graph.js';
 import { statParts, type FetchedTensor } from '../graph/decode-stat.js';
@@ -51,14 +56,18 @@ function planFor(stats: readonly StatOutput[], phase: Phase): ReportPlan {
   }
   const planned = [...tensors.values()].sort(byEventOrder);
   const packedOutputs = new Set<string>();
-  for (const t of planned) for (const { stat } of t.stats) if (stat.packed !== undefined) packedOutputs.add(stat.packed.output);
+  for (const t of planned)
+    for (const { stat } of t.stats) if (stat.packed !== undefined) packedOutputs.add(stat.packed.output);
   const plan = { tensors: planned, packedOutputs: [...packedOutputs] };
   byPhase.set(phase, plan);
   return plan;
 }
 
 /** `fetched` with each packed output widened to float64 once, so every count decoded from it is a view, not a copy. */
-function widenPacked(fetched: Readonly<Record<string, FetchedTensor>>, names: readonly string[]): Readonly<Record<string, FetchedTensor>> {
+function widenPacked(
+  fetched: Readonly<Record<string, FetchedTensor>>,
+  names: readonly string[],
+): Readonly<Record<string, FetchedTensor>> {
   if (names.length === 0) return fetched;
   const out: Record<string, FetchedTensor> = { ...fetched };
   for (const name of names) {
@@ -103,7 +112,9 @@ export function statReports(
       answers.set(key, decode(stat, statParts(stat, wide), batchSize));
     }
     if (answers.size === 0) continue;
-    reports.push(tensorReport(tensor.source, tensor.module, tensor.parameter, shapeFor(tensor, batchSize), answers, phase));
+    reports.push(
+      tensorReport(tensor.source, tensor.module, tensor.parameter, shapeFor(tensor, batchSize), answers, phase),
+    );
   }
   return reports;
 }
@@ -119,8 +130,11 @@ const SOURCE_ORDER = { output: 0, outputGradient: 1, gradient: 2, update: 3 } as
 
 /** Forward outputs first (forward order), then backward quantities, as a hooked PyTorch run would. */
 function byEventOrder(a: PlannedTensor, b: PlannedTensor): number {
-  return SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source] || a.module.order - b.module.order
-    || compareText(a.parameter ?? '', b.parameter ?? '');
+  return (
+    SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source] ||
+    a.module.order - b.module.order ||
+    compareText(a.parameter ?? '', b.parameter ?? '')
+  );
 }
 
 /** Code-unit order: the same everywhere (no locale), and free of `localeCompare`'s ~30 ms first call. */

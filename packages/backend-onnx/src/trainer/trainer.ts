@@ -1,5 +1,10 @@
 import {
-  MonitorchError, type Adapter, type AdapterConnection, type AdapterReport, type Phase, type ReductionRequest,
+  MonitorchError,
+  type Adapter,
+  type AdapterConnection,
+  type AdapterReport,
+  type Phase,
+  type ReductionRequest,
 } from '@monitorch/core';
 import type { Checkpoint } from '../checkpoint/checkpoint-format.js';
 import { readCheckpointFile, writeCheckpointFile } from '../checkpoint/checkpoint-file.js';
@@ -9,13 +14,27 @@ import { DataLoader, type Batch } from '../data/data-loader.js';
 import { checkDevice, type Device } from '../runtime/device.js';
 import { LocalStepEngine } from '../runtime/local-step-engine.js';
 import { isNode, loadNodeOrt } from '../runtime/ort-api.js';
-import { SESSIONS_KEPT, type EngineConfig, type EngineGraphs, type RunResult, type StepEngine, type TensorPayload } from '../runtime/step-engine.js';
+import {
+  SESSIONS_KEPT,
+  type EngineConfig,
+  type EngineGraphs,
+  type RunResult,
+  type StepEngine,
+  type TensorPayload,
+} from '../runtime/step-engine.js';
 import type { NetworkCompiler } from './network-compiler.js';
 import { runPipelined } from './pipeline.js';
 import { progressLine } from './progress-line.js';
 import { statReports } from './stat-reports.js';
 import type {
-  CompilerTrainerOptions, EpochProgress, RuntimeOptions, EpochSummary, EvaluateOptions, EvaluationResult, NonFiniteLossPolicy, TrainEpochOptions,
+  CompilerTrainerOptions,
+  EpochProgress,
+  RuntimeOptions,
+  EpochSummary,
+  EvaluateOptions,
+  EvaluationResult,
+  NonFiniteLossPolicy,
+  TrainEpochOptions,
 } from './trainer-options.js';
 
 /** Counters that make a run resumable (saved in checkpoints). */
@@ -73,8 +92,15 @@ export class Trainer implements Adapter {
   private busy = false;
   private closed = false;
 
-  private constructor(compiler: NetworkCompiler, engine: StepEngine, config: EngineConfig, graphs: EngineGraphs & { readonly key: string },
-    device: Device, nonFinite: NonFiniteLossPolicy, seed: number) {
+  private constructor(
+    compiler: NetworkCompiler,
+    engine: StepEngine,
+    config: EngineConfig,
+    graphs: EngineGraphs & { readonly key: string },
+    device: Device,
+    nonFinite: NonFiniteLossPolicy,
+    seed: number,
+  ) {
     this.compiler = compiler;
     this.engine = engine;
     this.config = config;
@@ -125,8 +151,10 @@ export class Trainer implements Adapter {
     };
     const useWorker = options.worker ?? (options.ort === undefined && isNode());
     if (useWorker && options.ort !== undefined) {
-      throw new MonitorchError('INVALID_ARGUMENT',
-        'Trainer: `ort` is only used in-process; with worker: true the worker loads onnxruntime-node itself. Drop one of the two options.');
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        'Trainer: `ort` is only used in-process; with worker: true the worker loads onnxruntime-node itself. Drop one of the two options.',
+      );
     }
     let engine: StepEngine;
     if (useWorker) {
@@ -142,13 +170,25 @@ export class Trainer implements Adapter {
         // A fallback: the sessions run on the CPU, so take the CPU form of the graphs (the engine
         // drops the pair built for the GPU, which never ran).
         graphs = { ...options.compiler.compile([], { device: loaded.device }), key: graphsKey([], loaded.device) };
-        loaded = { ...(await engine.load(graphs, { ...config, device: loaded.device })), fallbackReason: loaded.fallbackReason };
+        loaded = {
+          ...(await engine.load(graphs, { ...config, device: loaded.device })),
+          fallbackReason: loaded.fallbackReason,
+        };
       }
       await engine.setState(initialState(graphs, options.compiler.initialParameters(options.seed ?? 0)));
-      const trainer = new Trainer(options.compiler, engine, config, graphs, loaded.device, options.onNonFiniteLoss ?? 'stop', options.seed ?? 0);
+      const trainer = new Trainer(
+        options.compiler,
+        engine,
+        config,
+        graphs,
+        loaded.device,
+        options.onNonFiniteLoss ?? 'stop',
+        options.seed ?? 0,
+      );
       if (loaded.fallbackReason !== undefined) {
         trainer.pendingWarnings.push({
-          type: 'warning', code: 'DEVICE_FALLBACK',
+          type: 'warning',
+          code: 'DEVICE_FALLBACK',
           message: `Training on the CPU instead of '${device}' (allowCpuFallback). ${loaded.fallbackReason}`,
         });
       }
@@ -187,7 +227,11 @@ export class Trainer implements Adapter {
   /** Sets the learning rate of the following steps. */
   setLearningRate(learningRate: number): void {
     if (!(learningRate >= 0) || !Number.isFinite(learningRate)) {
-      throw new MonitorchError('INVALID_ARGUMENT', `setLearningRate: the learning rate must be a finite number ≥ 0, got ${learningRate}.`, { learningRate });
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `setLearningRate: the learning rate must be a finite number ≥ 0, got ${learningRate}.`,
+        { learningRate },
+      );
     }
     this.lr = learningRate;
   }
@@ -203,7 +247,8 @@ export class Trainer implements Adapter {
   async trainEpoch(source: BatchSource, options: TrainEpochOptions = {}): Promise<EpochSummary> {
     return this.exclusive(async () => {
       await this.ensureGraphs();
-      const progress = options.progress === true ? progressLine() : options.progress === false ? undefined : options.progress;
+      const progress =
+        options.progress === true ? progressLine() : options.progress === false ? undefined : options.progress;
       const epoch = this.epochs;
       const batches = source instanceof DataLoader ? source.batches(epoch) : source[Symbol.iterator]();
       const total = source instanceof DataLoader ? source.length : undefined;
@@ -248,7 +293,12 @@ export class Trainer implements Adapter {
       });
       if (stop !== undefined) throw stop;
       this.epochs += 1;
-      return { loss: finiteSamples > 0 ? lossSum / finiteSamples : Number.NaN, batches: count, samples, nonFiniteLosses };
+      return {
+        loss: finiteSamples > 0 ? lossSum / finiteSamples : Number.NaN,
+        batches: count,
+        samples,
+        nonFiniteLosses,
+      };
     });
   }
 
@@ -270,13 +320,15 @@ export class Trainer implements Adapter {
       await runPipelined<Batch, EvalOutcome>(batches, {
         start: (batch) => {
           const connection = this.connection;
-          return this.engine.run('eval', {
-            // Labels are still needed here for the accuracy: move a copy of them.
-            batch: owned ? { ...batch, y: batch.y.slice() } : copyBatch(batch),
-            hypers: this.compiler.hypers(this.lr, this.steps, this.seed),
-            wantPrediction: true,
-            wantStats: connection !== undefined,
-          }).then((result) => ({ result, connection }));
+          return this.engine
+            .run('eval', {
+              // Labels are still needed here for the accuracy: move a copy of them.
+              batch: owned ? { ...batch, y: batch.y.slice() } : copyBatch(batch),
+              hypers: this.compiler.hypers(this.lr, this.steps, this.seed),
+              wantPrediction: true,
+              wantStats: connection !== undefined,
+            })
+            .then((result) => ({ result, connection }));
         },
         settle: (batch, { result }) => {
           samples += batch.size;
@@ -297,7 +349,11 @@ export class Trainer implements Adapter {
           connection.emitter.emit('report', { type: 'loss', value: result.loss, batchSize: batch.size, phase });
         },
       });
-      return { loss: samples > 0 ? lossSum / samples : Number.NaN, accuracy: classLabels && samples > 0 ? correct / samples : Number.NaN, samples };
+      return {
+        loss: samples > 0 ? lossSum / samples : Number.NaN,
+        accuracy: classLabels && samples > 0 ? correct / samples : Number.NaN,
+        samples,
+      };
     });
   }
 
@@ -318,11 +374,16 @@ export class Trainer implements Adapter {
       // The eval graph also computes a loss; dummy labels keep it happy and it is ignored.
       const result = await this.engine.run('eval', {
         batch: { x: x.slice(), xShape: [...shape], y, yShape },
-        hypers: this.compiler.hypers(this.lr, this.steps, this.seed), wantPrediction: true, wantStats: false,
+        hypers: this.compiler.hypers(this.lr, this.steps, this.seed),
+        wantPrediction: true,
+        wantStats: false,
       });
       const p = result.prediction;
       if (p === undefined || !(p.data instanceof Float32Array)) {
-        throw new MonitorchError('BACKEND_FAILED', 'The eval graph returned no float prediction. This is a bug in the graph compiler.');
+        throw new MonitorchError(
+          'BACKEND_FAILED',
+          'The eval graph returned no float prediction. This is a bug in the graph compiler.',
+        );
       }
       return { data: p.data, shape: [...p.dims] };
     });
@@ -339,14 +400,21 @@ export class Trainer implements Adapter {
    * @throws MonitorchError `SHAPE_MISMATCH` / `INVALID_ARGUMENT` when the state belongs to
    *   another network
    */
-  async restore(state: Readonly<Record<string, TensorPayload>>, progress: Omit<TrainerProgress, 'seed'> & { readonly seed?: number }): Promise<void> {
+  async restore(
+    state: Readonly<Record<string, TensorPayload>>,
+    progress: Omit<TrainerProgress, 'seed'> & { readonly seed?: number },
+  ): Promise<void> {
     return this.exclusive(async () => {
-      const names = new Set(this.graphs.train.inputs.filter((i) => i.role === 'param' || i.role === 'optState').map((i) => i.name));
+      const names = new Set(
+        this.graphs.train.inputs.filter((i) => i.role === 'param' || i.role === 'optState').map((i) => i.name),
+      );
       const missing = [...names].filter((n) => state[n] === undefined);
       if (missing.length > 0) {
-        throw new MonitorchError('INVALID_ARGUMENT',
+        throw new MonitorchError(
+          'INVALID_ARGUMENT',
           `The saved state lacks ${missing.join(', ')}. It was saved from a different network or optimizer; restore it into a trainer built the same way.`,
-          { missing });
+          { missing },
+        );
       }
       await this.engine.setState(state);
       this.steps = progress.step;
@@ -434,7 +502,9 @@ export class Trainer implements Adapter {
   /** Reports one finished train step (statistics, loss, a non-finite warning, step) to the lenses. */
   private reportTrainStep({ result, step, connection }: StepOutcome, batchSize: number): void {
     if (connection === undefined) return;
-    const emit = (r: AdapterReport): void => { connection.emitter.emit('report', r); };
+    const emit = (r: AdapterReport): void => {
+      connection.emitter.emit('report', r);
+    };
     const reports = statReports(this.graphs.train.stats, result.stats, 'train', batchSize, this.compiler.decode);
     for (const r of reports) if (r.type === 'output') emit(r);
     emit({ type: 'loss', value: result.loss, batchSize, phase: 'train' });
@@ -447,18 +517,26 @@ export class Trainer implements Adapter {
 
   /** The error (and warning text) for a non-finite loss at `step` (1-based). */
   private nonFiniteError(loss: number, step: number): MonitorchError {
-    const what = this.nonFinite === 'stop' ? 'Training stopped; every finished epoch is kept.' : 'Training goes on (onNonFiniteLoss: continue).';
-    return new MonitorchError('NON_FINITE_LOSS',
+    const what =
+      this.nonFinite === 'stop'
+        ? 'Training stopped; every finished epoch is kept.'
+        : 'Training goes on (onNonFiniteLoss: continue).';
+    return new MonitorchError(
+      'NON_FINITE_LOSS',
       `The training loss became ${loss} at step ${step} (epoch ${this.epochs + 1}). ${what} Lower the learning rate, check the inputs for NaN, or use a loss on logits (e.g. crossEntropy without a final softmax).`,
-      { step, epoch: this.epochs + 1, loss });
+      { step, epoch: this.epochs + 1, loss },
+    );
   }
 
   /** Runs one operation at a time: the engine's state is not meant for interleaved epochs. */
   private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new MonitorchError('ALREADY_CLOSED', 'This trainer was closed. Create a new Trainer to train again.');
+    if (this.closed)
+      throw new MonitorchError('ALREADY_CLOSED', 'This trainer was closed. Create a new Trainer to train again.');
     if (this.busy) {
-      throw new MonitorchError('INVALID_ARGUMENT',
-        'The trainer is already running (trainEpoch/evaluate/predict). Await the previous call before starting another.');
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        'The trainer is already running (trainEpoch/evaluate/predict). Await the previous call before starting another.',
+      );
     }
     this.busy = true;
     try {
@@ -476,7 +554,10 @@ function initialState(graphs: EngineGraphs, params: Record<string, TensorPayload
     if (input.role !== 'param') continue;
     const value = params[input.parameter ?? input.name];
     if (value === undefined) {
-      throw new MonitorchError('BACKEND_FAILED', `No initial value for parameter "${input.parameter ?? input.name}". This is a bug in the network compiler.`);
+      throw new MonitorchError(
+        'BACKEND_FAILED',
+        `No initial value for parameter "${input.parameter ?? input.name}". This is a bug in the network compiler.`,
+      );
     }
     state[input.name] = value;
   }

@@ -34,10 +34,16 @@ export class EarlyStopper {
     this.patience = options.patience ?? 5;
     this.eps = options.eps ?? 1e-3;
     if (!Number.isInteger(this.patience) || this.patience < 1) {
-      throw new MonitorchError('INVALID_ARGUMENT', `EarlyStopper: patience must be a positive integer, got ${this.patience}.`, { patience: this.patience });
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `EarlyStopper: patience must be a positive integer, got ${this.patience}.`,
+        { patience: this.patience },
+      );
     }
     if (!(this.eps >= 0)) {
-      throw new MonitorchError('INVALID_ARGUMENT', `EarlyStopper: eps must be ≥ 0, got ${this.eps}.`, { eps: this.eps });
+      throw new MonitorchError('INVALID_ARGUMENT', `EarlyStopper: eps must be ≥ 0, got ${this.eps}.`, {
+        eps: this.eps,
+      });
     }
   }
 

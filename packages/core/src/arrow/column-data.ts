@@ -1,4 +1,5 @@
-import { Bool, Field, Float64, Int32, List, Utf8, makeData, type Data, type DataType } from 'apache-arrow';
+import type { Field } from 'apache-arrow';
+import { Bool, Float64, Int32, List, Utf8, makeData, type Data, type DataType } from 'apache-arrow';
 
 const encoder = new TextEncoder();
 
@@ -65,7 +66,7 @@ export function columnData(type: DataType, cells: readonly unknown[]): Data {
     const values = new Int32Array(total);
     for (let i = 0; i < length; i++) {
       const c = cells[i] as ArrayLike<number> | null | undefined;
-      if (c !== null && c !== undefined && c.length > 0) values.set(c, valueOffsets[i] as number);
+      if (c !== null && c !== undefined && c.length > 0) values.set(c, valueOffsets[i]);
     }
     const itemType = (type.children[0] as Field).type as Int32;
     const child = makeData({ type: itemType, length: total, nullCount: 0, data: values });

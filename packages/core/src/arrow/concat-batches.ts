@@ -1,4 +1,5 @@
-import { Float64, Int32, List, RecordBatch, type Data, type Schema } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
+import { Float64, Int32, List, type Data, type Schema } from 'apache-arrow';
 import { columnData } from './column-data.js';
 import { batchFromColumns } from './schema.js';
 

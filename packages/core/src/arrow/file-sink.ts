@@ -20,7 +20,10 @@ export class FileSink extends AsyncByteQueue {
    * @param path - file to create (truncated when it exists)
    * @param durable - fsync after each flush (survives power loss, not only a killed process)
    */
-  constructor(readonly path: string, readonly durable: boolean) {
+  constructor(
+    readonly path: string,
+    readonly durable: boolean,
+  ) {
     super();
     this.fd = openSync(path, 'w');
   }
@@ -37,7 +40,8 @@ export class FileSink extends AsyncByteQueue {
     if (this.fd === undefined) throw new Error(`${this.path} is already closed`);
     if (this.pendingBytes > 0) {
       // One contiguous buffer: one syscall, and a partial write can only cut the last message.
-      const chunk = this.pending.length === 1 ? this.pending[0] as Uint8Array : concat(this.pending, this.pendingBytes);
+      const chunk =
+        this.pending.length === 1 ? (this.pending[0] as Uint8Array) : concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
       try {
@@ -49,7 +53,11 @@ export class FileSink extends AsyncByteQueue {
       } catch (e) {
         // A failed write (disk full) may leave part of a message; cut it so that later
         // appends continue a valid stream instead of following garbage.
-        try { ftruncateSync(this.fd, this.written); } catch { /* the original error matters */ }
+        try {
+          ftruncateSync(this.fd, this.written);
+        } catch {
+          /* the original error matters */
+        }
         throw e;
       }
       this.written += chunk.byteLength;

@@ -34,9 +34,12 @@ export function finishRun(dir: string): FinishedTable[] {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
     entries = readdirSync(dir);
   } catch (e) {
-    throw new MonitorchError('RUN_DIR_UNREADABLE',
+    throw new MonitorchError(
+      'RUN_DIR_UNREADABLE',
       `Could not read the run directory ${dir}: ${e instanceof Error ? e.message : String(e)}. Pass the runDir the run was written to.`,
-      { dir }, { cause: e });
+      { dir },
+      { cause: e },
+    );
   }
   const manifest = entries.includes(MANIFEST_FILE) ? readFileSync(join(dir, MANIFEST_FILE), 'utf8') : undefined;
   const finished: FinishedTable[] = [];
@@ -48,9 +51,12 @@ export function finishRun(dir: string): FinishedTable[] {
       const done = streamToArrowFile(streamPath, filePath, undefined, true);
       if (done !== undefined) finished.push({ table, ...done });
     } catch (e) {
-      throw new MonitorchError('RUN_DIR_UNWRITABLE',
+      throw new MonitorchError(
+        'RUN_DIR_UNWRITABLE',
         `Could not write ${filePath}: ${e instanceof Error ? e.message : String(e)}. Check the directory's permissions and free space.`,
-        { dir, table }, { cause: e });
+        { dir, table },
+        { cause: e },
+      );
     }
   }
   return finished;

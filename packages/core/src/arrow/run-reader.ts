@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Table, tableFromIPC } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
+import { tableFromIPC } from 'apache-arrow';
 import { MonitorchError } from '../errors.js';
 import { MANIFEST_FILE } from './run-manifest.js';
 import { scanStream } from './stream-scan.js';
@@ -21,7 +22,10 @@ export interface RunTableSource {
  * complete messages first, so a half-written last batch (the process was killed during an
  * append) is dropped and every complete batch is kept.
  */
-function tableFromRunFile(bytes: Uint8Array, format: 'file' | 'stream'): { table: Table; droppedBytes: number } | undefined {
+function tableFromRunFile(
+  bytes: Uint8Array,
+  format: 'file' | 'stream',
+): { table: Table; droppedBytes: number } | undefined {
   if (format === 'file') return { table: tableFromIPC(bytes), droppedBytes: 0 };
   const scan = scanStream(bytes);
   // A crash during RunWriter.open can leave a stream without even its schema: no table.
@@ -38,7 +42,7 @@ export function tableNames(dir: string, manifestText: string | undefined, entrie
     try {
       const parsed = JSON.parse(manifestText) as { tables?: unknown };
       if (Array.isArray(parsed.tables) && parsed.tables.every((t) => typeof t === 'string')) {
-        return parsed.tables as string[];
+        return parsed.tables;
       }
     } catch {
       // fall through to the directory listing: the data files matter more than the manifest
@@ -50,26 +54,34 @@ export function tableNames(dir: string, manifestText: string | undefined, entrie
     if (m?.[1] !== undefined) names.add(m[1]);
   }
   if (names.size === 0) {
-    throw new MonitorchError('RUN_DIR_UNREADABLE',
+    throw new MonitorchError(
+      'RUN_DIR_UNREADABLE',
       `${dir} is not a monitorch run directory: it has no ${MANIFEST_FILE} and no .arrow or .arrows files. Pass the directory given as runDir.`,
-      { dir });
+      { dir },
+    );
   }
   return [...names].sort();
 }
 
 function unreadable(dir: string, e: unknown): MonitorchError {
   const why = e instanceof Error ? e.message : String(e);
-  return new MonitorchError('RUN_DIR_UNREADABLE',
+  return new MonitorchError(
+    'RUN_DIR_UNREADABLE',
     `Could not read the run directory ${dir}: ${why}. Check the path (it is the runDir the run was written to) and its permissions.`,
-    { dir }, { cause: e });
+    { dir },
+    { cause: e },
+  );
 }
 
 function corrupt(dir: string, path: string, e: unknown): MonitorchError {
   const why = e instanceof Error ? e.message : String(e);
-  return new MonitorchError('RUN_DIR_UNREADABLE',
+  return new MonitorchError(
+    'RUN_DIR_UNREADABLE',
     `The run file ${path} is not a readable Arrow file (${why}). It was probably cut short or overwritten; ` +
-    'if a .arrows file sits next to it, delete the .arrow file to read the stream instead.',
-    { dir, path }, { cause: e });
+      'if a .arrows file sits next to it, delete the .arrow file to read the stream instead.',
+    { dir, path },
+    { cause: e },
+  );
 }
 
 /** One table's file to read: the finished `.arrow`, else the stream `.arrows`. */
@@ -95,7 +107,10 @@ function runFiles(dir: string, manifestText: string | undefined, entries: readon
  * failure is reported as a damaged run file.
  */
 function addTable(
-  tables: Map<string, Table>, sources: Map<string, RunTableSource> | undefined, dir: string, file: RunFile,
+  tables: Map<string, Table>,
+  sources: Map<string, RunTableSource> | undefined,
+  dir: string,
+  file: RunFile,
   bytes: () => Uint8Array,
 ): void {
   let read: ReturnType<typeof tableFromRunFile>;
@@ -125,7 +140,8 @@ export function readRunSync(dir: string, sources?: Map<string, RunTableSource>):
   }
   const manifest = entries.includes(MANIFEST_FILE) ? readManifestSync(join(dir, MANIFEST_FILE)) : undefined;
   const tables = new Map<string, Table>();
-  for (const file of runFiles(dir, manifest, entries)) addTable(tables, sources, dir, file, () => readFileSync(file.path));
+  for (const file of runFiles(dir, manifest, entries))
+    addTable(tables, sources, dir, file, () => readFileSync(file.path));
   return tables;
 }
 
@@ -155,7 +171,9 @@ export async function readRun(dir: string, sources?: Map<string, RunTableSource>
   } catch (e) {
     throw unreadable(dir, e);
   }
-  const manifest = entries.includes(MANIFEST_FILE) ? await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => undefined) : undefined;
+  const manifest = entries.includes(MANIFEST_FILE)
+    ? await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => undefined)
+    : undefined;
   const tables = new Map<string, Table>();
   for (const file of runFiles(dir, manifest, entries)) {
     const bytes = await readFile(file.path).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));

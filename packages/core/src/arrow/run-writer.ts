@@ -47,7 +47,11 @@ export class RunWriter {
   private readonly manifest: RunManifest;
   private closed = false;
 
-  private constructor(readonly dir: string, streams: Map<string, OpenStream>, manifest: RunManifest) {
+  private constructor(
+    readonly dir: string,
+    streams: Map<string, OpenStream>,
+    manifest: RunManifest,
+  ) {
     this.streams = streams;
     this.manifest = manifest;
   }
@@ -68,14 +72,18 @@ export class RunWriter {
     const names = new Set<string>();
     for (const spec of specs) {
       if (!SAFE_NAME.test(spec.name)) {
-        throw new MonitorchError('INVALID_ARGUMENT',
+        throw new MonitorchError(
+          'INVALID_ARGUMENT',
           `Table name "${spec.name}" cannot be a file name. Use letters, digits, dots, dashes and underscores (e.g. "output-activation").`,
-          { table: spec.name });
+          { table: spec.name },
+        );
       }
       if (names.has(spec.name)) {
-        throw new MonitorchError('INVALID_ARGUMENT',
+        throw new MonitorchError(
+          'INVALID_ARGUMENT',
           `Two tables are named "${spec.name}"; each table writes its own file. Give the lenses different ids.`,
-          { table: spec.name });
+          { table: spec.name },
+        );
       }
       names.add(spec.name);
     }
@@ -85,7 +93,11 @@ export class RunWriter {
       for (const spec of specs) {
         rmSync(join(dir, `${spec.name}.arrow`), { force: true });
       }
-      const manifest: RunManifest = { format: RUN_FORMAT_VERSION, tables: [...names], created: new Date().toISOString() };
+      const manifest: RunManifest = {
+        format: RUN_FORMAT_VERSION,
+        tables: [...names],
+        created: new Date().toISOString(),
+      };
       writeManifest(dir, manifest);
       for (const spec of specs) {
         const schema = schemaFor(spec);
@@ -98,7 +110,11 @@ export class RunWriter {
       return new RunWriter(dir, streams, manifest);
     } catch (e) {
       for (const s of streams.values()) {
-        try { s.sink.closeFile(); } catch { /* already failing */ }
+        try {
+          s.sink.closeFile();
+        } catch {
+          /* already failing */
+        }
       }
       if (e instanceof MonitorchError) throw e;
       throw unwritable(dir, 'create', e);
@@ -122,15 +138,19 @@ export class RunWriter {
    */
   append(table: string, batch: RecordBatch): void {
     if (this.closed) {
-      throw new MonitorchError('ALREADY_CLOSED',
+      throw new MonitorchError(
+        'ALREADY_CLOSED',
         `The run writer for ${this.dir} is closed; table "${table}" cannot take more rows. Open a new RunWriter for another run.`,
-        { dir: this.dir, table });
+        { dir: this.dir, table },
+      );
     }
     const stream = this.streams.get(table);
     if (stream === undefined) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `No table named "${table}" in the run ${this.dir}. Known tables: ${this.tables.join(', ')}. Pass the table to RunWriter.open.`,
-        { dir: this.dir, table });
+        { dir: this.dir, table },
+      );
     }
     const own = conformBatch(stream.spec, batch);
     if (own.numRows === 0) return;
@@ -161,7 +181,11 @@ export class RunWriter {
       } catch (e) {
         failures.push({ table: name, error: e });
       } finally {
-        try { stream.sink.closeFile(); } catch (e) { failures.push({ table: name, error: e }); }
+        try {
+          stream.sink.closeFile();
+        } catch (e) {
+          failures.push({ table: name, error: e });
+        }
       }
     }
     for (const [name, stream] of this.streams) {
@@ -180,9 +204,12 @@ export class RunWriter {
     const first = failures[0];
     if (first !== undefined) {
       const list = failures.map((f) => `${f.table}: ${errorText(f.error)}`).join('; ');
-      throw new MonitorchError('RUN_DIR_UNWRITABLE',
+      throw new MonitorchError(
+        'RUN_DIR_UNWRITABLE',
         `Finishing the run files in ${this.dir} failed (${list}). The .arrows stream files keep every appended epoch; readRun reads them.`,
-        { dir: this.dir, tables: failures.map((f) => f.table) }, { cause: first.error });
+        { dir: this.dir, tables: failures.map((f) => f.table) },
+        { cause: first.error },
+      );
     }
   }
 }
@@ -193,8 +220,11 @@ function errorText(e: unknown): string {
 
 function unwritable(dir: string, doing: string, e: unknown): MonitorchError {
   const code = (e as { code?: unknown } | null)?.code;
-  return new MonitorchError('RUN_DIR_UNWRITABLE',
+  return new MonitorchError(
+    'RUN_DIR_UNWRITABLE',
     `Could not ${doing} the run directory ${dir}: ${errorText(e)}. ` +
-    'Choose a directory you can write to (runDir), free disk space, or omit runDir to keep the tables in memory only.',
-    { dir, osCode: typeof code === 'string' ? code : undefined }, { cause: e });
+      'Choose a directory you can write to (runDir), free disk space, or omit runDir to keep the tables in memory only.',
+    { dir, osCode: typeof code === 'string' ? code : undefined },
+    { cause: e },
+  );
 }

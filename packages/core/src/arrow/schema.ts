@@ -1,3 +1,4 @@
+import type { Table } from 'apache-arrow';
 import {
   Bool,
   Field,
@@ -7,7 +8,6 @@ import {
   RecordBatch,
   Schema,
   Struct,
-  Table,
   Utf8,
   makeData,
   type Data,
@@ -36,11 +36,16 @@ const INT32_MIN = -2147483648;
  */
 function arrowType(type: ColumnType): DataType {
   switch (type) {
-    case 'int32': return new Int32();
-    case 'float64': return new Float64();
-    case 'utf8': return new Utf8();
-    case 'bool': return new Bool();
-    case 'int32list': return new List(new Field('item', new Int32(), true));
+    case 'int32':
+      return new Int32();
+    case 'float64':
+      return new Float64();
+    case 'utf8':
+      return new Utf8();
+    case 'bool':
+      return new Bool();
+    case 'int32list':
+      return new List(new Field('item', new Int32(), true));
   }
 }
 
@@ -48,12 +53,18 @@ function arrowType(type: ColumnType): DataType {
 function columnTypeOf(type: DataType): ColumnType | undefined {
   const text = String(type);
   switch (text) {
-    case 'Int32': return 'int32';
-    case 'Float64': return 'float64';
-    case 'Utf8': return 'utf8';
-    case 'Bool': return 'bool';
-    case 'List<Int32>': return 'int32list';
-    default: return undefined;
+    case 'Int32':
+      return 'int32';
+    case 'Float64':
+      return 'float64';
+    case 'Utf8':
+      return 'utf8';
+    case 'Bool':
+      return 'bool';
+    case 'List<Int32>':
+      return 'int32list';
+    default:
+      return undefined;
   }
 }
 
@@ -78,14 +89,17 @@ export function schemaFor(spec: TableSpec): Schema {
   const seen = new Set<string>();
   for (const c of spec.columns) {
     if (seen.has(c.name)) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `Table "${spec.name}" declares the column "${c.name}" twice. Give each column its own name.`,
-        { table: spec.name, column: c.name });
+        { table: spec.name, column: c.name },
+      );
     }
     seen.add(c.name);
   }
-  const fields = spec.columns.map((c) =>
-    new Field(c.name, arrowType(c.type), c.nullable, new Map([['description', c.description]])));
+  const fields = spec.columns.map(
+    (c) => new Field(c.name, arrowType(c.type), c.nullable, new Map([['description', c.description]])),
+  );
   const metadata = new Map([
     [TABLE_METADATA_KEY, spec.name],
     [PLOT_METADATA_KEY, JSON.stringify(spec.plot)],
@@ -112,10 +126,14 @@ function isInt32(v: unknown): v is number {
 /** Whether `value` fits a non-null cell of `type`. */
 function fits(type: ColumnType, value: unknown): boolean {
   switch (type) {
-    case 'int32': return isInt32(value);
-    case 'float64': return typeof value === 'number';
-    case 'utf8': return typeof value === 'string';
-    case 'bool': return typeof value === 'boolean';
+    case 'int32':
+      return isInt32(value);
+    case 'float64':
+      return typeof value === 'number';
+    case 'utf8':
+      return typeof value === 'string';
+    case 'bool':
+      return typeof value === 'boolean';
     case 'int32list':
       if (!Array.isArray(value) && !(value instanceof Int32Array)) return false;
       for (const x of value as Iterable<unknown>) if (!isInt32(x)) return false;
@@ -126,17 +144,24 @@ function fits(type: ColumnType, value: unknown): boolean {
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing (the cell is missing)';
   if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array [${value.slice(0, 4).map((x) => JSON.stringify(x)).join(', ')}${value.length > 4 ? ', …' : ''}]`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (Array.isArray(value))
+    return `an array [${value
+      .slice(0, 4)
+      .map((x) => JSON.stringify(x))
+      .join(', ')}${value.length > 4 ? ', …' : ''}]`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
 function badCell(spec: TableSpec, column: ColumnSpec, row: number, value: unknown): MonitorchError {
   const nullNote = column.nullable ? ' or null' : ' (the column is not nullable)';
-  return new MonitorchError('INVALID_ARGUMENT',
+  return new MonitorchError(
+    'INVALID_ARGUMENT',
     `Table "${spec.name}", column "${column.name}", row ${row}: expected ${EXPECTED[column.type]}${nullNote}, got ${describe(value)}. ` +
-    'Fix the rows the lens returns from tick(); use null (or leave the cell out) only in nullable columns.',
-    { table: spec.name, column: column.name, row, expected: column.type, nullable: column.nullable });
+      'Fix the rows the lens returns from tick(); use null (or leave the cell out) only in nullable columns.',
+    { table: spec.name, column: column.name, row, expected: column.type, nullable: column.nullable },
+  );
 }
 
 /**
@@ -159,10 +184,12 @@ export function rowsToRecordBatch(spec: TableSpec, rows: readonly TableRow[]): R
     const row = rows[r] as TableRow;
     for (const key of Object.keys(row)) {
       if (!known.has(key)) {
-        throw new MonitorchError('INVALID_ARGUMENT',
+        throw new MonitorchError(
+          'INVALID_ARGUMENT',
           `Table "${spec.name}", row ${r}: "${key}" is not a column of this table (columns: ${[...known].join(', ')}). ` +
-          'Rename the key or add the column to the table spec.',
-          { table: spec.name, column: key, row: r });
+            'Rename the key or add the column to the table spec.',
+          { table: spec.name, column: key, row: r },
+        );
       }
     }
     for (const column of spec.columns) {
@@ -203,16 +230,20 @@ export function conformBatch(spec: TableSpec, batch: RecordBatch): RecordBatch {
   // Arrow gives every batch its own Schema instance, so compare contents, not identity.
   if (batch.schema === schema) return batch;
   const got = batch.schema.fields;
-  const same = got.length === schema.fields.length &&
+  const same =
+    got.length === schema.fields.length &&
     schema.fields.every((f, i) => got[i]?.name === f.name && String(got[i]?.type) === String(f.type));
   if (!same) {
     const want = schema.fields.map((f) => `${f.name}: ${String(f.type)}`).join(', ');
     const have = got.map((f) => `${f.name}: ${String(f.type)}`).join(', ');
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `The batch for table "${spec.name}" has the columns (${have}), but the table has (${want}). Build batches with rowsToRecordBatch(spec, rows).`,
-      { table: spec.name });
+      { table: spec.name },
+    );
   }
-  const sameLabels = schema.fields.every((f, i) => got[i]?.nullable === f.nullable) &&
+  const sameLabels =
+    schema.fields.every((f, i) => got[i]?.nullable === f.nullable) &&
     batch.schema.metadata.get(TABLE_METADATA_KEY) === spec.name &&
     batch.schema.metadata.get(PLOT_METADATA_KEY) === schema.metadata.get(PLOT_METADATA_KEY);
   return sameLabels ? batch : new RecordBatch(schema, batch.data);
@@ -225,10 +256,12 @@ function schemaOf(source: Table | Schema | RecordBatch): Schema {
 
 function missingMetadata(what: string, key: string, schema: Schema): MonitorchError {
   const keys = [...schema.metadata.keys()];
-  return new MonitorchError('INVALID_ARGUMENT',
+  return new MonitorchError(
+    'INVALID_ARGUMENT',
     `This Arrow table has no ${what} (schema metadata "${key}"; the schema has ${keys.length === 0 ? 'no metadata' : `only ${keys.join(', ')}`}). ` +
-    'Read it from a monitorch run file (readRun) or an Inspector table; tables rebuilt by other tools may drop the schema metadata.',
-    { key, metadataKeys: keys });
+      'Read it from a monitorch run file (readRun) or an Inspector table; tables rebuilt by other tools may drop the schema metadata.',
+    { key, metadataKeys: keys },
+  );
 }
 
 /**
@@ -245,17 +278,22 @@ export function plotSpecOf(source: Table | Schema | RecordBatch): PlotSpec {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `The plot description in the schema metadata "${PLOT_METADATA_KEY}" is not valid JSON (${(e as Error).message}). ` +
-      'The file was probably edited or written by another tool; rewrite it with monitorch.',
-      { key: PLOT_METADATA_KEY }, { cause: e });
+        'The file was probably edited or written by another tool; rewrite it with monitorch.',
+      { key: PLOT_METADATA_KEY },
+      { cause: e },
+    );
   }
   const panels = (parsed as { panels?: unknown } | null)?.panels;
   if (!Array.isArray(panels) || !panels.every(isPanelLike)) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `The plot description in the schema metadata "${PLOT_METADATA_KEY}" is not { panels: [...] } with a title, size, kind, quantities and line per panel. ` +
-      'The file was probably written by another tool or an incompatible version; rewrite it with monitorch.',
-      { key: PLOT_METADATA_KEY });
+        'The file was probably written by another tool or an incompatible version; rewrite it with monitorch.',
+      { key: PLOT_METADATA_KEY },
+    );
   }
   return parsed as PlotSpec;
 }
@@ -263,8 +301,13 @@ export function plotSpecOf(source: Table | Schema | RecordBatch): PlotSpec {
 function isPanelLike(p: unknown): boolean {
   if (typeof p !== 'object' || p === null) return false;
   const o = p as Record<string, unknown>;
-  return typeof o['title'] === 'string' && (o['size'] === 'big' || o['size'] === 'small') &&
-    typeof o['kind'] === 'string' && Array.isArray(o['quantities']) && typeof o['line'] === 'string';
+  return (
+    typeof o['title'] === 'string' &&
+    (o['size'] === 'big' || o['size'] === 'small') &&
+    typeof o['kind'] === 'string' &&
+    Array.isArray(o['quantities']) &&
+    typeof o['line'] === 'string'
+  );
 }
 
 /**
@@ -283,10 +326,12 @@ export function tableSpecOf(source: Table | Schema | RecordBatch): TableSpec {
   const columns: ColumnSpec[] = schema.fields.map((f) => {
     const type = columnTypeOf(f.type);
     if (type === undefined) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `Column "${f.name}" of table "${name}" has the Arrow type ${String(f.type)}, which lens tables do not use ` +
-        '(int32, float64, utf8, bool, list<int32>). Rewrite the table with monitorch.',
-        { table: name, column: f.name, type: String(f.type) });
+          '(int32, float64, utf8, bool, list<int32>). Rewrite the table with monitorch.',
+        { table: name, column: f.name, type: String(f.type) },
+      );
     }
     return { name: f.name, type, nullable: f.nullable, description: f.metadata.get('description') ?? '' };
   });

@@ -21,7 +21,12 @@ export interface StreamConversion {
  * @param schema - schema to label the batches with (default: the stream's own)
  * @param durable - fsync the new file before the rename
  */
-export function streamToArrowFile(streamPath: string, filePath: string, schema: Schema | undefined, durable: boolean): StreamConversion | undefined {
+export function streamToArrowFile(
+  streamPath: string,
+  filePath: string,
+  schema: Schema | undefined,
+  durable: boolean,
+): StreamConversion | undefined {
   const bytes = readFileSync(streamPath);
   const scan = scanStream(bytes);
   if (!scan.hasSchema) return undefined;

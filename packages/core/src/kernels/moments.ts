@@ -13,7 +13,10 @@ export function sum(data: TensorData, shape: readonly number[]): number {
   // Four independent accumulators: the adds pipeline instead of waiting on each other.
   const n = data.length;
   const n4 = n - (n % 4);
-  let a = 0, b = 0, c = 0, d = 0;
+  let a = 0,
+    b = 0,
+    c = 0,
+    d = 0;
   for (let i = 0; i < n4; i += 4) {
     a += data[i] as number;
     b += data[i + 1] as number;
@@ -21,7 +24,7 @@ export function sum(data: TensorData, shape: readonly number[]): number {
     d += data[i + 3] as number;
   }
   for (let i = n4; i < n; i++) a += data[i] as number;
-  return (a + b) + (c + d);
+  return a + b + (c + d);
 }
 
 /**
@@ -62,15 +65,30 @@ export function l2(data: TensorData, shape: readonly number[]): number {
 function sumOfSquares(data: TensorData, scale: number): number {
   const n = data.length;
   const n4 = n - (n % 4);
-  let a = 0, b = 0, c = 0, d = 0;
+  let a = 0,
+    b = 0,
+    c = 0,
+    d = 0;
   if (scale === 1) {
     for (let i = 0; i < n4; i += 4) {
-      const x = data[i] as number, y = data[i + 1] as number, z = data[i + 2] as number, w = data[i + 3] as number;
-      a += x * x; b += y * y; c += z * z; d += w * w;
+      const x = data[i] as number,
+        y = data[i + 1] as number,
+        z = data[i + 2] as number,
+        w = data[i + 3] as number;
+      a += x * x;
+      b += y * y;
+      c += z * z;
+      d += w * w;
     }
-    for (let i = n4; i < n; i++) { const x = data[i] as number; a += x * x; }
+    for (let i = n4; i < n; i++) {
+      const x = data[i] as number;
+      a += x * x;
+    }
   } else {
-    for (let i = 0; i < n; i++) { const x = (data[i] as number) * scale; a += x * x; }
+    for (let i = 0; i < n; i++) {
+      const x = (data[i] as number) * scale;
+      a += x * x;
+    }
   }
-  return (a + b) + (c + d);
+  return a + b + (c + d);
 }

@@ -26,7 +26,7 @@ export function checkShape(data: TensorData, shape: readonly number[], what: str
       throw new MonitorchError(
         'INVALID_ARGUMENT',
         `${what}: dimension ${i} of shape [${shape.join(', ')}] is ${String(d)}; ` +
-          'every dimension must be a non-negative integer. Pass the tensor\'s real shape.',
+          "every dimension must be a non-negative integer. Pass the tensor's real shape.",
         { shape: [...shape], dim: i, value: d },
       );
     }

@@ -39,10 +39,12 @@ export function epsOption(eps: number | undefined, lens: string): number {
 export function aggregationOption(aggregation: Aggregation | undefined, lens: string): Aggregation {
   const value = aggregation ?? 'mean';
   if (!AGGREGATIONS.includes(value)) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `${lens}: aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${JSON.stringify(value)}. ` +
-      '(The std of a rate is in the std column of every row.)',
-      { aggregation: value });
+        '(The std of a rate is in the std column of every row.)',
+      { aggregation: value },
+    );
   }
   return value;
 }
@@ -57,9 +59,11 @@ export function aggregationOption(aggregation: Aggregation | undefined, lens: st
 export function stringListOption(value: unknown, option: string, lens: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new MonitorchError('INVALID_ARGUMENT',
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
       `${lens}: ${option} must be an array of strings, got ${JSON.stringify(value)}. Write ${option}: [${JSON.stringify(value)}].`,
-      { [option]: value });
+      { [option]: value },
+    );
   }
   return value as string[];
 }
@@ -72,8 +76,11 @@ export function stringListOption(value: unknown, option: string, lens: string): 
 export function phasesOption(value: unknown, lens: string): Phase[] {
   const phases = stringListOption(value, 'phases', lens) ?? ['train'];
   if (phases.length === 0) {
-    throw new MonitorchError('INVALID_ARGUMENT',
-      `${lens}: phases is empty, so nothing would be recorded. Use e.g. ['train'] or ['train', 'val'].`, { phases });
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
+      `${lens}: phases is empty, so nothing would be recorded. Use e.g. ['train'] or ['train', 'val'].`,
+      { phases },
+    );
   }
   return [...new Set(phases)];
 }

@@ -45,7 +45,12 @@ export function rateColumns(wording: RateWording, leading: readonly ColumnSpec[]
     { name: wording.units, type: 'int32', nullable: true, description: wording.unitCount },
     { name: 'dead_count', type: 'int32', nullable: true, description: wording.deadCount },
     { name: `dead_${wording.units}`, type: 'int32list', nullable: true, description: wording.deadUnits },
-    { name: 'worst_module', type: 'utf8', nullable: true, description: 'The layer with the worst value (worst_* rows only).' },
+    {
+      name: 'worst_module',
+      type: 'utf8',
+      nullable: true,
+      description: 'The layer with the worst value (worst_* rows only).',
+    },
   ];
 }
 
@@ -56,7 +61,13 @@ export function rateColumns(wording: RateWording, leading: readonly ColumnSpec[]
 export function rateTable(wording: RateWording, o: RateTableOptions): TableSpec {
   const panels: PanelSpec[] = [...o.panels];
   if (o.warningTitle !== undefined) {
-    panels.push({ title: o.warningTitle, size: 'big', kind: 'probability', quantities: [...WARNING_QUANTITIES], line: 'mean' });
+    panels.push({
+      title: o.warningTitle,
+      size: 'big',
+      kind: 'probability',
+      quantities: [...WARNING_QUANTITIES],
+      line: 'mean',
+    });
   }
   return defineTable(o.name, rateColumns(wording, o.leading), { panels });
 }

@@ -3,9 +3,24 @@ import type { ColumnSpec, TableRow } from '../tables/table-spec.js';
 
 /** Quantile columns (median, q1, q3) a lens table may add after the summary columns. */
 export const QUANTILE_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'median', type: 'float64', nullable: true, description: "Closest-observation median of the epoch's samples." },
-  { name: 'q1', type: 'float64', nullable: true, description: "Closest-observation first quartile of the epoch's samples." },
-  { name: 'q3', type: 'float64', nullable: true, description: "Closest-observation third quartile of the epoch's samples." },
+  {
+    name: 'median',
+    type: 'float64',
+    nullable: true,
+    description: "Closest-observation median of the epoch's samples.",
+  },
+  {
+    name: 'q1',
+    type: 'float64',
+    nullable: true,
+    description: "Closest-observation first quartile of the epoch's samples.",
+  },
+  {
+    name: 'q3',
+    type: 'float64',
+    nullable: true,
+    description: "Closest-observation third quartile of the epoch's samples.",
+  },
 ];
 
 /**

@@ -41,9 +41,11 @@ export class UnitRateEpoch {
     const answer = event.reductions.get(key);
     if (answer === undefined || answer.op !== 'activeCount') {
       const what = this.parameter === undefined ? this.module.name : `${this.module.name}.${this.parameter}`;
-      throw new MonitorchError('BACKEND_FAILED',
+      throw new MonitorchError(
+        'BACKEND_FAILED',
         `The ${event.type} of "${what}" arrived without its ${key} answer. The adapter must compute every reduction in inspector.requests.`,
-        { module: this.module.name, ...(this.parameter === undefined ? {} : { parameter: this.parameter }), key });
+        { module: this.module.name, ...(this.parameter === undefined ? {} : { parameter: this.parameter }), key },
+      );
     }
     this.nonFinite += answer.nonFinite;
     const rates = unitRates(answer.counts, answer.size);

@@ -95,7 +95,9 @@ export abstract class UnitRateLens implements Lens {
     return [
       { ...base, quantity: activationQ, ...summaryCells(e.activation) },
       {
-        ...base, quantity: deathQ, ...summaryCells(e.death),
+        ...base,
+        quantity: deathQ,
+        ...summaryCells(e.death),
         [units]: this.config.trackDead ? e.dead.units : null,
         dead_count: dead === null ? null : dead.length,
         [`dead_${units}`]: dead,
@@ -106,15 +108,32 @@ export abstract class UnitRateLens implements Lens {
   private warningRows(epoch: number, phase: Phase, entries: readonly UnitRateEpoch[]): TableRow[] {
     const by = this.config.aggregation;
     const rows: TableRow[] = [];
-    const lowest = worst(entries, (e) => e.activation.summary()[by], (a, b) => a < b);
-    const highest = worst(entries, (e) => e.death.summary()[by], (a, b) => a > b);
-    for (const [quantity, w] of [['worst_activation_rate', lowest], ['worst_death_rate', highest]] as const) {
+    const lowest = worst(
+      entries,
+      (e) => e.activation.summary()[by],
+      (a, b) => a < b,
+    );
+    const highest = worst(
+      entries,
+      (e) => e.death.summary()[by],
+      (a, b) => a > b,
+    );
+    for (const [quantity, w] of [
+      ['worst_activation_rate', lowest],
+      ['worst_death_rate', highest],
+    ] as const) {
       if (w === undefined) continue;
       const { units } = this.config.wording;
-      rows.push(oneValueRow(epoch, phase, quantity, w.value, {
-        ...this.parameterCell(w.entry.parameter),
-        non_finite: 0, [units]: null, dead_count: null, [`dead_${units}`]: null, worst_module: w.entry.module.name,
-      }));
+      rows.push(
+        oneValueRow(epoch, phase, quantity, w.value, {
+          ...this.parameterCell(w.entry.parameter),
+          non_finite: 0,
+          [units]: null,
+          dead_count: null,
+          [`dead_${units}`]: null,
+          worst_module: w.entry.module.name,
+        }),
+      );
     }
     return rows;
   }
@@ -127,9 +146,11 @@ export abstract class UnitRateLens implements Lens {
   /** Forward order, then module name (ties), then the parameter's place in the options. */
   private compare(a: UnitRateEpoch, b: UnitRateEpoch): number {
     const parameters = this.config.parameters ?? [];
-    return a.module.order - b.module.order
-      || (a.module.name === b.module.name ? 0 : a.module.name < b.module.name ? -1 : 1)
-      || parameters.indexOf(a.parameter ?? '') - parameters.indexOf(b.parameter ?? '');
+    return (
+      a.module.order - b.module.order ||
+      (a.module.name === b.module.name ? 0 : a.module.name < b.module.name ? -1 : 1) ||
+      parameters.indexOf(a.parameter ?? '') - parameters.indexOf(b.parameter ?? '')
+    );
   }
 
   private entryOf(event: TensorEvent, parameter: string | undefined): UnitRateEpoch {

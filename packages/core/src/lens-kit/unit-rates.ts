@@ -26,7 +26,7 @@ export function unitRates(counts: Float64Array, size: number): BatchRates | unde
   for (let u = 0; u < units; u++) {
     const k = counts[u] as number;
     active += k;
-    dead += (k === 0 ? 1 : 0);
+    dead += k === 0 ? 1 : 0;
   }
   return { activation: active / (size * units), death: dead / units };
 }

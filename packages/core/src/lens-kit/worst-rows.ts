@@ -36,8 +36,18 @@ export function worst<E>(
  */
 export function oneValueRow(epoch: number, phase: Phase, quantity: string, value: number, cells: TableRow): TableRow {
   return {
-    epoch, phase, module: '', quantity,
-    mean: value, std: 0, min: value, max: value, count: 1, median: value, q1: value, q3: value,
+    epoch,
+    phase,
+    module: '',
+    quantity,
+    mean: value,
+    std: 0,
+    min: value,
+    max: value,
+    count: 1,
+    median: value,
+    q1: value,
+    q3: value,
     ...cells,
   };
 }

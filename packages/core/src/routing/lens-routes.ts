@@ -37,8 +37,13 @@ export class LensRoutes {
     const cached = cache.get(event.type, parameter, event.phase);
     if (cached !== undefined) return cached;
     const fold = TENSOR_FOLDS[event.type];
-    const takers = this.lenses.filter((lens) => typeof lens[fold] === 'function'
-      && lens.requests.some((r) => requestWants(r, event.type, event.module, parameter === '' ? undefined : parameter, event.phase)));
+    const takers = this.lenses.filter(
+      (lens) =>
+        typeof lens[fold] === 'function' &&
+        lens.requests.some((r) =>
+          requestWants(r, event.type, event.module, parameter === '' ? undefined : parameter, event.phase),
+        ),
+    );
     cache.set(event.type, parameter, event.phase, takers);
     return takers;
   }

@@ -45,12 +45,17 @@ export class LensTable {
    * @param options - retention bound
    * @throws MonitorchError `INVALID_ARGUMENT` for a `maxRows` that is not a positive integer.
    */
-  constructor(readonly spec: TableSpec, options: LensTableOptions = {}) {
+  constructor(
+    readonly spec: TableSpec,
+    options: LensTableOptions = {},
+  ) {
     const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
     if (maxRows !== Number.POSITIVE_INFINITY && !(Number.isInteger(maxRows) && maxRows > 0)) {
-      throw new MonitorchError('INVALID_ARGUMENT',
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
         `maxRows must be a positive integer (got ${String(options.maxRows)}). Omit it to keep every row.`,
-        { table: spec.name, maxRows: options.maxRows });
+        { table: spec.name, maxRows: options.maxRows },
+      );
     }
     this.maxRows = maxRows;
     this.schema = schemaFor(spec);
@@ -96,7 +101,10 @@ export class LensTable {
       const here = (this.levels[k] ??= []);
       here.push(c);
       if (here.length < FANOUT) return;
-      const merged = concatBatches(this.schema, here.map((x) => x.batch));
+      const merged = concatBatches(
+        this.schema,
+        here.map((x) => x.batch),
+      );
       this.levels[k] = [];
       c = { batch: merged, capacity: merged.numRows };
       k++;
@@ -122,9 +130,10 @@ export class LensTable {
         excess = 0;
         // A slice shares the old buffers; copy when the kept rows use less than half of them,
         // so memory stays within twice maxRows however long the run.
-        level[0] = kept.numRows * 2 < oldest.capacity
-          ? { batch: concatBatches(this.schema, [kept]), capacity: kept.numRows }
-          : { batch: kept, capacity: oldest.capacity };
+        level[0] =
+          kept.numRows * 2 < oldest.capacity
+            ? { batch: concatBatches(this.schema, [kept]), capacity: kept.numRows }
+            : { batch: kept, capacity: oldest.capacity };
       }
     }
   }

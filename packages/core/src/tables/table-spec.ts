@@ -73,10 +73,20 @@ export type TableRow = Readonly<Record<string, CellValue>>;
 export const SUMMARY_COLUMNS: readonly ColumnSpec[] = [
   { name: 'epoch', type: 'int32', nullable: false, description: 'Epoch the row summarises (first epoch is 1).' },
   { name: 'phase', type: 'utf8', nullable: false, description: 'Phase of the samples: train, val or a user label.' },
-  { name: 'module', type: 'utf8', nullable: false, description: "Full module name; '' for rows about the whole model." },
+  {
+    name: 'module',
+    type: 'utf8',
+    nullable: false,
+    description: "Full module name; '' for rows about the whole model.",
+  },
   { name: 'quantity', type: 'utf8', nullable: false, description: 'What was measured, e.g. activation_rate.' },
   { name: 'mean', type: 'float64', nullable: true, description: "Mean of the epoch's samples." },
-  { name: 'std', type: 'float64', nullable: true, description: "Population standard deviation of the epoch's samples." },
+  {
+    name: 'std',
+    type: 'float64',
+    nullable: true,
+    description: "Population standard deviation of the epoch's samples.",
+  },
   { name: 'min', type: 'float64', nullable: true, description: "Smallest of the epoch's samples." },
   { name: 'max', type: 'float64', nullable: true, description: "Largest of the epoch's samples." },
   { name: 'count', type: 'int32', nullable: false, description: 'Number of samples summarised.' },

@@ -36,7 +36,9 @@ export interface ModuleInfoOptions {
 export function moduleInfo(name: string, order: number, options: ModuleInfoOptions = {}): ModuleInfo {
   const kind = options.kind ?? 'activation';
   return {
-    name, kind, order,
+    name,
+    kind,
+    order,
     type: options.type ?? (kind === 'activation' ? 'ReLU' : kind),
     parameters: (options.parameters ?? []).map((p) => ({ name: p, shape: [] })),
   };
@@ -67,7 +69,7 @@ export function tensorEvent(
   const reductions = new Map<string, ReductionResult>();
   for (const r of list) reductions.set(reductionKey(r.reduction), reduce(tensor, shape, r.reduction));
   const report = tensorReport(source, module, parameter, shape, reductions, stamp.phase ?? 'train');
-  return { ...report, epoch: stamp.epoch ?? 1, step: stamp.step ?? 0, phase: stamp.phase ?? 'train' } as TensorEvent;
+  return { ...report, epoch: stamp.epoch ?? 1, step: stamp.step ?? 0, phase: stamp.phase ?? 'train' };
 }
 
 /** {@link tensorEvent} for a module output. */

@@ -32,7 +32,16 @@ const FAMILIES: readonly string[] = ['activation_rate', 'death_rate'];
 
 /** The fallback palette (colour-blind friendlier tableau colours, blue and orange last so hashed names rarely look like train/val). */
 const PALETTE: readonly string[] = [
-  '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#393b79', '#637939',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#bcbd22',
+  '#7f7f7f',
+  '#393b79',
+  '#637939',
 ];
 
 /** Two alternating blues for stacked shares, as in the original relations plot. */
@@ -66,7 +75,10 @@ export function panelColors(keys: readonly string[]): string[] {
       const start = hash(key) % PALETTE.length;
       for (let i = 1; i <= PALETTE.length; i += 1) {
         const candidate = PALETTE[(start + i) % PALETTE.length] ?? color;
-        if (!used.has(candidate)) { color = candidate; break; }
+        if (!used.has(candidate)) {
+          color = candidate;
+          break;
+        }
       }
     }
     used.add(color);

@@ -25,7 +25,7 @@ let sharedDocument: Document | undefined;
 
 /** A server-side DOM for Plot; one is enough, Plot only creates detached elements in it. */
 function plotDocument(): Document {
-  sharedDocument ??= parseHTML('<!doctype html><html><head></head><body></body></html>').document as unknown as Document;
+  sharedDocument ??= parseHTML('<!doctype html><html><head></head><body></body></html>').document;
   return sharedDocument;
 }
 
@@ -49,17 +49,52 @@ export function drawPanel(panel: PanelModel, frame: PanelFrame, x: number, y: nu
   if (points.length === 0) {
     marks.push(Plot.text(['no data yet'], { frameAnchor: 'middle', fill: '#888' }));
   } else if (spec.kind === 'relations') {
-    const stacked = stack(points, panel.series.map((s) => s.key));
+    const stacked = stack(
+      points,
+      panel.series.map((s) => s.key),
+    );
     const at = { length: stacked.epoch.length };
-    marks.push(Plot.areaY(at, { x: stacked.epoch, y1: stacked.y1, y2: stacked.y2, z: stacked.series, fill: stacked.series, fillOpacity: 0.85 }));
+    marks.push(
+      Plot.areaY(at, {
+        x: stacked.epoch,
+        y1: stacked.y1,
+        y2: stacked.y2,
+        z: stacked.series,
+        fill: stacked.series,
+        fillOpacity: 0.85,
+      }),
+    );
     const first = stacked.epoch.reduce((a, b) => Math.min(a, b), Infinity);
-    const labels = Array.from(at, (_, i) => i).filter((i) => stacked.epoch[i] === first && (stacked.y2[i] ?? 0) - (stacked.y1[i] ?? 0) > 0.06);
-    marks.push(Plot.text(labels, { x: (i: number) => stacked.epoch[i], y: (i: number) => ((stacked.y1[i] ?? 0) + (stacked.y2[i] ?? 0)) / 2,
-      text: (i: number) => labelOf.get(stacked.series[i] ?? '') ?? '', textAnchor: 'start', dx: 3, fill: 'white', fontSize: 9 }));
+    const labels = Array.from(at, (_, i) => i).filter(
+      (i) => stacked.epoch[i] === first && (stacked.y2[i] ?? 0) - (stacked.y1[i] ?? 0) > 0.06,
+    );
+    marks.push(
+      Plot.text(labels, {
+        x: (i: number) => stacked.epoch[i],
+        y: (i: number) => ((stacked.y1[i] ?? 0) + (stacked.y2[i] ?? 0)) / 2,
+        text: (i: number) => labelOf.get(stacked.series[i] ?? '') ?? '',
+        textAnchor: 'start',
+        dx: 3,
+        fill: 'white',
+        fontSize: 9,
+      }),
+    );
     if (frame.tooltips) {
       const mid = stacked.y1.map((v, i) => (v + (stacked.y2[i] ?? v)) / 2);
-      marks.push(Plot.dot(at, { x: stacked.epoch, y: mid, r: 3, fill: stacked.series, fillOpacity: 0,
-        title: Array.from(at, (_, i) => `${labelOf.get(stacked.series[i] ?? '') ?? ''} · epoch ${stacked.epoch[i]}: ${formatValue((stacked.y2[i] ?? 0) - (stacked.y1[i] ?? 0))}`) }));
+      marks.push(
+        Plot.dot(at, {
+          x: stacked.epoch,
+          y: mid,
+          r: 3,
+          fill: stacked.series,
+          fillOpacity: 0,
+          title: Array.from(
+            at,
+            (_, i) =>
+              `${labelOf.get(stacked.series[i] ?? '') ?? ''} · epoch ${stacked.epoch[i]}: ${formatValue((stacked.y2[i] ?? 0) - (stacked.y1[i] ?? 0))}`,
+          ),
+        }),
+      );
     }
   } else {
     const line = keep(points.y);
@@ -67,7 +102,15 @@ export function drawPanel(panel: PanelModel, frame: PanelFrame, x: number, y: nu
       for (const band of BAND_ORDER) {
         const edges = points.bands[band];
         if (edges === undefined) continue;
-        marks.push(Plot.areaY(index, { ...xy, y1: keep(edges.lo), y2: keep(edges.hi), fill: points.series, fillOpacity: BAND_OPACITY[band] }));
+        marks.push(
+          Plot.areaY(index, {
+            ...xy,
+            y1: keep(edges.lo),
+            y2: keep(edges.hi),
+            fill: points.series,
+            fillOpacity: BAND_OPACITY[band],
+          }),
+        );
       }
     } else {
       marks.push(Plot.areaY(index, { ...xy, y1: 0, y2: line, fill: points.series, fillOpacity: 0.2 }));
@@ -79,8 +122,16 @@ export function drawPanel(panel: PanelModel, frame: PanelFrame, x: number, y: nu
     }
     if (frame.tooltips) {
       const tips = tooltipPoints(points.epoch, frame);
-      marks.push(Plot.dot(tips, { x: (i: number) => points.epoch[i], y: (i: number) => line[i], r: 3.5, fill: (i: number) => points.series[i], fillOpacity: 0,
-        title: (i: number) => tooltip(labelOf.get(points.series[i] ?? '') ?? '', points, i) }));
+      marks.push(
+        Plot.dot(tips, {
+          x: (i: number) => points.epoch[i],
+          y: (i: number) => line[i],
+          r: 3.5,
+          fill: (i: number) => points.series[i],
+          fillOpacity: 0,
+          title: (i: number) => tooltip(labelOf.get(points.series[i] ?? '') ?? '', points, i),
+        }),
+      );
     }
   }
 
@@ -131,7 +182,9 @@ function tooltipPoints(epochs: Float64Array, frame: PanelFrame): number[] {
   const room = Math.max(10, Math.floor((frame.width - 64) / 4));
   const stride = Math.max(1, Math.ceil((last - first + 1) / room));
   const out: number[] = [];
-  epochs.forEach((e, i) => { if ((e - first) % stride === 0 || e === last) out.push(i); });
+  epochs.forEach((e, i) => {
+    if ((e - first) % stride === 0 || e === last) out.push(i);
+  });
   return out;
 }
 
@@ -139,24 +192,36 @@ function tooltip(label: string, points: PanelModel['points'], i: number): string
   const lines = [`${label} · epoch ${points.epoch[i]}: ${formatValue(points.y[i])}`];
   for (const band of BAND_ORDER) {
     const b = points.bands[band];
-    if (b !== undefined && !Number.isNaN(b.lo[i] ?? Number.NaN)) lines.push(`${BAND_NAME[band]}: ${formatValue(b.lo[i])} … ${formatValue(b.hi[i])}`);
+    if (b !== undefined && !Number.isNaN(b.lo[i] ?? Number.NaN))
+      lines.push(`${BAND_NAME[band]}: ${formatValue(b.lo[i])} … ${formatValue(b.hi[i])}`);
   }
   return lines.join('\n');
 }
 
-interface Stacked { epoch: number[]; series: string[]; y1: number[]; y2: number[] }
+interface Stacked {
+  epoch: number[];
+  series: string[];
+  y1: number[];
+  y2: number[];
+}
 
 /** Stacks the series' shares per epoch, in series order (first series at the bottom). */
 function stack(points: PanelModel['points'], order: readonly string[]): Stacked {
   const rank = new Map(order.map((k, i) => [k, i]));
-  const idx = Array.from({ length: points.length }, (_, i) => i)
-    .sort((a, b) => (points.epoch[a] ?? 0) - (points.epoch[b] ?? 0) || (rank.get(points.series[a] ?? '') ?? 0) - (rank.get(points.series[b] ?? '') ?? 0));
+  const idx = Array.from({ length: points.length }, (_, i) => i).sort(
+    (a, b) =>
+      (points.epoch[a] ?? 0) - (points.epoch[b] ?? 0) ||
+      (rank.get(points.series[a] ?? '') ?? 0) - (rank.get(points.series[b] ?? '') ?? 0),
+  );
   const rows: { epoch: number; series: string; y1: number; y2: number }[] = [];
   let epoch = Number.NaN;
   let base = 0;
   for (const i of idx) {
     const e = points.epoch[i] ?? 0;
-    if (e !== epoch) { epoch = e; base = 0; }
+    if (e !== epoch) {
+      epoch = e;
+      base = 0;
+    }
     const raw = points.y[i] ?? Number.NaN;
     const v = Number.isNaN(raw) || raw < 0 ? 0 : raw;
     rows.push({ epoch: e, series: points.series[i] ?? '', y1: base, y2: base + v });
@@ -164,5 +229,10 @@ function stack(points: PanelModel['points'], order: readonly string[]): Stacked 
   }
   // Plot draws one area per series; keep each series' points together and in epoch order.
   rows.sort((a, b) => (rank.get(a.series) ?? 0) - (rank.get(b.series) ?? 0) || a.epoch - b.epoch);
-  return { epoch: rows.map((r) => r.epoch), series: rows.map((r) => r.series), y1: rows.map((r) => r.y1), y2: rows.map((r) => r.y2) };
+  return {
+    epoch: rows.map((r) => r.epoch),
+    series: rows.map((r) => r.series),
+    y1: rows.map((r) => r.y1),
+    y2: rows.map((r) => r.y2),
+  };
 }

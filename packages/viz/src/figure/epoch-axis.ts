@@ -27,7 +27,8 @@ export function epochAxis(first: number, last: number, maxTicks: number): EpochA
   const ticks: number[] = [];
   for (let e = Math.ceil(first / step) * step; e <= last; e += step) ticks.push(e);
   const head = ticks[0];
-  if (head === undefined || (head !== first && head - first >= step * 0.75 && ticks.length < wanted)) ticks.unshift(first);
+  if (head === undefined || (head !== first && head - first >= step * 0.75 && ticks.length < wanted))
+    ticks.unshift(first);
   return { domain: [first, last], ticks };
 }
 

@@ -33,9 +33,11 @@ const FONT_FILES = [
 export function figureFormatOf(file: string): FigureFormat {
   const ext = extname(file).toLowerCase().slice(1);
   if (ext === 'svg' || ext === 'png' || ext === 'html') return ext;
-  throw new MonitorchError('INVALID_ARGUMENT',
+  throw new MonitorchError(
+    'INVALID_ARGUMENT',
     `Cannot write a figure to "${file}": unknown extension "${ext === '' ? '(none)' : `.${ext}`}". Use a file name ending in .png, .svg or .html.`,
-    { file });
+    { file },
+  );
 }
 
 /**
@@ -99,12 +101,21 @@ export function figureHtml(figure: RenderedFigure, title = 'monitorch figure'): 
  * @returns the rendered figure and the format written
  * @throws MonitorchError `INVALID_ARGUMENT` for an unknown extension or unreadable run directory
  */
-export async function renderFigureToFile(source: FigureSource, options: FigureFileOptions): Promise<RenderedFigure & { format: FigureFormat }> {
+export async function renderFigureToFile(
+  source: FigureSource,
+  options: FigureFileOptions,
+): Promise<RenderedFigure & { format: FigureFormat }> {
   const format = figureFormatOf(options.file);
   const figure = renderFigure(source, { ...options, tooltips: options.tooltips ?? format === 'html' });
-  const body = format === 'svg' ? figure.svg
-    : format === 'png' ? svgToPng(figure.svg, options.scale)
-      : figureHtml(figure, options.title ?? (typeof source === 'string' ? `monitorch: ${source}` : 'monitorch figure'));
+  const body =
+    format === 'svg'
+      ? figure.svg
+      : format === 'png'
+        ? svgToPng(figure.svg, options.scale)
+        : figureHtml(
+            figure,
+            options.title ?? (typeof source === 'string' ? `monitorch: ${source}` : 'monitorch figure'),
+          );
   await mkdir(dirname(options.file), { recursive: true });
   await writeFile(options.file, body);
   return { ...figure, format };

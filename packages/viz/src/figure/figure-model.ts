@@ -92,7 +92,9 @@ export function figureModel(tables: readonly Table[]): FigureModel {
         if (byModule.size === 0) continue;
         columns.push({
           spec,
-          panels: [...byModule].map(([module, rows]) => panelModel(spec, module === '' ? 'whole model' : module, cols, rows, false)),
+          panels: [...byModule].map(([module, rows]) =>
+            panelModel(spec, module === '' ? 'whole model' : module, cols, rows, false),
+          ),
         });
       }
     }
@@ -120,9 +122,19 @@ function rowsByModule(cols: TableColumns, spec: PanelSpec): Map<string, number[]
   return out;
 }
 
-interface SeriesParts { phase: string; quantity: string; module: string }
+interface SeriesParts {
+  phase: string;
+  quantity: string;
+  module: string;
+}
 
-function panelModel(spec: PanelSpec, heading: string, cols: TableColumns, rows: readonly number[], isBig: boolean): PanelModel {
+function panelModel(
+  spec: PanelSpec,
+  heading: string,
+  cols: TableColumns,
+  rows: readonly number[],
+  isBig: boolean,
+): PanelModel {
   const phase = cols.get('phase');
   const quantity = cols.get('quantity');
   const module = cols.get('module');
@@ -135,7 +147,11 @@ function panelModel(spec: PanelSpec, heading: string, cols: TableColumns, rows: 
   for (const r of rows) {
     const e = numberAt(epoch, r);
     if (e === null) continue;
-    const p: SeriesParts = { phase: stringAt(phase, r), quantity: stringAt(quantity, r), module: isBig ? stringAt(module, r) : '' };
+    const p: SeriesParts = {
+      phase: stringAt(phase, r),
+      quantity: stringAt(quantity, r),
+      module: isBig ? stringAt(module, r) : '',
+    };
     const key = stackModules ? p.module : `${p.phase}\u0000${p.quantity}\u0000${p.module}`;
     if (!parts.has(key)) parts.set(key, p);
     let epochs = byKey.get(key);
@@ -145,7 +161,8 @@ function panelModel(spec: PanelSpec, heading: string, cols: TableColumns, rows: 
   }
   const series = seriesInfo(parts, stackModules);
   const order: [string, number, number][] = series.flatMap((s) =>
-    [...(byKey.get(s.key) ?? [])].sort((a, b) => a[0] - b[0]).map(([e, r]): [string, number, number] => [s.key, e, r]));
+    [...(byKey.get(s.key) ?? [])].sort((a, b) => a[0] - b[0]).map(([e, r]): [string, number, number] => [s.key, e, r]),
+  );
   return { spec, heading, series, points: pointsOf(spec, cols, order) };
 }
 
@@ -172,7 +189,10 @@ function pointsOf(spec: PanelSpec, cols: TableColumns, order: readonly [string, 
       if (band === 'std') {
         const m = numberAt(mean, r);
         const sd = numberAt(std, r);
-        if (m !== null && sd !== null) { lo = m - sd; hi = m + sd; }
+        if (m !== null && sd !== null) {
+          lo = m - sd;
+          hi = m + sd;
+        }
       } else if (band === 'min-max') {
         lo = nan(numberAt(min, r));
         hi = nan(numberAt(max, r));
@@ -181,7 +201,10 @@ function pointsOf(spec: PanelSpec, cols: TableColumns, order: readonly [string, 
         hi = nan(numberAt(q3, r));
       }
       // A band needs both edges; one alone would draw a wedge to nowhere.
-      if (Number.isNaN(lo) || Number.isNaN(hi)) { lo = Number.NaN; hi = Number.NaN; }
+      if (Number.isNaN(lo) || Number.isNaN(hi)) {
+        lo = Number.NaN;
+        hi = Number.NaN;
+      }
       edges.lo[i] = lo;
       edges.hi[i] = hi;
     }
@@ -192,14 +215,19 @@ function pointsOf(spec: PanelSpec, cols: TableColumns, order: readonly [string, 
 function seriesInfo(parts: ReadonlyMap<string, SeriesParts>, stackModules: boolean): SeriesInfo[] {
   const all = [...parts];
   if (stackModules) {
-    return all.map(([key, p], i) => ({ key, label: p.module === '' ? 'whole model' : p.module, color: i % 2 === 0 ? '#6495ed' : '#4169e1' }));
+    return all.map(([key, p], i) => ({
+      key,
+      label: p.module === '' ? 'whole model' : p.module,
+      color: i % 2 === 0 ? '#6495ed' : '#4169e1',
+    }));
   }
   const distinct = (f: (p: SeriesParts) => string): number => new Set(all.map(([, p]) => f(p))).size;
   const manyPhases = distinct((p) => p.phase) > 1;
   const manyQuantities = distinct((p) => p.quantity) > 1;
   const manyModules = distinct((p) => p.module) > 1;
   // `val val_accuracy` says the phase twice: a quantity that starts with its phase stands alone.
-  const name = (p: SeriesParts): string => (p.quantity.startsWith(`${p.phase}_`) ? p.quantity : `${p.phase} ${p.quantity}`);
+  const name = (p: SeriesParts): string =>
+    p.quantity.startsWith(`${p.phase}_`) ? p.quantity : `${p.phase} ${p.quantity}`;
   const label = (p: SeriesParts): string => `${name(p)}${manyModules && p.module !== '' ? ` · ${p.module}` : ''}`;
   // Colour by the one part that varies, so train/val and activation/death rate keep their
   // well-known colours whichever panel they are in.

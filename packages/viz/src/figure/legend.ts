@@ -25,10 +25,15 @@ export function legendBlock(series: readonly SeriesInfo[], width: number): Legen
   let row = 0;
   for (const s of series) {
     const w = SWATCH + 4 + s.label.length * CHAR + 12;
-    if (x > 0 && x + w > width) { x = 0; row += 1; }
+    if (x > 0 && x + w > width) {
+      x = 0;
+      row += 1;
+    }
     const y = row * ROW;
-    parts.push(`<g transform="translate(${x},${y})"><rect y="2" width="${SWATCH}" height="8" rx="1" fill="${escapeMarkup(s.color)}"/>`
-      + `<text x="${SWATCH + 4}" y="10" font-size="10">${escapeMarkup(s.label)}</text></g>`);
+    parts.push(
+      `<g transform="translate(${x},${y})"><rect y="2" width="${SWATCH}" height="8" rx="1" fill="${escapeMarkup(s.color)}"/>` +
+        `<text x="${SWATCH + 4}" y="10" font-size="10">${escapeMarkup(s.label)}</text></g>`,
+    );
     x += w;
   }
   return { svg: `<g class="legend">${parts.join('')}</g>`, height: (row + 1) * ROW };

@@ -52,8 +52,12 @@ const COLUMN_SHADES = ['#ffffff', '#f2ebe6'];
  * @throws MonitorchError `INVALID_ARGUMENT` when a run directory cannot be read
  */
 export function renderFigure(source: FigureSource, options: FigureOptions = {}): RenderedFigure {
-  const tables = typeof source === 'string' ? [...readRunTables(source).values()]
-    : Array.isArray(source) ? (source as readonly Table[]) : [...(source as ReadonlyMap<string, Table>).values()];
+  const tables =
+    typeof source === 'string'
+      ? [...readRunTables(source).values()]
+      : Array.isArray(source)
+        ? (source as readonly Table[])
+        : [...(source as ReadonlyMap<string, Table>).values()];
   const model = figureModel(tables);
   const tooltips = options.tooltips ?? false;
   const nBig = model.big.length;
@@ -64,7 +68,9 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   let top = 0;
 
   if (options.title !== undefined) {
-    parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${escapeMarkup(options.title)}</text>`);
+    parts.push(
+      `<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${escapeMarkup(options.title)}</text>`,
+    );
     top += 32;
   }
 
@@ -77,7 +83,14 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
       const x = i * w;
       parts.push(heading(panel.heading, x + w / 2, top + 18, 14));
       parts.push(`<g transform="translate(${x + 46},${top + HEADER + 2})">${legends[i]?.svg ?? ''}</g>`);
-      parts.push(drawPanel(panel, { width: w, height: BIG_PLOT_HEIGHT, axis, xLabels: true, tooltips }, x, top + HEADER + legendHeight + 4));
+      parts.push(
+        drawPanel(
+          panel,
+          { width: w, height: BIG_PLOT_HEIGHT, axis, xLabels: true, tooltips },
+          x,
+          top + HEADER + legendHeight + 4,
+        ),
+      );
     });
     top += HEADER + legendHeight + 4 + BIG_PLOT_HEIGHT + GAP;
   }
@@ -93,29 +106,42 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     const columnHeight = HEADER + legendHeight + 4 + rows * cell + X_LABELS + GAP;
     model.columns.forEach((column, i) => {
       const x = i * w;
-      parts.push(`<rect x="${x}" y="${top}" width="${w}" height="${columnHeight}" fill="${COLUMN_SHADES[i % 2] ?? '#fff'}"/>`);
+      parts.push(
+        `<rect x="${x}" y="${top}" width="${w}" height="${columnHeight}" fill="${COLUMN_SHADES[i % 2] ?? '#fff'}"/>`,
+      );
       parts.push(heading(column.spec.title, x + w / 2, top + 18, 13));
       parts.push(`<g transform="translate(${x + 46},${top + HEADER + 2})">${legends[i]?.svg ?? ''}</g>`);
       column.panels.forEach((panel: PanelModel, r: number) => {
         const y = top + HEADER + legendHeight + 4 + r * cell;
         const isLast = r === column.panels.length - 1;
-        parts.push(`<text x="${x + 46}" y="${y + 11}" font-size="11" fill="#333">${escapeMarkup(panel.heading)}</text>`);
-        parts.push(drawPanel(panel, { width: w, height: SMALL_PLOT_HEIGHT + (isLast ? X_LABELS : 0), axis, xLabels: isLast, tooltips },
-          x, y + SMALL_TITLE));
+        parts.push(
+          `<text x="${x + 46}" y="${y + 11}" font-size="11" fill="#333">${escapeMarkup(panel.heading)}</text>`,
+        );
+        parts.push(
+          drawPanel(
+            panel,
+            { width: w, height: SMALL_PLOT_HEIGHT + (isLast ? X_LABELS : 0), axis, xLabels: isLast, tooltips },
+            x,
+            y + SMALL_TITLE,
+          ),
+        );
       });
     });
     top += columnHeight;
   }
 
   if (nBig === 0 && nCols === 0) {
-    parts.push(`<text x="${width / 2}" y="${top + 40}" text-anchor="middle" font-size="14" fill="#666">Nothing to plot yet: no table with plot metadata has rows.</text>`);
+    parts.push(
+      `<text x="${width / 2}" y="${top + 40}" text-anchor="middle" font-size="14" fill="#666">Nothing to plot yet: no table with plot metadata has rows.</text>`,
+    );
     top += 70;
   }
 
   const height = Math.ceil(top);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" `
-    + `font-family="DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif" font-size="10">`
-    + `<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}</svg>`;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+    `font-family="DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif" font-size="10">` +
+    `<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}</svg>`;
   return { svg, width, height };
 }
 

@@ -50,13 +50,19 @@ function utf8Values(chunks: readonly Data[]): (string | null)[] {
     const offsets = chunk.valueOffsets as Int32Array;
     const bytes = chunk.values as Uint8Array;
     for (let i = 0; i < chunk.length; i += 1) {
-      if (chunk.nullCount > 0 && !chunk.getValid(i)) { out.push(null); continue; }
+      if (chunk.nullCount > 0 && !chunk.getValid(i)) {
+        out.push(null);
+        continue;
+      }
       const start = offsets[chunk.offset + i] ?? 0;
       const end = offsets[chunk.offset + i + 1] ?? start;
       const slice = bytes.subarray(start, end);
       let text: string | undefined;
       for (let k = 0; k < recentBytes.length; k += 1) {
-        if (sameBytes(recentBytes[k]!, slice)) { text = recentText[k]; break; }
+        if (sameBytes(recentBytes[k]!, slice)) {
+          text = recentText[k];
+          break;
+        }
       }
       if (text === undefined) {
         text = decoder.decode(slice);

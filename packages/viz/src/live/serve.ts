@@ -98,7 +98,11 @@ export async function serve(source: LiveInspector | string, options: ServeOption
   } else {
     const sub = source.epochs$.subscribe({
       next: (closed: EpochClosed) => onEpoch(closed.epoch, closed.run),
-      complete: () => { state.done = true; state.version += 1; broadcast('done', state); },
+      complete: () => {
+        state.done = true;
+        state.version += 1;
+        broadcast('done', state);
+      },
     });
     state.run = source.run;
     state.epoch = Math.max(0, source.epoch - 1);
@@ -111,8 +115,9 @@ export async function serve(source: LiveInspector | string, options: ServeOption
       try {
         svg = renderFigure(tables(), { tooltips: true }).svg;
       } catch (e) {
-        svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="40"><text x="10" y="24" font-family="sans-serif" font-size="13">`
-          + `${escapeMarkup(`Could not draw the figure: ${e instanceof Error ? e.message : String(e)}`)}</text></svg>`;
+        svg =
+          `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="40"><text x="10" y="24" font-family="sans-serif" font-size="13">` +
+          `${escapeMarkup(`Could not draw the figure: ${e instanceof Error ? e.message : String(e)}`)}</text></svg>`;
       }
       cached = { version: state.version, svg };
     }
@@ -123,7 +128,8 @@ export async function serve(source: LiveInspector | string, options: ServeOption
     try {
       handle(req, res);
     } catch (e) {
-      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `Internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      if (!res.headersSent)
+        send(res, 500, 'text/plain; charset=utf-8', `Internal error: ${e instanceof Error ? e.message : String(e)}\n`);
       else res.end();
     }
   });
@@ -149,33 +155,48 @@ export async function serve(source: LiveInspector | string, options: ServeOption
     switch (path) {
       case '/':
         send(res, 200, 'text/html; charset=utf-8', livePageHtml(title), {
-          'Content-Security-Policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+          'Content-Security-Policy':
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         });
         return;
       case '/page.js':
         send(res, 200, 'text/javascript; charset=utf-8', LIVE_PAGE_JS);
         return;
       case '/figure.svg':
-        send(res, 200, 'image/svg+xml; charset=utf-8', figureSvg(), { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" });
+        send(res, 200, 'image/svg+xml; charset=utf-8', figureSvg(), {
+          'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+        });
         return;
       case '/progress':
         send(res, 200, 'application/json; charset=utf-8', JSON.stringify(state.progress ?? null));
         return;
       default: // '/events'
-        res.writeHead(200, { ...SAFE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
+        res.writeHead(200, {
+          ...SAFE_HEADERS,
+          'Content-Type': 'text/event-stream; charset=utf-8',
+          Connection: 'keep-alive',
+        });
         res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify(state)}\n\n`);
-        if (req.method === 'HEAD') { res.end(); return; }
+        if (req.method === 'HEAD') {
+          res.end();
+          return;
+        }
         clients.add(res);
         req.on('close', () => clients.delete(res));
     }
   };
 
-  const heartbeat = setInterval(() => { for (const res of clients) res.write(': keep-alive\n\n'); }, 15_000);
+  const heartbeat = setInterval(() => {
+    for (const res of clients) res.write(': keep-alive\n\n');
+  }, 15_000);
   heartbeat.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
@@ -186,7 +207,10 @@ export async function serve(source: LiveInspector | string, options: ServeOption
       state.progress = tracker.update(p);
       // Coalesce: at most one push per PROGRESS_PUSH_MS, whatever the batch rate.
       if (progressTimer === undefined) {
-        progressTimer = setTimeout(() => { progressTimer = undefined; broadcast('progress', state.progress); }, PROGRESS_PUSH_MS);
+        progressTimer = setTimeout(() => {
+          progressTimer = undefined;
+          broadcast('progress', state.progress);
+        }, PROGRESS_PUSH_MS);
         progressTimer.unref();
       }
     },
@@ -196,7 +220,10 @@ export async function serve(source: LiveInspector | string, options: ServeOption
       if (progressTimer !== undefined) clearTimeout(progressTimer);
       for (const res of clients) res.end();
       clients.clear();
-      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     },
   };
 }
@@ -208,7 +235,13 @@ const SAFE_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 } as const;
 
-function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, { ...SAFE_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
@@ -231,8 +264,14 @@ function followRunDir(dir: string, everyMs: number, onChange: (epoch: number) =>
   const check = (): void => {
     let next: string;
     try {
-      next = readdirSync(dir).filter((f) => /\.arrows?$/.test(f)).sort()
-        .map((f) => { const s = statSync(join(dir, f)); return `${f}:${s.size}:${s.mtimeMs}`; }).join('|');
+      next = readdirSync(dir)
+        .filter((f) => /\.arrows?$/.test(f))
+        .sort()
+        .map((f) => {
+          const s = statSync(join(dir, f));
+          return `${f}:${s.size}:${s.mtimeMs}`;
+        })
+        .join('|');
     } catch {
       return; // the directory may not exist yet; keep polling
     }

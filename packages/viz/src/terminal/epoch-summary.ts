@@ -24,13 +24,20 @@ export interface SummaryThresholds {
  * @param rows - the epoch's rows by table name (`EpochClosed.rows`)
  * @param plots - plot specs by table name (from the lenses' table specs)
  */
-export function epochSummary(rows: ReadonlyMap<string, readonly TableRow[]>, plots: ReadonlyMap<string, PlotSpec>,
-  thresholds: SummaryThresholds = {}): EpochSummary {
+export function epochSummary(
+  rows: ReadonlyMap<string, readonly TableRow[]>,
+  plots: ReadonlyMap<string, PlotSpec>,
+  thresholds: SummaryThresholds = {},
+): EpochSummary {
   const deadShare = thresholds.deadShare ?? 0.5;
   const values: string[] = [];
   const warnings: string[] = [];
   for (const [table, tableRows] of rows) {
-    const headline = new Set((plots.get(table)?.panels ?? []).filter((p) => p.size === 'big' && p.kind === 'numerical').flatMap((p) => p.quantities));
+    const headline = new Set(
+      (plots.get(table)?.panels ?? [])
+        .filter((p) => p.size === 'big' && p.kind === 'numerical')
+        .flatMap((p) => p.quantities),
+    );
     for (const row of tableRows) {
       const quantity = String(row['quantity'] ?? '');
       const module = String(row['module'] ?? '');
@@ -44,14 +51,18 @@ export function epochSummary(rows: ReadonlyMap<string, readonly TableRow[]>, plo
         values.push(`${label} ${finite ? formatValue(mean) : String(mean ?? '–')}`);
       }
       if (quantity === 'loss' && count > 0 && !finite) {
-        warnings.push(`${clean(phase)} loss is not finite (${mean === null ? 'NaN or ±inf in its batches' : String(mean)})`);
+        warnings.push(
+          `${clean(phase)} loss is not finite (${mean === null ? 'NaN or ±inf in its batches' : String(mean)})`,
+        );
       }
       if (module !== '' && /(^|_)death_rate$/.test(quantity) && finite && mean >= deadShare) {
         const what = quantity === 'death_rate' ? 'dead' : `dead (${clean(quantity.replace(/_?death_rate$/, ''))})`;
         warnings.push(`${clean(module)}: ${Math.round(mean * 100)} % ${what}`);
       }
       if (/non_finite/.test(quantity) && finite && mean > 0) {
-        warnings.push(`${module === '' ? 'model' : clean(module)}: non-finite values (${clean(quantity)} ${formatValue(mean)})`);
+        warnings.push(
+          `${module === '' ? 'model' : clean(module)}: non-finite values (${clean(quantity)} ${formatValue(mean)})`,
+        );
       }
     }
   }

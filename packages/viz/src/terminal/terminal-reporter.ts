@@ -115,7 +115,7 @@ export class TerminalReporter {
       left: p.etaSeconds === undefined ? '?' : formatDuration(p.etaSeconds),
       loss: formatValue(p.runningLoss),
     };
-    if (this.bar === undefined || this.barTotal !== batches || p.batch < (this.bar.getProgress() * batches)) {
+    if (this.bar === undefined || this.barTotal !== batches || p.batch < this.bar.getProgress() * batches) {
       this.stopBar();
       this.bar = new SingleBar({
         stream: this.stream,
