@@ -71,7 +71,7 @@ export {
   type OutputOptions,
   type ParameterOptions,
 } from './loop-adapter.js';
-export type { ModuleDeclaration } from './loop-modules.js';
+export type { ModuleDeclaration } from './loop/module-registry.js';
 export { plotSpecOf, tableSpecOf } from './arrow/schema.js';
 export type { RunWriterOptions } from './arrow/run-writer.js';
 export { readRun, readRunSync, type RunTableSource } from './arrow/run-reader.js';

@@ -449,7 +449,7 @@ export class Inspector {
   private report(error: MonitorchError): void {
     // Keyed by what went wrong where, not by the message (which may carry changing numbers).
     const d = error.details;
-    const key = `${error.code}:${String(d['lens'] ?? '')}:${String(d['method'] ?? '')}:${String(d['module'] ?? '')}:${String(d['table'] ?? '')}`;
+    const key = [error.code, d['lens'], d['method'], d['module'], d['table']].map(detailText).join(':');
     if (this.logger !== null && !this.warnedOnce.has(key)) {
       this.warnedOnce.add(key);
       this.logger.warn(`[monitorch] ${error.message}`);
@@ -490,4 +490,9 @@ function asLensError(lens: Lens, method: string, e: unknown): MonitorchError {
 function metricPhase(name: string): Phase {
   const prefix = /^(train|val|test)_/.exec(name);
   return prefix?.[1] ?? 'train';
+}
+
+/** A detail value as key text (details are plain data: strings, numbers, arrays). */
+function detailText(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }

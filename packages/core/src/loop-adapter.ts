@@ -1,19 +1,15 @@
 import type { Adapter, AdapterConnection } from './adapter.js';
-import { tensorReport, type ReductionAnswers } from './events.js';
+import { tensorReport, type AdapterReport, type ReductionAnswers } from './events.js';
 import { MonitorchError } from './errors.js';
 import { reduce } from './kernels/reduce.js';
 import type { TensorData } from './kernels/tensor-data.js';
-import { ModuleRegistry, type ModuleDeclaration, type ModuleEntry } from './loop-modules.js';
+import { ModuleRegistry, type ModuleDeclaration, type ModuleEntry } from './loop/module-registry.js';
+import { NonFiniteWarnings } from './loop/non-finite-warnings.js';
+import { ReportPlanner, type ReductionPlan } from './loop/report-planner.js';
+import { callName, checkParameterName, checkTensor, isTensorData } from './loop/tensor-checks.js';
 import type { ModuleInfo, ModuleKind } from './module-info.js';
 import { DEFAULT_PHASE, type Phase } from './phase.js';
-import {
-  reductionKey,
-  reductionsFor,
-  type Reduction,
-  type ReductionRequest,
-  type ReductionResult,
-  type TensorSource,
-} from './reduction.js';
+import type { Reduction, ReductionResult, TensorSource } from './reduction.js';
 
 /** Options of {@link LoopAdapter.output} and {@link LoopAdapter.outputGradient}. */
 export interface OutputOptions {
@@ -48,26 +44,6 @@ export interface BeforeAfter {
   readonly before: TensorData;
   readonly after: TensorData;
 }
-
-/** Which reductions one tensor gets, computed once per (module, source, parameter, phase). */
-interface Plan {
-  readonly reductions: readonly Reduction[];
-  readonly keys: readonly string[];
-  /** True when the answers must wait until the module's parameter list is complete. */
-  readonly hold: boolean;
-}
-
-/** A gradient or update reduced before its module's parameters were all known. */
-interface HeldReport {
-  readonly source: 'gradient' | 'update';
-  readonly entry: ModuleEntry;
-  readonly parameter: string;
-  readonly shape: readonly number[];
-  readonly phase: Phase;
-  readonly answers: Map<string, ReductionResult>;
-}
-
-const NO_PLAN: Plan = { reductions: [], keys: [], hold: false };
 
 /**
  * The adapter for hand-written training loops: report what your loop computes — module
@@ -116,10 +92,12 @@ const NO_PLAN: Plan = { reductions: [], keys: [], hold: false };
  */
 export class LoopAdapter implements Adapter {
   private connection: AdapterConnection | undefined;
-  private requests: readonly ReductionRequest[] = [];
   private readonly registry = new ModuleRegistry();
-  private held: HeldReport[] = [];
-  private readonly warned = new Set<string>();
+  private readonly planner = new ReportPlanner();
+  private readonly warnings = new NonFiniteWarnings();
+  private readonly sink = (report: AdapterReport): void => {
+    this.connection?.emitter.emit('report', report);
+  };
   private scratch = new Float64Array(0);
   private readonly onFlush = (): void => this.flush(true);
 
@@ -160,11 +138,10 @@ export class LoopAdapter implements Adapter {
   connect(connection: AdapterConnection): void {
     this.disconnect();
     this.connection = connection;
-    this.requests = connection.requests;
     this.registry.forgetLearned();
     this.registry.clearPlans();
-    this.held = [];
-    this.warned.clear();
+    this.planner.reset(connection.requests);
+    this.warnings.clear();
     connection.emitter.on('flush', this.onFlush);
   }
 
@@ -175,7 +152,7 @@ export class LoopAdapter implements Adapter {
     this.flush(false);
     connection.emitter.off('flush', this.onFlush);
     this.connection = undefined;
-    this.requests = [];
+    this.planner.reset([]);
   }
 
   /**
@@ -257,16 +234,13 @@ export class LoopAdapter implements Adapter {
       );
     }
     // Only compute the difference when some lens wants it.
-    const entry = this.registry.get(module, options.kind, options.type, 'update');
-    this.registry.checkParameterShape(entry, parameter, shape, 'update');
-    const phase = options.phase ?? DEFAULT_PHASE;
-    const plan = this.parameterPlan(entry, 'update', parameter, phase);
-    if (plan.reductions.length === 0) return;
+    const planned = this.planParameterTensor('update', module, parameter, shape, options);
+    if (planned === undefined) return;
     if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, this.scratch.length * 2));
     const diff = this.scratch.subarray(0, n);
     const { before, after } = delta;
     for (let i = 0; i < n; i++) diff[i] = (after[i] as number) - (before[i] as number);
-    this.answer(plan, entry, 'update', parameter, diff, shape, phase);
+    this.answer(planned.plan, planned.entry, 'update', parameter, diff, shape, planned.phase);
   }
 
   /**
@@ -296,14 +270,7 @@ export class LoopAdapter implements Adapter {
     }
     const phase = options.phase ?? DEFAULT_PHASE;
     connection.emitter.emit('report', { type: 'loss', value, batchSize, phase });
-    if (!Number.isFinite(value)) {
-      this.warnOnce(
-        `loss|${phase}`,
-        'NON_FINITE_LOSS',
-        `The ${phase} loss is ${String(value)}. It is recorded and counted apart, not averaged into the epoch's loss; ` +
-          'look for a too-large learning rate, log(0) or a division by zero.',
-      );
-    }
+    this.warnings.checkLoss(this.sink, value, phase);
   }
 
   /** Reports that one optimizer step finished (after its gradients and updates). */
@@ -324,12 +291,7 @@ export class LoopAdapter implements Adapter {
     checkTensor(source, module, undefined, data, shape);
     const entry = this.registry.get(module, options.kind, options.type, source);
     const phase = options.phase ?? DEFAULT_PHASE;
-    let plan = entry.plans.get(source, '', phase) as Plan | undefined;
-    if (plan === undefined) {
-      const reductions = reductionsFor(this.requests, source, entry.info, undefined, phase);
-      plan = reductions.length === 0 ? NO_PLAN : { reductions, keys: reductions.map(reductionKey), hold: false };
-      entry.plans.set(source, '', phase, plan);
-    }
+    const plan = this.planner.moduleTensorPlan(entry, source, phase);
     if (plan.reductions.length === 0) return;
     this.answer(plan, entry, source, undefined, data, shape, phase);
   }
@@ -344,55 +306,32 @@ export class LoopAdapter implements Adapter {
   ): void {
     checkParameterName(source, module, parameter);
     checkTensor(source, module, parameter, data, shape);
+    const planned = this.planParameterTensor(source, module, parameter, shape, options);
+    if (planned === undefined) return;
+    this.answer(planned.plan, planned.entry, source, parameter, data, shape, planned.phase);
+  }
+
+  /**
+   * The module, phase and plan of a checked parameter tensor (every gradient and update goes
+   * through here); undefined when no lens wants it.
+   */
+  private planParameterTensor(
+    source: 'gradient' | 'update',
+    module: string,
+    parameter: string,
+    shape: readonly number[],
+    options: ParameterOptions,
+  ): { entry: ModuleEntry; phase: Phase; plan: ReductionPlan } | undefined {
     const entry = this.registry.get(module, options.kind, options.type, source);
     this.registry.checkParameterShape(entry, parameter, shape, source);
     const phase = options.phase ?? DEFAULT_PHASE;
-    const plan = this.parameterPlan(entry, source, parameter, phase);
-    if (plan.reductions.length === 0) return;
-    this.answer(plan, entry, source, parameter, data, shape, phase);
-  }
-
-  /** The plan for a parameter tensor; registers a new parameter as pending (held). */
-  private parameterPlan(entry: ModuleEntry, source: 'gradient' | 'update', parameter: string, phase: Phase): Plan {
-    const cached = entry.plans.get(source, parameter, phase) as Plan | undefined;
-    if (cached !== undefined) return cached;
-    const known = entry.info.parameters.some((p) => p.name === parameter);
-    if (!known) {
-      if (entry.parametersFixed) {
-        throw new MonitorchError(
-          'UNKNOWN_MODULE',
-          `loop.${source}('${entry.info.name}', '${parameter}'): module "${entry.info.name}" was declared with the parameters ` +
-            `[${entry.info.parameters.map((p) => p.name).join(', ')}], not "${parameter}". Fix the name or declare the parameter.`,
-          { module: entry.info.name, parameter },
-        );
-      }
-      // Not cached: once the parameter list settles, the real plan replaces this one.
-      entry.pendingParameters.set(parameter, entry.shapes.get(parameter) ?? []);
-      const everyParameter = new Set<string>([
-        ...entry.info.parameters.map((p) => p.name),
-        ...entry.pendingParameters.keys(),
-      ]);
-      for (const r of this.requests) {
-        if (r.select.of === 'gradient' || r.select.of === 'update')
-          for (const p of r.select.parameters) everyParameter.add(p);
-      }
-      // Ownership is not known yet: compute what any request could want, filter when it is.
-      const optimistic: ModuleInfo = {
-        ...entry.info,
-        parameters: [...everyParameter].map((name) => ({ name, shape: [] })),
-      };
-      const reductions = reductionsFor(this.requests, source, optimistic, parameter, phase);
-      return reductions.length === 0 ? NO_PLAN : { reductions, keys: reductions.map(reductionKey), hold: true };
-    }
-    const reductions = reductionsFor(this.requests, source, entry.info, parameter, phase);
-    const plan = reductions.length === 0 ? NO_PLAN : { reductions, keys: reductions.map(reductionKey), hold: false };
-    entry.plans.set(source, parameter, phase, plan);
-    return plan;
+    const plan = this.planner.parameterPlan(entry, source, parameter, phase);
+    return plan.reductions.length === 0 ? undefined : { entry, phase, plan };
   }
 
   /** Computes the plan's reductions and reports them (or holds them, see the class docs). */
   private answer(
-    plan: Plan,
+    plan: ReductionPlan,
     entry: ModuleEntry,
     source: TensorSource,
     parameter: string | undefined,
@@ -405,9 +344,9 @@ export class LoopAdapter implements Adapter {
       answers.set(plan.keys[i] as string, reduce(data, shape, plan.reductions[i] as Reduction));
     }
     const ownShape = [...shape];
-    this.checkFinite(answers, entry.info.name, source, parameter, phase, data.length);
+    this.warnings.checkAnswers(this.sink, answers, entry.info.name, source, parameter, phase, data.length);
     if (plan.hold && parameter !== undefined && (source === 'gradient' || source === 'update')) {
-      this.held.push({ source, entry, parameter, shape: ownShape, phase, answers });
+      this.planner.hold({ source, entry, parameter, shape: ownShape, phase, answers });
       return;
     }
     this.emit(source, entry.info, parameter, ownShape, phase, answers);
@@ -421,9 +360,7 @@ export class LoopAdapter implements Adapter {
     phase: Phase,
     reductions: ReductionAnswers,
   ): void {
-    const connection = this.connection;
-    if (connection === undefined) return;
-    connection.emitter.emit('report', tensorReport(source, module, parameter, shape, reductions, phase));
+    this.connection?.emitter.emit('report', tensorReport(source, module, parameter, shape, reductions, phase));
   }
 
   /**
@@ -431,139 +368,9 @@ export class LoopAdapter implements Adapter {
    * now that every module's parameter list is known.
    */
   private flush(epochEnds: boolean): void {
-    if (this.registry.settle() || this.held.length > 0) {
-      const held = this.held;
-      this.held = [];
-      for (const h of held) {
-        const wanted = reductionsFor(this.requests, h.source, h.entry.info, h.parameter, h.phase);
-        if (wanted.length === 0) continue;
-        const answers = new Map<string, ReductionResult>();
-        for (const r of wanted) {
-          const key = reductionKey(r);
-          const a = h.answers.get(key);
-          if (a !== undefined) answers.set(key, a);
-        }
-        this.emit(h.source, h.entry.info, h.parameter, h.shape, h.phase, answers);
-      }
+    if (this.registry.settle() || this.planner.holding) {
+      for (const r of this.planner.release()) this.emit(r.source, r.module, r.parameter, r.shape, r.phase, r.answers);
     }
-    if (epochEnds) this.warned.clear();
+    if (epochEnds) this.warnings.clear();
   }
-
-  /** Warns (once per tensor per epoch) when an answer shows NaN or infinite entries. */
-  private checkFinite(
-    answers: ReadonlyMap<string, ReductionResult>,
-    module: string,
-    source: TensorSource,
-    parameter: string | undefined,
-    phase: Phase,
-    size: number,
-  ): void {
-    let counted = -1;
-    let bad = false;
-    for (const a of answers.values()) {
-      if (a.op === 'activeCount') {
-        if (a.nonFinite > 0) {
-          bad = true;
-          counted = Math.max(counted, a.nonFinite);
-        }
-      } else if (a.op === 'nonFinite') {
-        if (a.nan + a.inf > 0) {
-          bad = true;
-          counted = Math.max(counted, a.nan + a.inf);
-        }
-      } else if (!Number.isFinite(a.value)) {
-        bad = true;
-      }
-    }
-    if (!bad) return;
-    const tensor = parameter === undefined ? `${source} of "${module}"` : `${source} of "${module}.${parameter}"`;
-    const how =
-      counted >= 0
-        ? `${counted} of ${size} entries are NaN or infinite`
-        : 'it holds NaN or infinite entries (or overflowed)';
-    this.warnOnce(
-      `${source}|${module}|${parameter ?? ''}|${phase}`,
-      'NON_FINITE_INPUT',
-      `The ${phase} ${tensor}: ${how}. They are counted apart and never averaged into the rates; ` +
-        'look for an exploding learning rate, log(0) or a division by zero.',
-      module,
-    );
-  }
-
-  private warnOnce(key: string, code: 'NON_FINITE_INPUT' | 'NON_FINITE_LOSS', message: string, module?: string): void {
-    const connection = this.connection;
-    if (connection === undefined || this.warned.has(key)) return;
-    this.warned.add(key);
-    connection.emitter.emit('report', { type: 'warning', code, message, ...(module === undefined ? {} : { module }) });
-  }
-}
-
-/** `loop.gradient('lin1', 'weight')`, for messages (built only when something is wrong). */
-function callName(source: string, module: string, parameter?: string): string {
-  return parameter === undefined ? `loop.${source}('${module}')` : `loop.${source}('${module}', '${parameter}')`;
-}
-
-function checkParameterName(source: string, module: string, parameter: string): void {
-  if (typeof parameter !== 'string' || parameter === '') {
-    throw new MonitorchError(
-      'INVALID_ARGUMENT',
-      `loop.${source}('${module}'): the parameter name must be a non-empty string such as 'weight'.`,
-      { module, parameter },
-    );
-  }
-}
-
-function isTensorData(x: unknown): x is TensorData {
-  return x instanceof Float32Array || x instanceof Float64Array;
-}
-
-/** Checks the data type and that `shape` describes `data`; returns the element count. */
-function checkTensor(
-  source: string,
-  module: string,
-  parameter: string | undefined,
-  data: TensorData,
-  shape: readonly number[],
-): number {
-  if (!isTensorData(data)) {
-    throw new MonitorchError(
-      'INVALID_ARGUMENT',
-      `${callName(source, module, parameter)}: data must be a Float32Array or Float64Array (got ${describe(data)}). Wrap plain arrays with Float32Array.from(…).`,
-      { module },
-    );
-  }
-  if (!Array.isArray(shape)) {
-    throw new MonitorchError(
-      'INVALID_ARGUMENT',
-      `${callName(source, module, parameter)}: shape must be an array of dimensions such as [batch, features].`,
-      { module },
-    );
-  }
-  let product = 1;
-  for (let i = 0; i < shape.length; i++) {
-    const d = shape[i] as number;
-    if (!Number.isInteger(d) || d < 0) {
-      throw new MonitorchError(
-        'INVALID_ARGUMENT',
-        `${callName(source, module, parameter)}: dimension ${i} of shape [${shape.join(', ')}] is ${String(d)}; dimensions are non-negative integers.`,
-        { module, shape: [...shape] },
-      );
-    }
-    product *= d;
-  }
-  if (product !== data.length) {
-    throw new MonitorchError(
-      'SHAPE_MISMATCH',
-      `${callName(source, module, parameter)}: module "${module}" was reported with shape [${shape.join(', ')}] (${product} elements) but ${data.length} ` +
-        'data elements. Pass the shape of exactly this buffer, batch dimension first.',
-      { module, shape: [...shape], expected: product, actual: data.length },
-    );
-  }
-  return product;
-}
-
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (typeof x === 'object') return x.constructor?.name ?? 'object';
-  return typeof x;
 }

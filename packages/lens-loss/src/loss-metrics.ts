@@ -269,14 +269,16 @@ function checkLine(line: LineKind, option: string): LineKind {
 }
 
 function checkBands(bands: readonly BandKind[], option: string): readonly BandKind[] {
-  if (!Array.isArray(bands) || bands.some((b) => !BANDS.includes(b))) {
+  // Options may come from untyped code: check what was really given.
+  const given: unknown = bands;
+  if (!Array.isArray(given) || given.some((b) => !BANDS.includes(b as BandKind))) {
     throw new MonitorchError(
       'INVALID_ARGUMENT',
       `LossMetrics: ${option} must be an array of ${BANDS.join(', ')}, got ${JSON.stringify(bands)}.`,
       { [option]: bands },
     );
   }
-  return [...bands];
+  return [...(given as readonly BandKind[])];
 }
 
 function checkStatistic(method: LossStatistic): LossStatistic {

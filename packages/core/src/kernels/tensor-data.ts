@@ -16,9 +16,15 @@ export type TensorData = Float32Array | Float64Array;
  * @param data - the element buffer
  * @param shape - its dimensions, outermost first
  * @param what - what the caller was computing, for the message
+ * @param context - extra error details naming the tensor (e.g. `{ module }`)
  * @returns the number of elements (`data.length`)
  */
-export function checkShape(data: TensorData, shape: readonly number[], what: string): number {
+export function checkShape(
+  data: TensorData,
+  shape: readonly number[],
+  what: string,
+  context: Readonly<Record<string, unknown>> = {},
+): number {
   let product = 1;
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
@@ -27,7 +33,7 @@ export function checkShape(data: TensorData, shape: readonly number[], what: str
         'INVALID_ARGUMENT',
         `${what}: dimension ${i} of shape [${shape.join(', ')}] is ${String(d)}; ` +
           "every dimension must be a non-negative integer. Pass the tensor's real shape.",
-        { shape: [...shape], dim: i, value: d },
+        { ...context, shape: [...shape], dim: i, value: d },
       );
     }
     product *= d;
@@ -37,7 +43,7 @@ export function checkShape(data: TensorData, shape: readonly number[], what: str
       'SHAPE_MISMATCH',
       `${what}: shape [${shape.join(', ')}] has ${product} elements but the data has ${data.length}. ` +
         'Pass the shape of exactly this buffer (row-major, outermost dimension first).',
-      { shape: [...shape], expected: product, actual: data.length },
+      { ...context, shape: [...shape], expected: product, actual: data.length },
     );
   }
   return product;

@@ -155,7 +155,7 @@ export abstract class UnitRateLens implements Lens {
 
   private entryOf(event: TensorEvent, parameter: string | undefined): UnitRateEpoch {
     let byTensor = this.state.get(event.phase);
-    if (byTensor === undefined) this.state.set(event.phase, (byTensor = new Map()));
+    if (byTensor === undefined) this.state.set(event.phase, (byTensor = new Map<string, UnitRateEpoch>()));
     // Module names are unique and dotted; a NUL cannot occur in either part.
     const key = parameter === undefined ? event.module.name : `${event.module.name}\u0000${parameter}`;
     let entry = byTensor.get(key);

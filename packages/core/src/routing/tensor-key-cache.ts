@@ -16,9 +16,9 @@ export class TensorKeyCache<T> {
   /** Caches a value. */
   set(source: string, parameter: string, phase: string, value: T): void {
     let byParameter = this.bySource.get(source);
-    if (byParameter === undefined) this.bySource.set(source, (byParameter = new Map()));
+    if (byParameter === undefined) this.bySource.set(source, (byParameter = new Map<string, Map<string, T>>()));
     let byPhase = byParameter.get(parameter);
-    if (byPhase === undefined) byParameter.set(parameter, (byPhase = new Map()));
+    if (byPhase === undefined) byParameter.set(parameter, (byPhase = new Map<string, T>()));
     byPhase.set(phase, value);
   }
 

@@ -5,7 +5,7 @@ import type { Lens } from '../lens.js';
 import type { ModuleInfo, ModuleKind } from '../module-info.js';
 import type { Phase } from '../phase.js';
 import { reductionKey, type ReductionRequest, type ReductionResult, type TensorSource } from '../reduction.js';
-import { LensRoutes, TENSOR_FOLDS } from '../routing/lens-routes.js';
+import { LensRoutes } from '../routing/lens-routes.js';
 
 /** Where a scripted event sits in the run. */
 export interface EventStampOptions {
@@ -105,9 +105,22 @@ export function deliver(lens: Lens, ...events: readonly TensorEvent[]): number {
   let delivered = 0;
   for (const event of events) {
     if (routes.takers(event).length === 0) continue;
-    const fold = lens[TENSOR_FOLDS[event.type]] as ((e: TensorEvent) => void) | undefined;
-    fold?.call(lens, event);
+    foldInto(lens, event);
     delivered += 1;
   }
   return delivered;
+}
+
+/** Calls the lens's fold for the event's type (the Inspector's dispatch, without its guard). */
+function foldInto(lens: Lens, event: TensorEvent): void {
+  switch (event.type) {
+    case 'output':
+      return lens.foldOutput?.(event);
+    case 'outputGradient':
+      return lens.foldOutputGradient?.(event);
+    case 'gradient':
+      return lens.foldGradient?.(event);
+    case 'update':
+      return lens.foldUpdate?.(event);
+  }
 }

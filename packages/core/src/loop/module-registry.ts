@@ -1,5 +1,7 @@
-import { MonitorchError } from './errors.js';
-import { MODULE_KINDS, type ModuleInfo, type ModuleKind, type ParameterInfo } from './module-info.js';
+import { MonitorchError } from '../errors.js';
+import { MODULE_KINDS, type ModuleInfo, type ModuleKind, type ParameterInfo } from '../module-info.js';
+import { TensorKeyCache } from '../routing/tensor-key-cache.js';
+import type { ReductionPlan } from './report-planner.js';
 
 /**
  * A module as a hand-written loop declares it to the {@link LoopAdapter} up front.
@@ -26,33 +28,6 @@ export interface ModuleDeclaration {
   readonly parameters?: readonly (string | ParameterInfo)[];
 }
 
-/**
- * Reduction plans of one module, by tensor source, parameter ('' for outputs) and phase.
- * Nested maps keyed by the caller's own strings: no key string is built per report.
- */
-export class PlanCache {
-  private readonly bySource = new Map<string, Map<string, Map<string, unknown>>>();
-
-  /** The cached plan, if any. */
-  get(source: string, parameter: string, phase: string): unknown {
-    return this.bySource.get(source)?.get(parameter)?.get(phase);
-  }
-
-  /** Caches a plan. */
-  set(source: string, parameter: string, phase: string, plan: unknown): void {
-    let byParameter = this.bySource.get(source);
-    if (byParameter === undefined) this.bySource.set(source, (byParameter = new Map()));
-    let byPhase = byParameter.get(parameter);
-    if (byPhase === undefined) byParameter.set(parameter, (byPhase = new Map()));
-    byPhase.set(phase, plan);
-  }
-
-  /** Forgets every plan. */
-  clear(): void {
-    this.bySource.clear();
-  }
-}
-
 /** One registered module and what the adapter has learned about it. */
 export interface ModuleEntry {
   /** The current description (replaced, never mutated, when it changes). */
@@ -66,7 +41,7 @@ export interface ModuleEntry {
   /** Parameter shapes seen or declared; `undefined` while only the name is known. */
   readonly shapes: Map<string, readonly number[] | undefined>;
   /** Cached reduction plans; cleared whenever `info` changes. */
-  readonly plans: PlanCache;
+  readonly plans: TensorKeyCache<ReductionPlan>;
 }
 
 /**
@@ -127,7 +102,7 @@ export class ModuleRegistry {
           parametersFixed: d.parameters !== undefined,
           pendingParameters: new Map(),
           shapes,
-          plans: new PlanCache(),
+          plans: new TensorKeyCache<ReductionPlan>(),
         });
       }
       this.declaredNames.add(d.name);
@@ -163,7 +138,7 @@ export class ModuleRegistry {
         parametersFixed: false,
         pendingParameters: new Map(),
         shapes: new Map(),
-        plans: new PlanCache(),
+        plans: new TensorKeyCache<ReductionPlan>(),
       };
       this.entries.set(name, entry);
       return entry;
@@ -273,4 +248,23 @@ function checkKind(name: string, kind: ModuleKind): void {
       { module: name, kind },
     );
   }
+}
+
+/**
+ * Records that `parameter` was reported for a module whose parameter list is still being
+ * learned; it joins the list when the registry settles (at the next step).
+ *
+ * @throws MonitorchError `UNKNOWN_MODULE` when the module was declared without that parameter
+ */
+export function addPendingParameter(entry: ModuleEntry, source: string, parameter: string): void {
+  if (entry.parametersFixed) {
+    throw new MonitorchError(
+      'UNKNOWN_MODULE',
+      `loop.${source}('${entry.info.name}', '${parameter}'): module "${entry.info.name}" was declared with the ` +
+        `parameters [${entry.info.parameters.map((p) => p.name).join(', ')}], not "${parameter}". ` +
+        'Fix the name or declare the parameter.',
+      { module: entry.info.name, parameter },
+    );
+  }
+  entry.pendingParameters.set(parameter, entry.shapes.get(parameter) ?? []);
 }
