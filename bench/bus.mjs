@@ -4,9 +4,9 @@
 // and 10 bias gradients, a loss and a step event (32 events); an epoch is 500 steps.
 import { EventEmitter } from 'eventemitter3';
 import { Bus, Inspector, LoopAdapter } from '@monitorch/core';
-import { LossMetrics } from '@monitorch/lens-loss';
+import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
-import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
+import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 
 const LAYERS = 10;
 const BATCH = 8;

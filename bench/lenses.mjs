@@ -7,9 +7,9 @@
 // adapter pays); "lens path" = LoopAdapter calls + bus + lens folds + a tick every 50 batches
 // (rows, Arrow batches, in memory). Figures are medians of several timed runs after warm-up.
 import { Inspector, LoopAdapter, reduce, reductionKey } from '@monitorch/core';
-import { LossMetrics } from '@monitorch/lens-loss';
+import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
-import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
+import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 
 const BATCHES = 100;
 const TICK_EVERY = 50;

@@ -4,9 +4,9 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Inspector, LoopAdapter } from '@monitorch/core';
-import { LossMetrics } from '@monitorch/lens-loss';
+import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
-import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
+import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');

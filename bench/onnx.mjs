@@ -16,9 +16,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Inspector } from '@monitorch/core';
-import { LossMetrics } from '@monitorch/lens-loss';
+import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
-import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
+import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 import * as ort from 'onnxruntime-node';
 import {
   DataLoader,

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Inspector, LoopAdapter, readRun } from '@monitorch/core';
-import { LossMetrics } from '@monitorch/lens-loss';
+import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
-import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
+import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 import { TinyMlp, syntheticBatches } from './helpers/tiny-mlp.js';
 
 const EPS = 1e-8;

@@ -3,8 +3,8 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Inspector, LoopAdapter } from '@monitorch/core';
-import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
-import { LossMetrics } from '@monitorch/lens-loss';
+import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
+import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
 import { Linear, relu, reluBackward, softmaxCrossEntropy } from './mlp/mlp.js';
 import { mulberry32 } from './mlp/prng.js';

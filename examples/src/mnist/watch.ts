@@ -1,7 +1,7 @@
 import { Inspector } from '@monitorch/core';
-import { LossMetrics } from '@monitorch/lens-loss';
+import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
-import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
+import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 import { TerminalReporter, serve, type LivePage } from '@monitorch/viz';
 
 /** An Inspector with the seed's three lenses, its terminal output and (optionally) a live page. */

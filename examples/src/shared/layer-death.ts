@@ -1,6 +1,6 @@
 import type { Inspector } from '@monitorch/core';
 import { OutputActivation } from '@monitorch/lens-output-activation';
-import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
+import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 import { lastEpochValues } from './last-epoch.js';
 
 /** One layer's rates in the last epoch (fractions in [0, 1]). */

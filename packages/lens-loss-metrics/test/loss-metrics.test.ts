@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { MonitorchError } from '@monitorch/core';
 import { Inspector, LoopAdapter } from '@monitorch/core';
-import { LossMetrics } from '@monitorch/lens-loss';
+import { LossMetrics } from '@monitorch/lens-loss-metrics';
 
 /** The table as plain objects, in row order. */
 const rowsOf = (inspector: Inspector, lens: LossMetrics): Record<string, unknown>[] =>

@@ -1,7 +1,7 @@
 // ParameterGradientActivation driven end to end: LoopAdapter → CPU kernels → bus → lens → Arrow.
 import t from 'tap';
 import { Inspector, LoopAdapter } from '@monitorch/core';
-import { ParameterGradientActivation } from '@monitorch/lens-grad-activation';
+import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 
 const rowsOf = (inspector: Inspector, lens: ParameterGradientActivation): Record<string, unknown>[] =>
   inspector

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import type { TableRow } from '@monitorch/core';
-import { ParameterGradientActivation, titleCase } from '@monitorch/lens-grad-activation';
+import { ParameterGradientActivation, titleCase } from '@monitorch/lens-gradient-activation';
 import { deliver, gradientEvent, moduleInfo } from '@monitorch/core/testing';
 
 const close = (tt: Test, actual: unknown, expected: number, msg: string): void => {
