@@ -14,6 +14,7 @@ import type {
   UpdateEvent,
   WarningEvent,
 } from './events.js';
+import type { MonitorchErrorCode } from './errors.js';
 import { DEFAULT_PHASE } from './phase.js';
 
 /**
@@ -101,7 +102,7 @@ export class Bus {
   }
 
   /** Publishes a warning stamped with the current epoch. */
-  warn(code: string, message: string, module?: string): void {
+  warn(code: MonitorchErrorCode, message: string, module?: string): void {
     const event: WarningEvent = {
       type: 'warning',
       code,

@@ -1,23 +1,35 @@
 /**
- * Stable error codes. A code never changes meaning once published; tests and users may
- * switch on it.
+ * Every stable error and warning code. A code never changes meaning once published; tests and
+ * users may switch on it. Warnings that adapters publish (`NON_FINITE_INPUT`, `DEVICE_FALLBACK`,
+ * …) use the same codes, so `inspector.errors$` carries them unchanged.
  */
-export type MonitorchErrorCode =
-  | 'SHAPE_MISMATCH'
-  | 'INVALID_ARGUMENT'
-  | 'UNKNOWN_MODULE'
-  | 'UNKNOWN_METRIC'
-  | 'NON_FINITE_INPUT'
-  | 'NON_FINITE_LOSS'
-  | 'TICK_WITHOUT_DATA'
-  | 'RUN_DIR_UNWRITABLE'
-  | 'RUN_DIR_UNREADABLE'
-  | 'NOT_ATTACHED'
-  | 'ALREADY_CLOSED'
-  | 'LENS_FAILED'
-  | 'UNSUPPORTED'
-  | 'DEVICE_UNAVAILABLE'
-  | 'BACKEND_FAILED';
+export const MONITORCH_ERROR_CODES = [
+  'SHAPE_MISMATCH',
+  'INVALID_ARGUMENT',
+  'UNKNOWN_MODULE',
+  'UNKNOWN_METRIC',
+  'NON_FINITE_INPUT',
+  'NON_FINITE_LOSS',
+  'TICK_WITHOUT_DATA',
+  'RUN_DIR_UNWRITABLE',
+  'RUN_DIR_UNREADABLE',
+  'NOT_ATTACHED',
+  'ALREADY_CLOSED',
+  'LENS_FAILED',
+  'UNSUPPORTED',
+  'DEVICE_UNAVAILABLE',
+  'DEVICE_FALLBACK',
+  'ADAPTER_IN_USE',
+  'BACKEND_FAILED',
+] as const;
+
+/** A stable error or warning code (see {@link MONITORCH_ERROR_CODES}). */
+export type MonitorchErrorCode = (typeof MONITORCH_ERROR_CODES)[number];
+
+/** True when `code` is one of {@link MONITORCH_ERROR_CODES} (for codes from untyped code). */
+export function isMonitorchErrorCode(code: unknown): code is MonitorchErrorCode {
+  return (MONITORCH_ERROR_CODES as readonly unknown[]).includes(code);
+}
 
 /**
  * The one error class of monitorch. `code` is stable; `message` says what was wrong and

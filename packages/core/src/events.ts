@@ -1,3 +1,4 @@
+import type { MonitorchErrorCode } from './errors.js';
 import type { ModuleInfo } from './module-info.js';
 import type { Phase } from './phase.js';
 import type { ReductionResult, TensorSource } from './reduction.js';
@@ -79,7 +80,8 @@ export interface EpochEvent extends EventStamp {
 /** Something a user should see but that did not stop anything (a lens error, NaN input…). */
 export interface WarningEvent extends EventStamp {
   readonly type: 'warning';
-  readonly code: string;
+  /** What went wrong, as a stable code (the same codes as {@link MonitorchError}). */
+  readonly code: MonitorchErrorCode;
   readonly message: string;
   readonly module?: string;
 }

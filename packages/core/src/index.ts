@@ -1,4 +1,10 @@
-export { MonitorchError, isMonitorchError, type MonitorchErrorCode } from './errors.js';
+export {
+  MONITORCH_ERROR_CODES,
+  MonitorchError,
+  isMonitorchError,
+  isMonitorchErrorCode,
+  type MonitorchErrorCode,
+} from './errors.js';
 export { MODULE_KINDS, type ModuleInfo, type ModuleKind, type ParameterInfo } from './module-info.js';
 export { DEFAULT_PHASE, type Phase } from './phase.js';
 export {

@@ -4,12 +4,14 @@ import type { Adapter } from './adapter.js';
 import { rowsToRecordBatch } from './arrow/schema.js';
 import { RunWriter } from './arrow/run-writer.js';
 import { Bus } from './bus.js';
-import { MonitorchError, type MonitorchErrorCode } from './errors.js';
+import { MonitorchError, isMonitorchErrorCode } from './errors.js';
 import type { Lens, LensClass } from './lens.js';
 import type { Phase } from './phase.js';
 import type { TensorEvent } from './events.js';
 import type { ReductionRequest } from './reduction.js';
 import { LensRoutes, TENSOR_FOLDS } from './routing/lens-routes.js';
+import { checkBatchSize, checkMetricName, checkPhase, checkReportedNumber } from './report-checks.js';
+import { requestProblem } from './request-check.js';
 import { LensTable } from './tables/lens-table.js';
 import type { TableRow } from './tables/table-spec.js';
 
@@ -59,16 +61,11 @@ export interface EpochClosed {
   readonly rows: ReadonlyMap<string, readonly TableRow[]>;
 }
 
-/** Warning codes adapters publish on the bus that keep their own error code. */
-const WARNING_CODES: ReadonlySet<string> = new Set<MonitorchErrorCode>([
-  'NON_FINITE_INPUT',
-  'NON_FINITE_LOSS',
-  'SHAPE_MISMATCH',
-  'UNKNOWN_MODULE',
-  'UNSUPPORTED',
-  'BACKEND_FAILED',
-  'DEVICE_UNAVAILABLE',
-]);
+/**
+ * Which Inspector each adapter reports to. An adapter has one connection; attaching it to a
+ * second Inspector would move it silently, so `attach` refuses while another holds it.
+ */
+const attachedTo = new WeakMap<Adapter, Inspector>();
 
 /** Fold methods that every lens having them receives (tensor folds are routed by request). */
 type EventFoldMethod = 'foldStep' | 'foldLoss' | 'foldMetric';
@@ -103,6 +100,8 @@ export class Inspector {
   private currentRunDir: string | undefined;
   private closed = false;
   private readonly warnedOnce = new Set<string>();
+  /** The lenses of the current run: those whose requests were valid at attach. */
+  private activeLenses: readonly Lens[];
 
   /** Errors from lenses and bad input that did not stop the loop. */
   readonly errors$: Observable<MonitorchError> = this.errorSubject.asObservable();
@@ -131,6 +130,7 @@ export class Inspector {
     }
     this.options = options;
     this.lenses = [...options.lenses];
+    this.activeLenses = this.lenses;
     this.logger = options.logger === undefined ? console : options.logger;
     this.resetTables();
   }
@@ -140,9 +140,9 @@ export class Inspector {
     return this.bus;
   }
 
-  /** The union of all lenses' reduction requests. */
+  /** The union of the reduction requests of the lenses running in this run. */
   get requests(): readonly ReductionRequest[] {
-    return this.lenses.flatMap((l) => l.requests);
+    return this.activeLenses.flatMap((l) => l.requests);
   }
 
   /** The epoch the next tick closes (1-based). */
@@ -169,10 +169,20 @@ export class Inspector {
    * Attaches to an adapter and starts a new run: fresh tables, epoch 1, its own run
    * directory. Attaching while attached detaches first (the previous run's files are finished).
    *
-   * @throws MonitorchError `RUN_DIR_UNWRITABLE` when the run directory cannot be created.
+   * @throws MonitorchError `RUN_DIR_UNWRITABLE` when the run directory cannot be created,
+   *   `ADAPTER_IN_USE` when another Inspector is attached to `adapter`.
    */
   attach(adapter: Adapter, options: AttachOptions = {}): this {
     this.assertOpen();
+    const holder = attachedTo.get(adapter);
+    if (holder !== undefined && holder !== this) {
+      throw new MonitorchError(
+        'ADAPTER_IN_USE',
+        'This adapter is attached to another Inspector, which would silently stop receiving its reports. ' +
+          'Call detach() (or close()) on the other Inspector first, or give each Inspector its own adapter.',
+        { runDir: holder.runDir },
+      );
+    }
     if (this.adapter !== undefined) this.detach();
     const run = this.runNumber + 1;
     const dir = options.runDir ?? this.numberedRunDir(run);
@@ -191,13 +201,16 @@ export class Inspector {
     this.bus = new Bus();
     this.warnedOnce.clear();
     this.resetTables();
-    for (const lens of this.lenses) this.guard(lens, 'reset', () => lens.reset());
+    this.activeLenses = this.lenses.filter((lens) => this.requestsValid(lens));
+    for (const lens of this.activeLenses) this.guard(lens, 'reset', () => lens.reset());
     this.subscribe();
     this.adapter = adapter;
+    attachedTo.set(adapter, this);
     try {
       adapter.connect({ emitter: this.bus.emitter, requests: this.requests });
     } catch (e) {
       this.adapter = undefined;
+      attachedTo.delete(adapter);
       this.unsubscribe();
       this.finishWriter();
       throw e;
@@ -221,6 +234,7 @@ export class Inspector {
     }
     if (this.bus.reportsInEpoch > 0) this.closeEpoch();
     this.adapter = undefined;
+    attachedTo.delete(adapter);
     this.unsubscribe();
     this.finishWriter();
     return this;
@@ -248,27 +262,35 @@ export class Inspector {
    */
   pushMetric(name: string, value: number, options: { phase?: Phase } = {}): void {
     this.assertOpen();
-    this.assertAttached(`pushMetric('${name}')`);
-    if (!this.lenses.some((l) => this.guard(l, 'acceptsMetric', () => l.acceptsMetric?.(name)) === true)) {
+    const call = `inspector.pushMetric(${typeof name === 'string' ? `'${name}'` : ''})`;
+    this.assertAttached(call);
+    checkMetricName(call, name);
+    checkReportedNumber(call, 'metric value', value);
+    const phase = checkPhase(call, options.phase) ?? metricPhase(name);
+    if (!this.activeLenses.some((l) => this.guard(l, 'acceptsMetric', () => l.acceptsMetric?.(name)) === true)) {
       throw new MonitorchError(
         'UNKNOWN_METRIC',
         `No lens records the metric "${name}". Add it to a lens, e.g. new LossMetrics({ metrics: ['${name}'] }).`,
         { name },
       );
     }
-    this.bus.publish({ type: 'metric', name, value, phase: options.phase ?? metricPhase(name) });
+    this.bus.publish({ type: 'metric', name, value, phase });
   }
 
-  /** Records one batch loss (mean over the batch) in the given phase (default `train`). */
+  /**
+   * Records one batch loss (mean over the batch) in the given phase (default `train`). A NaN
+   * or infinite loss is recorded and counted apart by the loss lens.
+   *
+   * @throws MonitorchError `INVALID_ARGUMENT` when `value` is not a number, `batchSize` not a
+   *   positive number or `phase` not a non-empty string (nothing is recorded then)
+   */
   pushLoss(value: number, options: { phase?: Phase; batchSize?: number } = {}): void {
     this.assertOpen();
-    this.assertAttached('pushLoss()');
-    this.bus.publish({
-      type: 'loss',
-      value,
-      batchSize: options.batchSize ?? 1,
-      ...(options.phase === undefined ? {} : { phase: options.phase }),
-    });
+    this.assertAttached('inspector.pushLoss()');
+    checkReportedNumber('inspector.pushLoss()', 'loss', value);
+    const batchSize = checkBatchSize('inspector.pushLoss()', options.batchSize);
+    const phase = checkPhase('inspector.pushLoss()', options.phase);
+    this.bus.publish({ type: 'loss', value, batchSize, ...(phase === undefined ? {} : { phase }) });
   }
 
   /** The current run's table of a lens (by lens instance or table name), as an Arrow table. */
@@ -327,7 +349,7 @@ export class Inspector {
       );
     }
     const produced = new Map<string, readonly TableRow[]>();
-    for (const lens of this.lenses) {
+    for (const lens of this.activeLenses) {
       const rows = this.guard(lens, 'tick', () => lens.tick(epoch));
       if (rows === undefined || rows.length === 0) continue;
       produced.set(lens.table.name, rows);
@@ -395,7 +417,7 @@ export class Inspector {
 
   private subscribe(): void {
     const bus = this.bus;
-    const routes = new LensRoutes(this.lenses);
+    const routes = new LensRoutes(this.activeLenses);
     const routeTensor = <E extends TensorEvent>(stream: Observable<E>): void => {
       this.subscriptions.push(
         stream.subscribe((event) => {
@@ -407,7 +429,7 @@ export class Inspector {
       );
     };
     const route = <E>(stream: Observable<E>, method: EventFoldMethod): void => {
-      const takers = this.lenses.filter((l) => typeof l[method] === 'function');
+      const takers = this.activeLenses.filter((l) => typeof l[method] === 'function');
       if (takers.length === 0) return;
       this.subscriptions.push(
         stream.subscribe((event) => {
@@ -427,12 +449,44 @@ export class Inspector {
     this.subscriptions.push(
       bus.warning$.subscribe((w) => {
         if (w.code === 'LENS_FAILED') return; // already reported by guard()
-        const code = (WARNING_CODES.has(w.code) ? w.code : 'INVALID_ARGUMENT') as MonitorchErrorCode;
+        // Codes are typed; an adapter written in plain JavaScript may still send an unknown one.
+        const known = isMonitorchErrorCode(w.code);
         this.report(
-          new MonitorchError(code, w.message, { epoch: w.epoch, step: w.step, phase: w.phase, module: w.module }),
+          new MonitorchError(known ? w.code : 'BACKEND_FAILED', w.message, {
+            epoch: w.epoch,
+            step: w.step,
+            phase: w.phase,
+            module: w.module,
+            ...(known ? {} : { code: w.code }),
+          }),
         );
       }),
     );
+  }
+
+  /**
+   * Whether every request of `lens` is well-formed. A lens with a bad request is reported and
+   * sits this run out (no events, no rows); the other lenses still get well-formed requests
+   * answered.
+   */
+  private requestsValid(lens: Lens): boolean {
+    const requests: unknown = lens.requests;
+    const problems = Array.isArray(requests)
+      ? requests.flatMap((r: unknown, i) => {
+          const problem = requestProblem(r);
+          return problem === undefined ? [] : [`request ${i}: ${problem}`];
+        })
+      : ['requests must be an array of { select, reduction } objects'];
+    if (problems.length === 0) return true;
+    this.report(
+      new MonitorchError(
+        'INVALID_ARGUMENT',
+        `Lens "${lens.id}" has an invalid request (${problems.join('; ')}). ` +
+          'This lens is skipped for this run; the other lenses and the training loop go on.',
+        { lens: lens.id, problems },
+      ),
+    );
+    return false;
   }
 
   /** Runs `fn` for `lens`; a throw is reported and swallowed so the loop goes on. */

@@ -8,6 +8,7 @@ import { NonFiniteWarnings } from './loop/non-finite-warnings.js';
 import { ReportPlanner, type ReductionPlan } from './loop/report-planner.js';
 import { callName, checkParameterName, checkTensor, isTensorData } from './loop/tensor-checks.js';
 import type { ModuleInfo, ModuleKind } from './module-info.js';
+import { checkBatchSize, checkPhase, checkReportedNumber } from './report-checks.js';
 import { DEFAULT_PHASE, type Phase } from './phase.js';
 import type { Reduction, ReductionResult, TensorSource } from './reduction.js';
 
@@ -253,22 +254,9 @@ export class LoopAdapter implements Adapter {
   loss(value: number, options: LossOptions = {}): void {
     const connection = this.connection;
     if (connection === undefined) return;
-    if (typeof value !== 'number') {
-      throw new MonitorchError(
-        'INVALID_ARGUMENT',
-        `loop.loss(): the loss must be a number, got ${typeof value}. Pass the batch's mean loss as a plain number (e.g. tensor.item()).`,
-        { value },
-      );
-    }
-    const batchSize = options.batchSize ?? 1;
-    if (typeof batchSize !== 'number' || !(batchSize > 0) || !Number.isFinite(batchSize)) {
-      throw new MonitorchError(
-        'INVALID_ARGUMENT',
-        `loop.loss(): batchSize is ${String(batchSize)}; it must be a positive number of samples.`,
-        { batchSize },
-      );
-    }
-    const phase = options.phase ?? DEFAULT_PHASE;
+    checkReportedNumber('loop.loss()', 'loss', value);
+    const batchSize = checkBatchSize('loop.loss()', options.batchSize);
+    const phase = checkPhase('loop.loss()', options.phase) ?? DEFAULT_PHASE;
     connection.emitter.emit('report', { type: 'loss', value, batchSize, phase });
     this.warnings.checkLoss(this.sink, value, phase);
   }
@@ -290,7 +278,7 @@ export class LoopAdapter implements Adapter {
   ): void {
     checkTensor(source, module, undefined, data, shape);
     const entry = this.registry.get(module, options.kind, options.type, source);
-    const phase = options.phase ?? DEFAULT_PHASE;
+    const phase = checkPhase(callName(source, module), options.phase) ?? DEFAULT_PHASE;
     const plan = this.planner.moduleTensorPlan(entry, source, phase);
     if (plan.reductions.length === 0) return;
     this.answer(plan, entry, source, undefined, data, shape, phase);
@@ -324,7 +312,7 @@ export class LoopAdapter implements Adapter {
   ): { entry: ModuleEntry; phase: Phase; plan: ReductionPlan } | undefined {
     const entry = this.registry.get(module, options.kind, options.type, source);
     this.registry.checkParameterShape(entry, parameter, shape, source);
-    const phase = options.phase ?? DEFAULT_PHASE;
+    const phase = checkPhase(callName(source, module, parameter), options.phase) ?? DEFAULT_PHASE;
     const plan = this.planner.parameterPlan(entry, source, parameter, phase);
     return plan.reductions.length === 0 ? undefined : { entry, phase, plan };
   }

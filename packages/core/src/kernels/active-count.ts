@@ -1,7 +1,7 @@
 import { MonitorchError } from '../errors.js';
 import type { ReductionResult } from '../reduction.js';
 import { checkEps } from '../lens-kit/option-checks.js';
-import { checkShape, productOf, type TensorData } from './tensor-data.js';
+import { checkShape, productOf, unitCounts, type TensorData } from './tensor-data.js';
 
 /** The answer of an `activeCount` reduction (see {@link ReductionResult}). */
 export type ActiveCountResult = Extract<ReductionResult, { op: 'activeCount' }>;
@@ -94,7 +94,7 @@ function requireRank1(shape: readonly number[], what: string): void {
 
 /** Layout `[outer, channels, run]`: each (outer, channel) pair owns one contiguous run. */
 function countRows(data: TensorData, outer: number, channels: number, run: number, eps: number): ActiveCountResult {
-  const counts = new Float64Array(channels);
+  const counts = unitCounts(channels, 'activeCount');
   let poison = 0;
   let start = 0;
   for (let n = 0; n < outer; n++) {
@@ -137,7 +137,7 @@ const BLOCK_ELEMENTS = 4096;
  * the tensor in L1-sized blocks and, per channel, stride through the block into a register.
  */
 function countInterleaved(data: TensorData, channels: number, positions: number, eps: number): ActiveCountResult {
-  const counts = new Float64Array(channels);
+  const counts = unitCounts(channels, 'activeCount');
   const n = data.length;
   const step = Math.max(1, Math.floor(BLOCK_ELEMENTS / Math.max(1, channels))) * channels;
   let poison = 0;

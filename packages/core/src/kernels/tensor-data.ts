@@ -26,9 +26,12 @@ export function checkShape(
   context: Readonly<Record<string, unknown>> = {},
 ): number {
   let product = 1;
+  // The loops walk every dimension, zero-sized or not: bound the others too, or an empty
+  // tensor of shape [1e15, 0] would spin through its outer dimension.
+  let extent = 1;
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
-    if (d === undefined || !Number.isInteger(d) || d < 0) {
+    if (d === undefined || !Number.isSafeInteger(d) || d < 0) {
       throw new MonitorchError(
         'INVALID_ARGUMENT',
         `${what}: dimension ${i} of shape [${shape.join(', ')}] is ${String(d)}; ` +
@@ -37,6 +40,15 @@ export function checkShape(
       );
     }
     product *= d;
+    if (d > 0) extent *= d;
+    if (extent > MAX_TENSOR_ENTRIES) {
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `${what}: shape [${shape.join(', ')}] spans more than ${MAX_TENSOR_ENTRIES} entries (its non-zero ` +
+          "dimensions multiply past what a typed array can index). Pass the tensor's real shape.",
+        { ...context, shape: [...shape], limit: MAX_TENSOR_ENTRIES },
+      );
+    }
   }
   if (product !== data.length) {
     throw new MonitorchError(
@@ -47,6 +59,33 @@ export function checkShape(
     );
   }
   return product;
+}
+
+/**
+ * The most entries a checked shape may span (its non-zero dimensions multiplied): the largest
+ * typed-array length every JavaScript engine supports.
+ */
+export const MAX_TENSOR_ENTRIES = 2 ** 31 - 1;
+
+/**
+ * Per-unit counts of a kernel, zeroed. A shape may be valid yet name more units than memory
+ * holds (an empty tensor `[0, 2**30]`): that is a typed error too, not a bare `RangeError`.
+ *
+ * @param units - channels or neurons
+ * @param what - the kernel, for the message
+ */
+export function unitCounts(units: number, what: string): Float64Array {
+  try {
+    return new Float64Array(units);
+  } catch (e) {
+    throw new MonitorchError(
+      'INVALID_ARGUMENT',
+      `${what}: the tensor has ${units} channels or neurons, more than memory holds for their counts. ` +
+        "Pass the tensor's real shape.",
+      { units },
+      { cause: e },
+    );
+  }
 }
 
 /** Product of `shape[from..to)`; 1 for an empty range. Assumes a checked shape. */
