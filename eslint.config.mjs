@@ -7,7 +7,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.tap/**', 'runs/**', 'examples/torch/**'],
+    ignores: [
+      'test/readme-snippets/placeholders.d.ts',
+      '.snippets/**',
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      '.tap/**',
+      'runs/**',
+      'examples/torch/**',
+    ],
   },
   js.configs.recommended,
   {
