@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import type { BandKind, PanelSpec } from '@monitorch/core';
 import { hasNamedColor, panelColors } from './colors.js';
+import { PANEL_DRAWERS } from './panels/panel-kinds.js';
 import { drawablePlotSpec } from './plot-spec.js';
 import { numberAt, stringAt, tableColumns, type TableColumns } from './table-columns.js';
 
@@ -139,9 +140,9 @@ function panelModel(
   const quantity = cols.get('quantity');
   const module = cols.get('module');
   const epoch = cols.get('epoch');
-  // Big relations panels stack the modules' shares; everything else has one series per
-  // phase × quantity (× module when a big panel gathers several modules).
-  const stackModules = isBig && spec.kind === 'relations';
+  // Big panels of some kinds (relations) stack the modules' shares; everything else has one
+  // series per phase × quantity (× module when a big panel gathers several modules).
+  const stackModules = isBig && PANEL_DRAWERS[spec.kind].seriesPerModule;
   const parts = new Map<string, SeriesParts>();
   const byKey = new Map<string, Map<number, number>>();
   for (const r of rows) {
