@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOMParser } from 'linkedom';
 import { tableToIPC, Table } from 'apache-arrow';
-import { isMonitorchError } from '@monitorch/core';
+import { isMonitorchError, type PanelSpec } from '@monitorch/core';
 import {
+  drawablePlotSpec,
   epochAxis,
   figureModel,
   readRunTables,
@@ -316,4 +317,73 @@ t.test('a column legend lists the series of all its panels', async (t) => {
   const doc = new DOMParser().parseFromString(renderFigure([table]).svg, 'image/svg+xml');
   const legend = Array.from(doc.querySelectorAll('g.legend text')).map((n) => (n as Element).textContent);
   t.same(legend, ['train activation_rate', 'val activation_rate']);
+});
+
+t.test('a panel of an unknown kind is not drawn as another kind: the figure says so and draws the rest', async (t) => {
+  // Core types the kind as a known one; a table written by a newer lens may carry any string.
+  const unknown = (kind: string): PanelSpec['kind'] => kind as PanelSpec['kind'];
+  const rows = [1, 2, 3].flatMap((epoch) => [
+    { epoch, phase: 'train', module: '', quantity: 'loss', mean: 1 / epoch },
+    { epoch, phase: 'train', module: 'fc1', quantity: 'activation_rate', mean: 0.5 },
+    { epoch, phase: 'train', module: 'fc2', quantity: 'activation_rate', mean: 0.25 },
+  ]);
+  const table = lensTable(
+    'future-lens',
+    {
+      panels: [
+        { title: 'Loss', size: 'big', kind: 'numerical', quantities: ['loss'], line: 'mean' },
+        { title: 'Heat', size: 'small', kind: unknown('heatmap'), quantities: ['activation_rate'], line: 'mean' },
+        { title: 'Rates', size: 'small', kind: 'probability', quantities: ['activation_rate'], line: 'mean' },
+      ],
+    },
+    rows,
+  );
+  const model = figureModel([table]);
+  t.same(
+    model.big.map((p) => p.heading),
+    ['Loss'],
+  );
+  t.same(
+    model.columns.map((c) => c.spec.title),
+    ['Rates'],
+    'the unknown panel is left out, not drawn as a probability panel',
+  );
+  t.same(
+    model.skipped.map(({ table, title, kind }) => ({ table, title, kind })),
+    [{ table: 'future-lens', title: 'Heat', kind: 'heatmap' }],
+  );
+  t.same(
+    drawablePlotSpec(table)?.panels.map((p) => p.title),
+    ['Loss', 'Rates'],
+  );
+
+  const figure = renderFigure([table]);
+  t.same(figure.notes, [model.skipped[0]!.message], 'the note comes back with the figure');
+  t.match(
+    figure.notes[0],
+    /^Panel "Heat" of table "future-lens" is not drawn: its kind "heatmap" is not one of numerical, probability, relations\. /,
+  );
+  const doc = new DOMParser().parseFromString(figure.svg, 'image/svg+xml');
+  const note = Array.from(doc.querySelectorAll('g.notes text'))
+    .map((n) => (n as Element).textContent)
+    .join(' ');
+  t.equal(note, `⚠ ${figure.notes[0]}`, 'the note is written at the top of the figure, wrapped into lines');
+  t.equal(doc.querySelectorAll('svg svg').length, 3, 'the loss panel and both modules of the known column are drawn');
+  const [actual, expected] = golden('unknown-kind.svg', figure.svg);
+  t.equal(actual, expected);
+
+  t.same(renderFigure(seedTables(3)).notes, [], 'a figure with every kind known has no notes');
+  const evil = lensTable(
+    'x',
+    {
+      panels: [
+        { title: '<b>t</b>', size: 'big', kind: unknown('<img src=x onerror=alert(1)>'), quantities: [], line: 'mean' },
+        { title: 'inherited', size: 'big', kind: unknown('toString'), quantities: [], line: 'mean' },
+      ],
+    },
+    [],
+  );
+  const odd = renderFigure([evil]);
+  t.equal(odd.notes.length, 2, 'a kind that names an inherited property is unknown too');
+  t.notMatch(odd.svg, /<img|<b>/, 'kinds and titles in notes are escaped');
 });

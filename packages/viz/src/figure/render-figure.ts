@@ -4,6 +4,7 @@ import { drawPanel } from './draw-panel.js';
 import { epochAxis } from './epoch-axis.js';
 import { figureModel, type PanelModel, type SeriesInfo } from './figure-model.js';
 import { legendBlock } from './legend.js';
+import { notesBlock } from './notes.js';
 import { readRunTables } from './run-loader.js';
 
 /** Lens tables to draw: by name, a list, or a run directory to read them from. */
@@ -25,6 +26,11 @@ export interface RenderedFigure {
   readonly svg: string;
   readonly width: number;
   readonly height: number;
+  /**
+   * What the figure could not show and why, also written at its top: e.g. a panel whose kind
+   * this version does not draw. Empty when everything was drawn.
+   */
+  readonly notes: readonly string[];
 }
 
 const BIG_MIN_WIDTH = 420;
@@ -72,6 +78,13 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
       `<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${escapeMarkup(options.title)}</text>`,
     );
     top += 32;
+  }
+
+  const notes = model.skipped.map((s) => s.message);
+  const noted = notesBlock(notes, width - 24);
+  if (noted.height > 0) {
+    parts.push(`<g transform="translate(12,${top + 6})">${noted.svg}</g>`);
+    top += noted.height + 12;
   }
 
   if (nBig > 0) {
@@ -142,7 +155,7 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
     `font-family="DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif" font-size="10">` +
     `<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}</svg>`;
-  return { svg, width, height };
+  return { svg, width, height, notes };
 }
 
 function unionSeries(panels: readonly PanelModel[]): SeriesInfo[] {
