@@ -161,7 +161,7 @@ function panelModel(
     const key = stackModules ? p.module : `${p.phase}\u0000${p.quantity}\u0000${p.module}`;
     if (!parts.has(key)) parts.set(key, p);
     let epochs = byKey.get(key);
-    if (epochs === undefined) byKey.set(key, (epochs = new Map()));
+    if (epochs === undefined) byKey.set(key, (epochs = new Map<number, number>()));
     // A repeated (epoch, series) keeps the last row, as the original's repeated epochs overwrite.
     epochs.set(e, r);
   }

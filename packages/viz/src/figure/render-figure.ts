@@ -74,9 +74,7 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   let top = 0;
 
   if (options.title !== undefined) {
-    parts.push(
-      `<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${escapeMarkup(options.title)}</text>`,
-    );
+    parts.push(heading(options.title, width / 2, 22, 16));
     top += 32;
   }
 
@@ -145,7 +143,8 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
 
   if (nBig === 0 && nCols === 0) {
     parts.push(
-      `<text x="${width / 2}" y="${top + 40}" text-anchor="middle" font-size="14" fill="#666">Nothing to plot yet: no table with plot metadata has rows.</text>`,
+      `<text x="${width / 2}" y="${top + 40}" text-anchor="middle" font-size="14" fill="#666">` +
+        'Nothing to plot yet: no table with plot metadata has rows.</text>',
     );
     top += 70;
   }
@@ -154,7 +153,8 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
     `font-family="DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif" font-size="10">` +
-    `<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}</svg>`;
+    '<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>' +
+    `${parts.join('')}</svg>`;
   return { svg, width, height, notes };
 }
 
@@ -165,5 +165,6 @@ function unionSeries(panels: readonly PanelModel[]): SeriesInfo[] {
 }
 
 function heading(text: string, x: number, y: number, size: number): string {
-  return `<text x="${x}" y="${y}" text-anchor="middle" font-size="${size}" font-weight="bold">${escapeMarkup(text)}</text>`;
+  const at = `x="${x}" y="${y}" text-anchor="middle" font-size="${size}" font-weight="bold"`;
+  return `<text ${at}>${escapeMarkup(text)}</text>`;
 }
