@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOMParser } from 'linkedom';
@@ -16,7 +16,7 @@ import {
   figureFormatOf,
 } from '@monitorch/viz';
 import { customTable, lensTable, seedTables, writeRun } from './fixtures/tables.js';
-import { golden } from './fixtures/golden.js';
+import { changedPath, compareGolden, golden } from './fixtures/golden.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'monitorch-viz-'));
 
@@ -389,3 +389,22 @@ t.test('a panel of an unknown kind is not drawn as another kind: the figure says
   t.equal(odd.notes.length, 2, 'a kind that names an inherited property is unknown too');
   t.notMatch(odd.svg, /<img|<b>/, 'kinds and titles in notes are escaped');
 });
+
+t.test(
+  'golden helper: a changed picture is written beside its golden, and removed once it matches again',
+  async (t) => {
+    const path = join(tmp(), 'picture.svg');
+    t.equal(changedPath(path), path.replace(/picture\.svg$/, 'picture.changed.svg'));
+    const [first, none] = compareGolden(path, '<svg><rect width="1.234"/></svg>', false);
+    t.equal(none, '', 'a missing golden compares with nothing');
+    t.equal(readFileSync(changedPath(path), 'utf8'), first, 'a new picture is written for review');
+    compareGolden(path, '<svg><rect width="1.234"/></svg>', true);
+    t.notOk(existsSync(changedPath(path)), 'accepted: the stale changed picture is removed');
+    const [same, golden1] = compareGolden(path, '<svg><rect width="1.2341"/></svg>', false);
+    t.equal(same, golden1, 'float noise is normalised away');
+    t.notOk(existsSync(changedPath(path)));
+    const [other] = compareGolden(path, '<svg><rect width="2"/></svg>', false);
+    t.equal(readFileSync(changedPath(path), 'utf8'), other, 'the changed picture is the normalised new one');
+    t.equal(readFileSync(path, 'utf8'), first, 'the golden itself is left alone');
+  },
+);
