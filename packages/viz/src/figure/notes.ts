@@ -2,7 +2,9 @@ import { escapeMarkup } from '../escape.js';
 
 /** Notes drawn as SVG: their markup (at the origin) and the height they take. */
 export interface NotesBlock {
+  /** `<g class="notes">` with one `<text>` per line; '' without notes. */
   readonly svg: string;
+  /** Pixels the notes take; 0 without notes. */
   readonly height: number;
 }
 

@@ -12,6 +12,7 @@ import type { PanelFrame } from './panel-drawer.js';
 export interface LineChannels {
   /** Channels are arrays over this index: no object and no accessor call per point. */
   readonly index: { readonly length: number };
+  /** x (the epoch) and z (the series key) of every point: one line per series. */
   readonly xy: { readonly x: Float64Array; readonly z: readonly string[] };
 }
 

@@ -8,8 +8,11 @@ export type PanelKind = PanelSpec['kind'];
 
 /** Size and decorations of one drawn panel. */
 export interface PanelFrame {
+  /** Width in pixels, margins and axis labels included. */
   readonly width: number;
+  /** Height in pixels, margins and axis labels included. */
   readonly height: number;
+  /** The epoch axis, shared by every panel of the figure so epochs line up. */
   readonly axis: EpochAxis;
   /** Whether the epoch tick labels are written (only on the last panel of a column). */
   readonly xLabels: boolean;
