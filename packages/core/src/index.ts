@@ -78,7 +78,7 @@ export {
   type ParameterOptions,
 } from './loop-adapter.js';
 export type { ModuleDeclaration } from './loop/module-registry.js';
-export { plotSpecOf, tableSpecOf } from './arrow/schema.js';
+export { plotSpecOf, tableSpecOf } from './arrow/schema-reader.js';
 export type { RunWriterOptions } from './arrow/run-writer.js';
 export { readRun, readRunSync, type RunTableSource } from './arrow/run-reader.js';
 export type { RunManifest } from './arrow/run-manifest.js';

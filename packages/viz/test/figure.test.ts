@@ -1,11 +1,12 @@
 import t from 'tap';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOMParser } from 'linkedom';
 import { tableToIPC, Table } from 'apache-arrow';
-import { isMonitorchError } from '@monitorch/core';
+import { isMonitorchError, type PanelSpec } from '@monitorch/core';
 import {
+  drawablePlotSpec,
   epochAxis,
   figureModel,
   readRunTables,
@@ -15,9 +16,13 @@ import {
   figureFormatOf,
 } from '@monitorch/viz';
 import { customTable, lensTable, seedTables, writeRun } from './fixtures/tables.js';
-import { golden } from './fixtures/golden.js';
+import { changedPath, compareGolden, golden } from './fixtures/golden.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'monitorch-viz-'));
+
+/** Markup parsed as a browser would; typed with the DOM's own types, as linkedom's say `any`. */
+const parse = (markup: string, type: 'image/svg+xml' | 'text/html'): ParentNode =>
+  new DOMParser().parseFromString(markup, type) as unknown as ParentNode;
 
 t.test('epoch axis: whole-epoch ticks, few of them, for 3 or 300 epochs', async (t) => {
   t.same(epochAxis(1, 3, 8), { domain: [1, 3], ticks: [1, 2, 3] });
@@ -188,7 +193,7 @@ t.test('golden SVG: a custom lens renders with no viz change (relations, log sca
   const [actual, expected] = golden('custom.svg', svg);
   t.equal(actual, expected);
   for (const text of ['Update Share', 'Update / Weight Ratio', 'enc.0', 'enc.1', 'head']) t.match(svg, `>${text}<`);
-  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  const doc = parse(svg, 'image/svg+xml');
   t.equal(doc.querySelectorAll('svg svg').length, 4, '1 big panel + 3 small panels');
 });
 
@@ -223,9 +228,9 @@ t.test('names are escaped everywhere in the SVG', async (t) => {
   const { svg } = renderFigure([table], { tooltips: true, title: evil });
   t.notMatch(svg, /<img/i);
   t.match(svg, '&lt;img src=x onerror=alert(1)&gt;');
-  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  const doc = parse(svg, 'image/svg+xml');
   t.equal(doc.querySelectorAll('img').length, 0);
-  const texts = Array.from(doc.querySelectorAll('text')).map((n) => (n as Element).textContent);
+  const texts = Array.from(doc.querySelectorAll('text')).map((n) => n.textContent);
   t.ok(texts.includes(evil), 'the module name is shown as text');
   t.ok(texts.includes(`Title ${evil}`) && texts.includes(`Column ${evil}`), 'titles shown as text');
   const file = join(tmp(), 'evil.html');
@@ -233,10 +238,10 @@ t.test('names are escaped everywhere in the SVG', async (t) => {
   const html = readFileSync(file, 'utf8');
   t.notMatch(html, /<img/i, 'standalone HTML: no <img> element');
   t.match(html, `<h1>&lt;img src=x onerror=alert(1)&gt;</h1>`);
-  const page = new DOMParser().parseFromString(html, 'text/html');
+  const page = parse(html, 'text/html');
   t.equal(page.querySelectorAll('img').length, 0);
   t.ok(
-    Array.from(page.querySelectorAll('text')).some((n) => (n as Element).textContent === evil),
+    Array.from(page.querySelectorAll('text')).some((n) => n.textContent === evil),
     'module name is text in the HTML file',
   );
 });
@@ -313,7 +318,93 @@ t.test('a column legend lists the series of all its panels', async (t) => {
       { epoch: 1, phase: 'val', module: 'b', quantity: 'activation_rate', mean: 0.4 },
     ],
   );
-  const doc = new DOMParser().parseFromString(renderFigure([table]).svg, 'image/svg+xml');
-  const legend = Array.from(doc.querySelectorAll('g.legend text')).map((n) => (n as Element).textContent);
+  const doc = parse(renderFigure([table]).svg, 'image/svg+xml');
+  const legend = Array.from(doc.querySelectorAll('g.legend text')).map((n) => n.textContent);
   t.same(legend, ['train activation_rate', 'val activation_rate']);
 });
+
+t.test('a panel of an unknown kind is not drawn as another kind: the figure says so and draws the rest', async (t) => {
+  // Core types the kind as a known one; a table written by a newer lens may carry any string.
+  const unknown = (kind: string): PanelSpec['kind'] => kind as PanelSpec['kind'];
+  const rows = [1, 2, 3].flatMap((epoch) => [
+    { epoch, phase: 'train', module: '', quantity: 'loss', mean: 1 / epoch },
+    { epoch, phase: 'train', module: 'fc1', quantity: 'activation_rate', mean: 0.5 },
+    { epoch, phase: 'train', module: 'fc2', quantity: 'activation_rate', mean: 0.25 },
+  ]);
+  const table = lensTable(
+    'future-lens',
+    {
+      panels: [
+        { title: 'Loss', size: 'big', kind: 'numerical', quantities: ['loss'], line: 'mean' },
+        { title: 'Heat', size: 'small', kind: unknown('heatmap'), quantities: ['activation_rate'], line: 'mean' },
+        { title: 'Rates', size: 'small', kind: 'probability', quantities: ['activation_rate'], line: 'mean' },
+      ],
+    },
+    rows,
+  );
+  const model = figureModel([table]);
+  t.same(
+    model.big.map((p) => p.heading),
+    ['Loss'],
+  );
+  t.same(
+    model.columns.map((c) => c.spec.title),
+    ['Rates'],
+    'the unknown panel is left out, not drawn as a probability panel',
+  );
+  t.same(
+    model.skipped.map(({ table, title, kind }) => ({ table, title, kind })),
+    [{ table: 'future-lens', title: 'Heat', kind: 'heatmap' }],
+  );
+  t.same(
+    drawablePlotSpec(table)?.panels.map((p) => p.title),
+    ['Loss', 'Rates'],
+  );
+
+  const figure = renderFigure([table]);
+  t.same(figure.notes, [model.skipped[0]!.message], 'the note comes back with the figure');
+  t.match(figure.notes[0], /^Panel "Heat" of table "future-lens" is not drawn: its kind "heatmap" is not one of /);
+  t.match(figure.notes[0], /not one of numerical, probability, relations\. Update @monitorch\/viz/);
+  const doc = parse(figure.svg, 'image/svg+xml');
+  const note = Array.from(doc.querySelectorAll('g.notes text'))
+    .map((n) => n.textContent)
+    .join(' ');
+  t.equal(note, `⚠ ${figure.notes[0]}`, 'the note is written at the top of the figure, wrapped into lines');
+  t.equal(doc.querySelectorAll('svg svg').length, 3, 'the loss panel and both modules of the known column are drawn');
+  const [actual, expected] = golden('unknown-kind.svg', figure.svg);
+  t.equal(actual, expected);
+
+  t.same(renderFigure(seedTables(3)).notes, [], 'a figure with every kind known has no notes');
+  const evil = lensTable(
+    'x',
+    {
+      panels: [
+        { title: '<b>t</b>', size: 'big', kind: unknown('<img src=x onerror=alert(1)>'), quantities: [], line: 'mean' },
+        { title: 'inherited', size: 'big', kind: unknown('toString'), quantities: [], line: 'mean' },
+      ],
+    },
+    [],
+  );
+  const odd = renderFigure([evil]);
+  t.equal(odd.notes.length, 2, 'a kind that names an inherited property is unknown too');
+  t.notMatch(odd.svg, /<img|<b>/, 'kinds and titles in notes are escaped');
+});
+
+t.test(
+  'golden helper: a changed picture is written beside its golden, and removed once it matches again',
+  async (t) => {
+    const path = join(tmp(), 'picture.svg');
+    t.equal(changedPath(path), path.replace(/picture\.svg$/, 'picture.changed.svg'));
+    const [first, none] = compareGolden(path, '<svg><rect width="1.234"/></svg>', false);
+    t.equal(none, '', 'a missing golden compares with nothing');
+    t.equal(readFileSync(changedPath(path), 'utf8'), first, 'a new picture is written for review');
+    compareGolden(path, '<svg><rect width="1.234"/></svg>', true);
+    t.notOk(existsSync(changedPath(path)), 'accepted: the stale changed picture is removed');
+    const [same, golden1] = compareGolden(path, '<svg><rect width="1.2341"/></svg>', false);
+    t.equal(same, golden1, 'float noise is normalised away');
+    t.notOk(existsSync(changedPath(path)));
+    const [other] = compareGolden(path, '<svg><rect width="2"/></svg>', false);
+    t.equal(readFileSync(changedPath(path), 'utf8'), other, 'the changed picture is the normalised new one');
+    t.equal(readFileSync(path, 'utf8'), first, 'the golden itself is left alone');
+  },
+);

@@ -1,5 +1,5 @@
-import type { Field } from 'apache-arrow';
-import { Bool, Float64, Int32, List, Utf8, makeData, type Data, type DataType } from 'apache-arrow';
+import { DataType, makeData, type Data } from 'apache-arrow';
+import { arrowTypeName, isFloat64Type, isInt32ListType, isInt32Type } from './column-types.js';
 
 const encoder = new TextEncoder();
 
@@ -27,22 +27,22 @@ function validity(cells: readonly unknown[]): { nullBitmap: Uint8Array | undefin
 export function columnData(type: DataType, cells: readonly unknown[]): Data {
   const length = cells.length;
   const { nullBitmap, nullCount } = validity(cells);
-  if (type instanceof Int32) {
+  if (isInt32Type(type)) {
     const data = new Int32Array(length);
     for (let i = 0; i < length; i++) data[i] = (cells[i] as number | null | undefined) ?? 0;
     return makeData({ type, length, nullCount, nullBitmap, data });
   }
-  if (type instanceof Float64) {
+  if (isFloat64Type(type)) {
     const data = new Float64Array(length);
     for (let i = 0; i < length; i++) data[i] = (cells[i] as number | null | undefined) ?? 0;
     return makeData({ type, length, nullCount, nullBitmap, data });
   }
-  if (type instanceof Bool) {
+  if (DataType.isBool(type)) {
     const data = new Uint8Array((length + 7) >> 3);
     for (let i = 0; i < length; i++) if (cells[i] === true) data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7));
     return makeData({ type, length, nullCount, nullBitmap, data });
   }
-  if (type instanceof Utf8) {
+  if (DataType.isUtf8(type)) {
     let bound = 0;
     for (const c of cells) if (typeof c === 'string') bound += c.length * 3; // UTF-16 unit → at most 3 UTF-8 bytes
     const bytes = new Uint8Array(bound);
@@ -55,7 +55,7 @@ export function columnData(type: DataType, cells: readonly unknown[]): Data {
     }
     return makeData({ type, length, nullCount, nullBitmap, valueOffsets, data: bytes.subarray(0, at) });
   }
-  if (type instanceof List) {
+  if (isInt32ListType(type)) {
     const valueOffsets = new Int32Array(length + 1);
     let total = 0;
     for (let i = 0; i < length; i++) {
@@ -68,9 +68,8 @@ export function columnData(type: DataType, cells: readonly unknown[]): Data {
       const c = cells[i] as ArrayLike<number> | null | undefined;
       if (c !== null && c !== undefined && c.length > 0) values.set(c, valueOffsets[i]);
     }
-    const itemType = (type.children[0] as Field).type as Int32;
-    const child = makeData({ type: itemType, length: total, nullCount: 0, data: values });
+    const child = makeData({ type: type.valueType, length: total, nullCount: 0, data: values });
     return makeData({ type, length, nullCount, nullBitmap, valueOffsets, child });
   }
-  throw new Error(`lens tables have no columns of type ${String(type)}`);
+  throw new Error(`lens tables have no columns of type ${arrowTypeName(type)}`);
 }

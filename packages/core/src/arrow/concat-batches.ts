@@ -1,6 +1,6 @@
-import type { RecordBatch } from 'apache-arrow';
-import { Float64, Int32, List, type Data, type Schema } from 'apache-arrow';
+import type { Data, DataType, Field, RecordBatch, Schema } from 'apache-arrow';
 import { columnData } from './column-data.js';
+import { columnTypeOf } from './column-types.js';
 import { batchFromColumns } from './schema.js';
 
 /**
@@ -16,10 +16,12 @@ import { batchFromColumns } from './schema.js';
 export function concatBatches(schema: Schema, batches: readonly RecordBatch[]): RecordBatch {
   let length = 0;
   for (const b of batches) length += b.numRows;
-  const children: Data[] = schema.fields.map((field, col) => {
+  const fields: readonly Field<DataType>[] = schema.fields;
+  const children: Data[] = fields.map((field, col) => {
     const cells: unknown[] = new Array<unknown>(length);
-    const isList = field.type instanceof List;
-    const numeric = field.type instanceof Int32 || field.type instanceof Float64;
+    const columnType = columnTypeOf(field.type);
+    const isList = columnType === 'int32list';
+    const numeric = columnType === 'int32' || columnType === 'float64';
     let at = 0;
     for (const batch of batches) {
       const vector = batch.getChildAt(col);

@@ -5,7 +5,8 @@ import { MonitorchError } from '../errors.js';
 import type { TableSpec } from '../tables/table-spec.js';
 import { FileSink } from './file-sink.js';
 import { writeManifest, type RunManifest } from './run-manifest.js';
-import { RUN_FORMAT_VERSION, conformBatch, schemaFor } from './schema.js';
+import { RUN_FORMAT_VERSION } from './metadata-keys.js';
+import { conformBatch, schemaFor } from './schema.js';
 import { streamToArrowFile } from './stream-to-file.js';
 
 /** Options of {@link RunWriter.open}. */
@@ -74,7 +75,8 @@ export class RunWriter {
       if (!SAFE_NAME.test(spec.name)) {
         throw new MonitorchError(
           'INVALID_ARGUMENT',
-          `Table name "${spec.name}" cannot be a file name. Use letters, digits, dots, dashes and underscores (e.g. "output-activation").`,
+          `Table name "${spec.name}" cannot be a file name. ` +
+            'Use letters, digits, dots, dashes and underscores (e.g. "output-activation").',
           { table: spec.name },
         );
       }
@@ -140,7 +142,8 @@ export class RunWriter {
     if (this.closed) {
       throw new MonitorchError(
         'ALREADY_CLOSED',
-        `The run writer for ${this.dir} is closed; table "${table}" cannot take more rows. Open a new RunWriter for another run.`,
+        `The run writer for ${this.dir} is closed; table "${table}" cannot take more rows. ` +
+          'Open a new RunWriter for another run.',
         { dir: this.dir, table },
       );
     }
@@ -148,7 +151,8 @@ export class RunWriter {
     if (stream === undefined) {
       throw new MonitorchError(
         'INVALID_ARGUMENT',
-        `No table named "${table}" in the run ${this.dir}. Known tables: ${this.tables.join(', ')}. Pass the table to RunWriter.open.`,
+        `No table named "${table}" in the run ${this.dir}. Known tables: ${this.tables.join(', ')}. ` +
+          'Pass the table to RunWriter.open.',
         { dir: this.dir, table },
       );
     }
@@ -206,7 +210,8 @@ export class RunWriter {
       const list = failures.map((f) => `${f.table}: ${errorText(f.error)}`).join('; ');
       throw new MonitorchError(
         'RUN_DIR_UNWRITABLE',
-        `Finishing the run files in ${this.dir} failed (${list}). The .arrows stream files keep every appended epoch; readRun reads them.`,
+        `Finishing the run files in ${this.dir} failed (${list}). ` +
+          'The .arrows stream files keep every appended epoch; readRun reads them.',
         { dir: this.dir, tables: failures.map((f) => f.table) },
         { cause: first.error },
       );
@@ -223,7 +228,8 @@ function unwritable(dir: string, doing: string, e: unknown): MonitorchError {
   return new MonitorchError(
     'RUN_DIR_UNWRITABLE',
     `Could not ${doing} the run directory ${dir}: ${errorText(e)}. ` +
-      'Choose a directory you can write to (runDir), free disk space, or omit runDir to keep the tables in memory only.',
+      'Choose a directory you can write to (runDir), free disk space, ' +
+      'or omit runDir to keep the tables in memory only.',
     { dir, osCode: typeof code === 'string' ? code : undefined },
     { cause: e },
   );

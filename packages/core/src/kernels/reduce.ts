@@ -24,11 +24,7 @@ import type { TensorData } from './tensor-data.js';
 export function reduce(data: TensorData, shape: readonly number[], reduction: Reduction): ReductionResult {
   switch (reduction.op) {
     case 'activeCount':
-      if (reduction.per === 'channel') {
-        return activeCountPerChannel(data, shape, reduction.eps, reduction.channelsLast === true);
-      }
-      if (reduction.per === 'neuron') return activeCountPerNeuron(data, shape, reduction.eps);
-      break;
+      return activeCount(data, shape, reduction);
     case 'sum':
       return { op: 'sum', value: sum(data, shape) };
     case 'sumSquares':
@@ -43,8 +39,34 @@ export function reduce(data: TensorData, shape: readonly number[], reduction: Re
       const { nan, inf } = nonFinite(data, shape);
       return { op: 'nonFinite', nan, inf };
     }
+    default:
+      // `reduction` is `never` here: a new op in `Reduction` fails to compile until it has a case.
+      return unknownReduction(reduction);
   }
-  // Requests are plain data and may come from untyped code.
+}
+
+/** The `activeCount` reductions, per channel or per neuron. */
+function activeCount(
+  data: TensorData,
+  shape: readonly number[],
+  reduction: Extract<Reduction, { op: 'activeCount' }>,
+): ReductionResult {
+  switch (reduction.per) {
+    case 'channel':
+      return activeCountPerChannel(data, shape, reduction.eps, reduction.channelsLast === true);
+    case 'neuron':
+      return activeCountPerNeuron(data, shape, reduction.eps);
+    default:
+      return unknownReduction(reduction);
+  }
+}
+
+/**
+ * Typed callers never get here (the argument is `never`), but requests are plain data and may
+ * come from untyped code or JSON, so the run-time value still gets a typed error that lists
+ * what is supported.
+ */
+function unknownReduction(reduction: never): never {
   const { op, per } = reduction as { op?: unknown; per?: unknown };
   throw new MonitorchError(
     'INVALID_ARGUMENT',

@@ -30,7 +30,10 @@ export function hasNamedColor(name: string): boolean {
 /** Families that keep the colour of their base name, e.g. `weight_death_rate` is orange like `death_rate`. */
 const FAMILIES: readonly string[] = ['activation_rate', 'death_rate'];
 
-/** The fallback palette (colour-blind friendlier tableau colours, blue and orange last so hashed names rarely look like train/val). */
+/**
+ * The fallback palette (colour-blind friendlier tableau colours, blue and orange last so hashed
+ * names rarely look like train/val).
+ */
 const PALETTE: readonly string[] = [
   '#2ca02c',
   '#d62728',

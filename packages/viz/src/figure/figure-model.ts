@@ -1,7 +1,8 @@
 import type { Table } from 'apache-arrow';
 import type { BandKind, PanelSpec } from '@monitorch/core';
 import { hasNamedColor, panelColors } from './colors.js';
-import { drawablePlotSpec } from './plot-spec.js';
+import { PANEL_DRAWERS } from './panels/panel-kinds.js';
+import { drawableTable, type SkippedPanel } from './plot-spec.js';
 import { numberAt, stringAt, tableColumns, type TableColumns } from './table-columns.js';
 
 /** One series of a panel: what the legend shows and how it is coloured. */
@@ -60,22 +61,27 @@ export interface FigureModel {
   readonly columns: readonly ColumnModel[];
   /** First and last epoch over all tables (shared x axis), or undefined before any row. */
   readonly epochs: readonly [number, number] | undefined;
+  /** Panels not drawn because this version does not know their kind, in table then panel order. */
+  readonly skipped: readonly SkippedPanel[];
 }
 
 /**
  * Builds the figure from lens tables, driven only by each table's plot metadata: the viz
- * knows no lens. Tables without plot metadata are skipped.
+ * knows no lens. Tables without plot metadata are skipped; panels of unknown kinds are left
+ * out and listed in {@link FigureModel.skipped}.
  *
  * @param tables - lens tables in display order
  */
 export function figureModel(tables: readonly Table[]): FigureModel {
   const big: PanelModel[] = [];
   const columns: ColumnModel[] = [];
+  const skipped: SkippedPanel[] = [];
   let first = Infinity;
   let last = -Infinity;
   for (const table of tables) {
-    const plot = drawablePlotSpec(table);
-    if (plot === undefined) continue;
+    const drawable = drawableTable(table);
+    if (drawable === undefined) continue;
+    skipped.push(...drawable.skipped);
     const cols = tableColumns(table);
     const epochs = cols.get('epoch');
     for (let r = 0; r < cols.length; r += 1) {
@@ -84,7 +90,7 @@ export function figureModel(tables: readonly Table[]): FigureModel {
       if (e < first) first = e;
       if (e > last) last = e;
     }
-    for (const spec of plot.panels) {
+    for (const spec of drawable.plot.panels) {
       if (spec.size === 'big') {
         big.push(panelModel(spec, spec.title, cols, rowsOf(cols, spec), true));
       } else {
@@ -99,7 +105,7 @@ export function figureModel(tables: readonly Table[]): FigureModel {
       }
     }
   }
-  return { big, columns, epochs: first <= last ? [first, last] : undefined };
+  return { big, columns, epochs: first <= last ? [first, last] : undefined, skipped };
 }
 
 function rowsOf(cols: TableColumns, spec: PanelSpec): number[] {
@@ -139,9 +145,9 @@ function panelModel(
   const quantity = cols.get('quantity');
   const module = cols.get('module');
   const epoch = cols.get('epoch');
-  // Big relations panels stack the modules' shares; everything else has one series per
-  // phase × quantity (× module when a big panel gathers several modules).
-  const stackModules = isBig && spec.kind === 'relations';
+  // Big panels of some kinds (relations) stack the modules' shares; everything else has one
+  // series per phase × quantity (× module when a big panel gathers several modules).
+  const stackModules = isBig && PANEL_DRAWERS[spec.kind].seriesPerModule;
   const parts = new Map<string, SeriesParts>();
   const byKey = new Map<string, Map<number, number>>();
   for (const r of rows) {
@@ -155,7 +161,7 @@ function panelModel(
     const key = stackModules ? p.module : `${p.phase}\u0000${p.quantity}\u0000${p.module}`;
     if (!parts.has(key)) parts.set(key, p);
     let epochs = byKey.get(key);
-    if (epochs === undefined) byKey.set(key, (epochs = new Map()));
+    if (epochs === undefined) byKey.set(key, (epochs = new Map<number, number>()));
     // A repeated (epoch, series) keeps the last row, as the original's repeated epochs overwrite.
     epochs.set(e, r);
   }

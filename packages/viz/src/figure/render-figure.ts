@@ -4,6 +4,7 @@ import { drawPanel } from './draw-panel.js';
 import { epochAxis } from './epoch-axis.js';
 import { figureModel, type PanelModel, type SeriesInfo } from './figure-model.js';
 import { legendBlock } from './legend.js';
+import { notesBlock } from './notes.js';
 import { readRunTables } from './run-loader.js';
 
 /** Lens tables to draw: by name, a list, or a run directory to read them from. */
@@ -25,6 +26,11 @@ export interface RenderedFigure {
   readonly svg: string;
   readonly width: number;
   readonly height: number;
+  /**
+   * What the figure could not show and why, also written at its top: e.g. a panel whose kind
+   * this version does not draw. Empty when everything was drawn.
+   */
+  readonly notes: readonly string[];
 }
 
 const BIG_MIN_WIDTH = 420;
@@ -68,10 +74,15 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   let top = 0;
 
   if (options.title !== undefined) {
-    parts.push(
-      `<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${escapeMarkup(options.title)}</text>`,
-    );
+    parts.push(heading(options.title, width / 2, 22, 16));
     top += 32;
+  }
+
+  const notes = model.skipped.map((s) => s.message);
+  const noted = notesBlock(notes, width - 24);
+  if (noted.height > 0) {
+    parts.push(`<g transform="translate(12,${top + 6})">${noted.svg}</g>`);
+    top += noted.height + 12;
   }
 
   if (nBig > 0) {
@@ -132,7 +143,8 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
 
   if (nBig === 0 && nCols === 0) {
     parts.push(
-      `<text x="${width / 2}" y="${top + 40}" text-anchor="middle" font-size="14" fill="#666">Nothing to plot yet: no table with plot metadata has rows.</text>`,
+      `<text x="${width / 2}" y="${top + 40}" text-anchor="middle" font-size="14" fill="#666">` +
+        'Nothing to plot yet: no table with plot metadata has rows.</text>',
     );
     top += 70;
   }
@@ -141,8 +153,9 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
     `font-family="DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif" font-size="10">` +
-    `<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}</svg>`;
-  return { svg, width, height };
+    '<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>' +
+    `${parts.join('')}</svg>`;
+  return { svg, width, height, notes };
 }
 
 function unionSeries(panels: readonly PanelModel[]): SeriesInfo[] {
@@ -152,5 +165,6 @@ function unionSeries(panels: readonly PanelModel[]): SeriesInfo[] {
 }
 
 function heading(text: string, x: number, y: number, size: number): string {
-  return `<text x="${x}" y="${y}" text-anchor="middle" font-size="${size}" font-weight="bold">${escapeMarkup(text)}</text>`;
+  const at = `x="${x}" y="${y}" text-anchor="middle" font-size="${size}" font-weight="bold"`;
+  return `<text ${at}>${escapeMarkup(text)}</text>`;
 }

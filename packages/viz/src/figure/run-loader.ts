@@ -18,5 +18,5 @@ export function readRunTables(dir: string): Map<string, Table> {
   } catch {
     // missing or unreadable: let core's reader say so in its own words
   }
-  return empty ? new Map() : readRunSync(dir);
+  return empty ? new Map<string, Table>() : readRunSync(dir);
 }

@@ -90,8 +90,13 @@ export function numberAt(column: ArrayLike<unknown> | undefined, row: number): n
   return null;
 }
 
-/** A string cell ('' when missing). */
+/**
+ * A string cell: the text of a string, number or boolean cell, '' when missing or null (and for
+ * a nested value such as a list, which names no phase, module or quantity).
+ */
 export function stringAt(column: ArrayLike<unknown> | undefined, row: number): string {
   const v = column?.[row];
-  return v === null || v === undefined ? '' : String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return '';
 }
