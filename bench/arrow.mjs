@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LensTable, RunWriter, defineTable, readRunSync, rowsToRecordBatch } from '@monitorch/core';
+import { defineTable, readRunSync } from '@monitorch/core';
+import { LensTable, RunWriter, rowsToRecordBatch } from '@monitorch/core/internals';
 
 const LAYERS = 20;
 const QUANTITIES = ['activation_rate', 'dead_rate', 'saturation'];

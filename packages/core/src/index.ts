@@ -1,3 +1,11 @@
+/**
+ * `@monitorch/core`: the event bus, the Inspector, the lens contract and lens kit, reduction
+ * requests and their CPU kernels, running statistics, and reading run files. What the
+ * Inspector uses to store and write tables (LensTable, RunWriter, record batches) is in
+ * `@monitorch/core/internals` and may change in any release.
+ *
+ * @packageDocumentation
+ */
 export {
   MONITORCH_ERROR_CODES,
   MonitorchError,
@@ -12,7 +20,6 @@ export {
   reductionKey,
   reductionsFor,
   requestWants,
-  selectedPhases,
   type ModuleSelector,
   type Reduction,
   type ReductionOp,
@@ -55,10 +62,7 @@ export {
   type TableRow,
   type TableSpec,
 } from './tables/table-spec.js';
-export { LensTable } from './tables/lens-table.js';
 export { RunningStats } from './stats/running-stats.js';
-export { schemaFor, rowsToRecordBatch } from './arrow/schema.js';
-export { RunWriter } from './arrow/run-writer.js';
 export { Inspector, type AttachOptions, type EpochClosed, type InspectorOptions } from './inspector.js';
 export { reduce } from './kernels/reduce.js';
 export { activeCountPerChannel, activeCountPerNeuron, type ActiveCountResult } from './kernels/active-count.js';
@@ -68,7 +72,6 @@ export { nonFinite, type NonFiniteCount } from './kernels/non-finite.js';
 export type { TensorData } from './kernels/tensor-data.js';
 export { QuantileSketch, type QuantileSketchOptions } from './stats/quantile-sketch.js';
 export { SeriesStats, type SeriesSummary } from './stats/series-stats.js';
-export { closestObservationRank } from './stats/closest-observation.js';
 export type { RunningStatsState, StatsSummary } from './stats/running-stats.js';
 export {
   LoopAdapter,
@@ -79,11 +82,8 @@ export {
 } from './loop-adapter.js';
 export type { ModuleDeclaration } from './loop/module-registry.js';
 export { plotSpecOf, tableSpecOf } from './arrow/schema-reader.js';
-export type { RunWriterOptions } from './arrow/run-writer.js';
 export { readRun, readRunSync, type RunTableSource } from './arrow/run-reader.js';
 export type { RunManifest } from './arrow/run-manifest.js';
-export type { LensTableOptions } from './tables/lens-table.js';
-export { finishRun, type FinishedTable } from './arrow/run-finish.js';
 export { QUANTILE_COLUMNS, summaryCells } from './lens-kit/summary-cells.js';
 export { unitRates, type BatchRates } from './lens-kit/unit-rates.js';
 export { DeadUnits } from './lens-kit/dead-units.js';

@@ -90,11 +90,6 @@ export function matchesModule(selector: ModuleSelector, module: Pick<ModuleInfo,
   return byKind || byName;
 }
 
-/** The phases an output selector records (default: train only). */
-export function selectedPhases(selector: TensorSelector): readonly Phase[] {
-  return selector.of === 'output' ? (selector.phases ?? ['train']) : ['train'];
-}
-
 /**
  * True when a request wants the given tensor reduced.
  *

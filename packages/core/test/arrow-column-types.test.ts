@@ -17,7 +17,8 @@ import {
   Table,
   type DataType,
 } from 'apache-arrow';
-import { LensTable, MonitorchError, plotSpecOf, rowsToRecordBatch, schemaFor, tableSpecOf } from '@monitorch/core';
+import { MonitorchError, plotSpecOf, tableSpecOf } from '@monitorch/core';
+import { LensTable, rowsToRecordBatch, schemaFor } from '@monitorch/core/internals';
 import { PROBE, plainRows, probeRows } from './arrow-fixtures.js';
 
 const META = new Map([

@@ -8,15 +8,8 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import t, { type Test } from 'tap';
 import pl from 'nodejs-polars';
-import {
-  RunWriter,
-  finishRun,
-  readRun,
-  readRunSync,
-  rowsToRecordBatch,
-  type RunTableSource,
-  type TableRow,
-} from '@monitorch/core';
+import { readRun, readRunSync, type RunTableSource, type TableRow } from '@monitorch/core';
+import { RunWriter, finishRun, rowsToRecordBatch } from '@monitorch/core/internals';
 import { PROBE, plainRows, tempDir } from './arrow-fixtures.js';
 
 const ROWS_PER_EPOCH = 40;

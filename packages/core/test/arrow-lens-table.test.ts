@@ -1,5 +1,6 @@
 import t from 'tap';
-import { LensTable, defineTable, plotSpecOf, rowsToRecordBatch, type TableRow } from '@monitorch/core';
+import { defineTable, plotSpecOf, type TableRow } from '@monitorch/core';
+import { LensTable, rowsToRecordBatch } from '@monitorch/core/internals';
 import { PROBE, expectedRows, plainRows, probeRows } from './arrow-fixtures.js';
 
 const SMALL = defineTable(

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import pl from 'nodejs-polars';
-import { RunWriter, rowsToRecordBatch } from '@monitorch/core';
+import { RunWriter, rowsToRecordBatch } from '@monitorch/core/internals';
 import { PROBE, expectedRows, probeRows, tempDir } from './arrow-fixtures.js';
 
 /** Polars' records with list cells as plain arrays. */

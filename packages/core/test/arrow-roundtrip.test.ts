@@ -1,17 +1,8 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import {
-  MonitorchError,
-  RunWriter,
-  plotSpecOf,
-  readRun,
-  readRunSync,
-  rowsToRecordBatch,
-  schemaFor,
-  tableSpecOf,
-  type RunTableSource,
-} from '@monitorch/core';
+import { MonitorchError, plotSpecOf, readRun, readRunSync, tableSpecOf, type RunTableSource } from '@monitorch/core';
+import { RunWriter, rowsToRecordBatch, schemaFor } from '@monitorch/core/internals';
 import { PROBE, expectedRows, plainRows, probeRows, tempDir } from './arrow-fixtures.js';
 
 t.test('schemaFor maps every column type, nullability, descriptions and the plot metadata', (t) => {

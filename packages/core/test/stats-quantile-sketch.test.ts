@@ -1,5 +1,6 @@
 import t from 'tap';
-import { MonitorchError, QuantileSketch, SeriesStats, closestObservationRank } from '@monitorch/core';
+import { MonitorchError, QuantileSketch, SeriesStats } from '@monitorch/core';
+import { closestObservationRank } from '@monitorch/core/internals';
 import { mulberry32 } from '../../../test/helpers/prng.js';
 
 const prng = mulberry32;
