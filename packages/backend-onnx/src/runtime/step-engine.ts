@@ -45,6 +45,14 @@ export interface LoadResult {
   readonly fallbackReason?: string;
 }
 
+/** Kept sessions switched back to by {@link StepEngine.reuse}: the graphs they run, and where. */
+export interface ReusedGraphs {
+  /** The graph pair loaded under the key (its statistics tell the trainer what each run returns). */
+  readonly graphs: EngineGraphs;
+  /** The device the sessions run on. */
+  readonly device: Device;
+}
+
 /** One batch for a graph run. */
 export interface BatchPayload {
   readonly x: Float32Array;
@@ -87,6 +95,13 @@ export interface StepEngine {
    * graphs by input name.
    */
   load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult>;
+  /**
+   * Switches to the kept sessions of `key` (see {@link EngineGraphs.key}) and returns their
+   * graphs, or `undefined` when the engine no longer keeps them: then compile the graphs and
+   * {@link StepEngine.load} them. The engine is the one place that remembers loaded graphs, so a
+   * caller never holds a second cache that could disagree with the sessions.
+   */
+  reuse(key: string): Promise<ReusedGraphs | undefined>;
   /** Replaces state tensors, keyed by train-graph input name (params and optimizer state). */
   setState(state: Readonly<Record<string, TensorPayload>>): Promise<void>;
   /** Copies of all state tensors, keyed by train-graph input name. */

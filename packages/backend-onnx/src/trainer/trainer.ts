@@ -14,14 +14,7 @@ import { DataLoader, type Batch } from '../data/data-loader.js';
 import { checkDevice, type Device } from '../runtime/device.js';
 import { LocalStepEngine } from '../runtime/local-step-engine.js';
 import { isNode, loadNodeOrt } from '../runtime/ort-api.js';
-import {
-  SESSIONS_KEPT,
-  type EngineConfig,
-  type EngineGraphs,
-  type RunResult,
-  type StepEngine,
-  type TensorPayload,
-} from '../runtime/step-engine.js';
+import type { EngineConfig, EngineGraphs, RunResult, StepEngine, TensorPayload } from '../runtime/step-engine.js';
 import type { NetworkCompiler } from './network-compiler.js';
 import { runPipelined } from './pipeline.js';
 import { progressLine } from './progress-line.js';
@@ -80,8 +73,6 @@ export class Trainer implements Adapter {
   private readonly nonFinite: NonFiniteLossPolicy;
   private connection: AdapterConnection | undefined;
   private graphs: EngineGraphs;
-  /** Compiled graphs by request key, least recently used first. */
-  private readonly compiled = new Map<string, EngineGraphs>();
   private graphsKey: string;
   private actualDevice: Device;
   private pendingWarnings: AdapterReport[] = [];
@@ -106,7 +97,6 @@ export class Trainer implements Adapter {
     this.config = config;
     this.graphs = graphs;
     this.graphsKey = graphs.key;
-    this.compiled.set(this.graphsKey, graphs);
     this.actualDevice = device;
     this.nonFinite = nonFinite;
     this.lr = compiler.learningRate;
@@ -483,16 +473,15 @@ export class Trainer implements Adapter {
     const requests: readonly ReductionRequest[] = this.connection?.requests ?? [];
     const key = graphsKey(requests, this.actualDevice);
     if (key === this.graphsKey) return;
-    let graphs = this.compiled.get(key);
-    if (graphs === undefined) {
-      graphs = { ...this.compiler.compile(requests, { device: this.actualDevice }), key };
-      this.compiled.set(key, graphs);
-      // Keep what the engine keeps warm: the graphs of the last SESSIONS_KEPT request sets.
-      for (const old of this.compiled.keys()) if (this.compiled.size > SESSIONS_KEPT) this.compiled.delete(old);
-    } else {
-      this.compiled.delete(key);
-      this.compiled.set(key, graphs);
+    // The engine keeps the graphs of its warm sessions; compile only what it no longer has.
+    const kept = await this.engine.reuse(key);
+    if (kept !== undefined) {
+      this.graphs = kept.graphs;
+      this.graphsKey = key;
+      this.actualDevice = kept.device;
+      return;
     }
+    const graphs = { ...this.compiler.compile(requests, { device: this.actualDevice }), key };
     const loaded = await this.engine.load(graphs, { ...this.config, device: this.actualDevice });
     this.graphs = graphs;
     this.graphsKey = key;
