@@ -5,7 +5,7 @@ export { SeededRandom, seededPermutation } from './data/seeded-random.js';
 export { accuracy } from './data/accuracy.js';
 export { parseIdx, type IdxFile } from './data/idx-file.js';
 export { loadMnist, type MnistOptions } from './data/mnist.js';
-export { EarlyStopper, type EarlyStopperOptions } from './training/early-stopper.js';
+export { EarlyStopper, type EarlyStopperOptions } from './trainer/early-stopper.js';
 export { Trainer, type BatchSource, type TrainerProgress } from './trainer/trainer.js';
 export type {
   CompilerTrainerOptions,

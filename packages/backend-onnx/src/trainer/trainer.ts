@@ -17,7 +17,7 @@ import { isNode, loadNodeOrt } from '../runtime/ort-api.js';
 import type { EngineConfig, EngineGraphs, RunResult, StepEngine, TensorPayload } from '../runtime/step-engine.js';
 import type { NetworkCompiler } from './network-compiler.js';
 import { runPipelined } from './pipeline.js';
-import { progressLine } from './progress-line.js';
+import { stderrProgressLine } from './stderr-progress-line.js';
 import { statReports } from './stat-reports.js';
 import type {
   CompilerTrainerOptions,
@@ -238,7 +238,7 @@ export class Trainer implements Adapter {
     return this.exclusive(async () => {
       await this.ensureGraphs();
       const progress =
-        options.progress === true ? progressLine() : options.progress === false ? undefined : options.progress;
+        options.progress === true ? stderrProgressLine() : options.progress === false ? undefined : options.progress;
       const epoch = this.epochs;
       const batches = source instanceof DataLoader ? source.batches(epoch) : source[Symbol.iterator]();
       const total = source instanceof DataLoader ? source.length : undefined;
