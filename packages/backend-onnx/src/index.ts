@@ -6,7 +6,8 @@ export { accuracy } from './data/accuracy.js';
 export { parseIdx, type IdxFile } from './data/idx-file.js';
 export { loadMnist, type MnistOptions } from './data/mnist.js';
 export { EarlyStopper, type EarlyStopperOptions } from './trainer/early-stopper.js';
-export { Trainer, type BatchSource, type TrainerProgress } from './trainer/trainer.js';
+export { Trainer } from './trainer/trainer.js';
+export type { BatchSource } from './data/batch-source.js';
 export type {
   CompilerTrainerOptions,
   EpochProgress,
@@ -16,9 +17,10 @@ export type {
   NonFiniteLossPolicy,
   RuntimeOptions,
   TrainEpochOptions,
+  TrainerProgress,
 } from './trainer/trainer-options.js';
 export type { CompileTarget, NetworkCompiler } from './trainer/network-compiler.js';
-export type { StatDecoder } from './trainer/stat-reports.js';
+export type { StatDecoder } from './reporting/stat-reports.js';
 export { DEVICES, type Device } from './runtime/device.js';
 export type { OrtApi } from './runtime/ort-api.js';
 export type { SessionTuning } from './runtime/session-options.js';
