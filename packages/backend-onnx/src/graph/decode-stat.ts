@@ -1,4 +1,5 @@
 import { MonitorchError, type ReductionResult } from '@monitorch/core';
+import { assertNever } from './assert-never.js';
 import type { StatOutput } from './compiled-graph.js';
 import { activeSize } from './count-ops.js';
 
@@ -66,6 +67,8 @@ export function decodeStat(stat: StatOutput, outputs: readonly FetchedTensor[], 
       return { op: r.op, value: scalar(outputs[1], stat) > 0 ? Number.NaN : scalar(outputs[0], stat) };
     case 'nonFinite':
       return { op: 'nonFinite', nan: scalar(outputs[0], stat), inf: scalar(outputs[1], stat) };
+    default:
+      return assertNever(r);
   }
 }
 
