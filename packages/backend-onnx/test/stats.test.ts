@@ -1,27 +1,29 @@
 import t, { type Test } from 'tap';
 import { reduce, type Reduction, type ReductionRequest, type ReductionResult } from '@monitorch/core';
 import {
-  compileEvalGraph,
-  compileTrainGraph,
   conv2d,
   crossEntropy,
-  decodeStat,
-  decodeStatFrom,
   dropout,
   flatten,
-  float32Threshold,
-  initialParameters,
   linear,
   maxPool2d,
   relu,
-  runGraph,
   sequential,
   sgd,
   tanh,
+} from '@monitorch/backend-onnx';
+import {
+  compileEvalGraph,
+  compileTrainGraph,
+  decodeStat,
+  decodeStatFrom,
+  float32Threshold,
+  initialParameters,
+  runGraph,
   type CompiledNetworkGraph,
   type FeedTensor,
   type RunOutput,
-} from '@monitorch/backend-onnx';
+} from '@monitorch/backend-onnx/internals';
 import { randoms } from './fixtures/gradcheck-reference.js';
 import { dropoutKeyFeeds } from './fixtures/dropout-keys.js';
 

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { Inspector, type OutputEvent, type GradientEvent, type LossEvent, type MonitorEvent } from '@monitorch/core';
-import { DataLoader, SESSIONS_KEPT, TensorDataset, Trainer, type OrtApi } from '@monitorch/backend-onnx';
+import { DataLoader, TensorDataset, Trainer, type OrtApi } from '@monitorch/backend-onnx';
+import { SESSIONS_KEPT } from '@monitorch/backend-onnx/internals';
 import { blobs, f32, linearClassifier, referenceStep } from './fixtures/linear-classifier.js';
 import { RecordingLens } from './fixtures/recording-lens.js';
 
