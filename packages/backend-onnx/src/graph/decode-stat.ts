@@ -5,7 +5,9 @@ import { activeSize } from './count-ops.js';
 
 /** A fetched graph output: its elements and dims (an ORT tensor or a plain payload). */
 export interface FetchedTensor {
+  /** The elements, row-major. */
   readonly data: ArrayLike<number | bigint>;
+  /** The shape. */
   readonly dims: readonly number[];
 }
 

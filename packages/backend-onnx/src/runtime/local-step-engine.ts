@@ -58,6 +58,7 @@ export class LocalStepEngine implements StepEngine {
     this.ort = ort;
   }
 
+  /** {@inheritDoc StepEngine.load} */
   async load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult> {
     const warm = graphs.key === undefined ? undefined : await this.reuse(graphs.key);
     if (warm !== undefined) return { device: warm.device };
@@ -109,6 +110,7 @@ export class LocalStepEngine implements StepEngine {
     return fallbackReason === undefined ? { device } : { device, fallbackReason };
   }
 
+  /** {@inheritDoc StepEngine.reuse} */
   reuse(key: string): Promise<ReusedGraphs | undefined> {
     const warm = this.kept.get(key);
     if (warm === undefined || this.resolvedDevice === undefined) return Promise.resolve(undefined);
@@ -136,6 +138,7 @@ export class LocalStepEngine implements StepEngine {
     }
   }
 
+  /** {@inheritDoc StepEngine.setState} */
   // A bad state must reject, not throw, as the same call to a worker engine does: hence async.
   // eslint-disable-next-line @typescript-eslint/require-await -- nothing to await, see above
   async setState(state: Readonly<Record<string, TensorPayload>>): Promise<void> {
@@ -160,12 +163,14 @@ export class LocalStepEngine implements StepEngine {
     }
   }
 
+  /** {@inheritDoc StepEngine.getState} */
   getState(): Promise<Record<string, TensorPayload>> {
     const out: Record<string, TensorPayload> = {};
     for (const [name, tensor] of this.state) out[name] = toPayload(tensor, true);
     return Promise.resolve(out);
   }
 
+  /** {@inheritDoc StepEngine.run} */
   async run(kind: 'train' | 'eval', request: RunRequest): Promise<RunResult> {
     const loaded = kind === 'train' ? this.train : this.eval;
     if (loaded === undefined) {
@@ -211,6 +216,7 @@ export class LocalStepEngine implements StepEngine {
     return prediction === undefined ? { loss, stats } : { loss, prediction, stats };
   }
 
+  /** {@inheritDoc StepEngine.close} */
   async close(): Promise<void> {
     await this.release();
   }
