@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { reduce, type Reduction, type ReductionRequest, type ReductionResult } from '@monitorch/core';
+import { reduce, type Reduction, type ReductionOp, type ReductionRequest, type ReductionResult } from '@monitorch/core';
 import {
   conv2d,
   crossEntropy,
@@ -40,6 +40,21 @@ const REDUCTIONS: Reduction[] = [
   { op: 'l2' },
   { op: 'nonFinite' },
 ];
+
+/** Every op of core's `Reduction`: a new op fails to compile here until {@link REDUCTIONS} tests it. */
+const TESTED_OPS: Record<ReductionOp, true> = {
+  activeCount: true,
+  sum: true,
+  sumSquares: true,
+  min: true,
+  max: true,
+  l2: true,
+  nonFinite: true,
+};
+
+t.test('the graph statistics are checked for every reduction op core defines', async (t) => {
+  t.same(new Set(REDUCTIONS.map((r) => r.op)), new Set(Object.keys(TESTED_OPS)));
+});
 
 function requestsFor(reductions: readonly Reduction[]): ReductionRequest[] {
   return reductions.flatMap((reduction): ReductionRequest[] => [
