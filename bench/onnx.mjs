@@ -24,8 +24,6 @@ import {
   DataLoader,
   Trainer,
   adam,
-  compileTrainGraph,
-  initialParameters,
   conv2d,
   crossEntropy,
   dropout,
@@ -37,6 +35,7 @@ import {
   sequential,
   softmax,
 } from '@monitorch/backend-onnx';
+import { compileTrainGraph, initialParameters } from '@monitorch/backend-onnx/internals';
 
 const BATCH = 256;
 const TIMED_STEPS_PER_ROUND = 4;

@@ -1,14 +1,25 @@
+/**
+ * `@monitorch/backend-onnx`: declare a network, train it with ONNX Runtime, watch it with
+ * monitorch lenses. This entry point is what a user of the {@link Trainer} and a writer of a new
+ * layer, loss or optimizer need; the graph compiler, the step engines and the ONNX encoder are
+ * in `@monitorch/backend-onnx/internals` (see `internals.ts`), which may change in any release.
+ *
+ * @packageDocumentation
+ */
+
+// Data: datasets, loaders, splits, MNIST.
 export { TensorDataset, type Labels } from './data/tensor-dataset.js';
 export { DataLoader, type Batch, type DataLoaderOptions } from './data/data-loader.js';
+export type { BatchSource } from './data/batch-source.js';
 export { randomSplit } from './data/random-split.js';
 export { SeededRandom, seededPermutation } from './data/seeded-random.js';
 export { accuracy } from './data/accuracy.js';
 export { parseIdx, type IdxFile } from './data/idx-file.js';
 export { loadMnist, type MnistOptions } from './data/mnist.js';
-export { EarlyStopper, type EarlyStopperOptions } from './training/early-stopper.js';
-export { Trainer, type BatchSource, type TrainerProgress } from './trainer/trainer.js';
+
+// Training: the trainer, its options and results, early stopping.
+export { Trainer } from './trainer/trainer.js';
 export type {
-  CompilerTrainerOptions,
   EpochProgress,
   EpochSummary,
   EvaluateOptions,
@@ -16,69 +27,22 @@ export type {
   NonFiniteLossPolicy,
   RuntimeOptions,
   TrainEpochOptions,
+  TrainerProgress,
 } from './trainer/trainer-options.js';
-export type { CompileTarget, NetworkCompiler } from './trainer/network-compiler.js';
-export type { StatDecoder } from './trainer/stat-reports.js';
+export type { NetworkDeclaration } from './graph/compile-network.js';
+export { EarlyStopper, type EarlyStopperOptions } from './trainer/early-stopper.js';
+
+// Devices and the ONNX Runtime package to run on.
 export { DEVICES, type Device } from './runtime/device.js';
 export type { OrtApi } from './runtime/ort-api.js';
-export type { SessionTuning } from './runtime/session-options.js';
-export { LocalStepEngine } from './runtime/local-step-engine.js';
-export {
-  SESSIONS_KEPT,
-  type BatchPayload,
-  type EngineConfig,
-  type EngineGraphs,
-  type LoadResult,
-  type PayloadDType,
-  type RunRequest,
-  type RunResult,
-  type StepEngine,
-  type TensorPayload,
-} from './runtime/step-engine.js';
+
+// Checkpoints, and the tensors they (and `trainer.state()`) hold.
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './checkpoint/checkpoint-format.js';
 export { readCheckpointFile, writeCheckpointFile } from './checkpoint/checkpoint-file.js';
-// Graph generation: declaring networks and compiling them to ONNX training/eval graphs.
-export type {
-  CompiledGraph,
-  GraphDType,
-  GraphInput,
-  GraphInputRole,
-  GraphOutput,
-  GraphOutputRole,
-  PackedParts,
-  StatOutput,
-} from './graph/compiled-graph.js';
-export {
-  compileTrainGraph,
-  compileEvalGraph,
-  evalPhases,
-  STEP_INPUT,
-  type CompileOptions,
-  type TrainCompileOptions,
-  type EvalCompileOptions,
-  type CompiledNetworkGraph,
-} from './graph/compile.js';
-export { compileNetwork, type NetworkDeclaration } from './graph/compile-network.js';
-export { decodeStat, decodeStatFrom, statParts, type FetchedTensor } from './graph/decode-stat.js';
-export { float32Threshold } from './graph/count-ops.js';
-export { GraphRunner, runGraph, type FeedTensor, type RunOutput } from './graph/run-graph.js';
-export { GraphBuilder, OPSET } from './onnx/graph-builder.js';
-export {
-  encodeModel,
-  float,
-  ONNX_DTYPES,
-  type AttrValue,
-  type ModelValue,
-  type NodeValue,
-  type OnnxDType,
-  type TensorValue,
-  type ValueInfo,
-} from './onnx/model-proto.js';
-export { ProtoWriter } from './onnx/proto-writer.js';
+export type { PayloadDType, TensorPayload } from './runtime/step-engine.js';
+
+// Networks: containers of blocks.
 export { Scope, type Block } from './model/block.js';
-export { Trace, type DebugOptions, type ModuleOutput } from './model/trace.js';
-export { formatShape, type SymbolicTensor } from './model/symbolic-tensor.js';
-export type { ParameterInit, ParameterSlot } from './model/parameter-slot.js';
 export {
   sequential,
   custom,
@@ -90,21 +54,15 @@ export {
   type ChildCall,
   type CustomForward,
 } from './model/containers.js';
+
+// Layers, and what a new layer is written with.
 export { Layer, LayerCall } from './layers/layer.js';
+export { formatShape, type SymbolicTensor } from './model/symbolic-tensor.js';
 export { linear, Linear, type LinearOptions } from './layers/linear.js';
 export { conv2d, Conv2d, type Conv2dOptions, type Size2 } from './layers/conv2d.js';
 export { maxPool2d, avgPool2d, MaxPool2d, AvgPool2d, type Pool2dOptions } from './layers/pool2d.js';
 export { flatten, Flatten } from './layers/flatten.js';
 export { dropout, Dropout } from './layers/dropout.js';
-export {
-  dropoutKey,
-  fillKeepMask,
-  keeps,
-  lowbias32,
-  DROPOUT_KEY_PREFIX,
-  DROPOUT_MASK_PREFIX,
-  type DropoutMasks,
-} from './layers/dropout-mask.js';
 export {
   relu,
   leakyRelu,
@@ -121,9 +79,10 @@ export {
   Softmax,
   LogSoftmax,
 } from './layers/activations.js';
+
+// Losses and optimizers.
 export type { Loss, LossContext, LossOps, TargetSpec } from './losses/loss.js';
 export { crossEntropy, nll, mse, bce, bceWithLogits } from './losses/losses.js';
 export type { Optimizer, UpdateContext, ParameterUpdate } from './optimizers/optimizer.js';
 export { sgd, type SgdOptions } from './optimizers/sgd.js';
 export { adam, adamW, type AdamOptions } from './optimizers/adam.js';
-export { initialParameters, type InitialParameter } from './init/initial-parameters.js';

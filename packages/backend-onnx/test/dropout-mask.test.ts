@@ -4,20 +4,22 @@ import {
   TensorDataset,
   Trainer,
   adam,
-  compileNetwork,
-  compileTrainGraph,
   crossEntropy,
   dropout,
-  dropoutKey,
-  fillKeepMask,
-  keeps,
   linear,
-  lowbias32,
   relu,
-  runGraph,
   sequential,
   sgd,
 } from '@monitorch/backend-onnx';
+import {
+  compileNetwork,
+  compileTrainGraph,
+  dropoutKey,
+  fillKeepMask,
+  keeps,
+  lowbias32,
+  runGraph,
+} from '@monitorch/backend-onnx/internals';
 import { graphFeeds } from './fixtures/graph-feeds.js';
 
 // Dropout masks on the CPU are a counter hash of (entry index, per-step key): the graph must

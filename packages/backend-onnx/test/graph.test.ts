@@ -2,28 +2,30 @@ import t, { type Test } from 'tap';
 import { isMonitorchError, type MonitorchErrorCode, type ReductionRequest } from '@monitorch/core';
 import {
   adam,
-  compileEvalGraph,
-  compileNetwork,
-  compileTrainGraph,
   conv2d,
   crossEntropy,
   custom,
   dropout,
-  float,
   flatten,
-  GraphBuilder,
-  initialParameters,
   linear,
   maxPool2d,
-  ProtoWriter,
   relu,
-  runGraph,
   sequential,
   sgd,
   softmax,
+} from '@monitorch/backend-onnx';
+import {
+  compileEvalGraph,
+  compileNetwork,
+  compileTrainGraph,
+  float,
+  GraphBuilder,
+  initialParameters,
+  ProtoWriter,
+  runGraph,
   type FeedTensor,
   type CompiledNetworkGraph,
-} from '@monitorch/backend-onnx';
+} from '@monitorch/backend-onnx/internals';
 import { finiteDiff, randoms, refForward, refLoss, type T64 } from './fixtures/gradcheck-reference.js';
 import { dropoutKeyFeeds } from './fixtures/dropout-keys.js';
 

@@ -1,17 +1,16 @@
 import t from 'tap';
 import {
-  compileTrainGraph,
   conv2d,
   crossEntropy,
   flatten,
   linear,
   maxPool2d,
-  runGraph,
   sequential,
   sgd,
   type Device,
   type Pool2dOptions,
 } from '@monitorch/backend-onnx';
+import { compileTrainGraph, runGraph } from '@monitorch/backend-onnx/internals';
 import { graphFeeds } from './fixtures/graph-feeds.js';
 
 // GPU graphs find each window's maximum from the window entries instead of MaxPool's Indices.

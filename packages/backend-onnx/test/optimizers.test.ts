@@ -1,17 +1,6 @@
 import t, { type Test } from 'tap';
-import {
-  adam,
-  adamW,
-  compileTrainGraph,
-  GraphRunner,
-  linear,
-  mse,
-  sequential,
-  sgd,
-  STEP_INPUT,
-  type FeedTensor,
-  type Optimizer,
-} from '@monitorch/backend-onnx';
+import { adam, adamW, linear, mse, sequential, sgd, type Optimizer } from '@monitorch/backend-onnx';
+import { compileTrainGraph, GraphRunner, STEP_INPUT, type FeedTensor } from '@monitorch/backend-onnx/internals';
 
 // A 3-parameter problem: y = w·x + b (w has 2 entries), MSE against fixed targets.
 const X = [

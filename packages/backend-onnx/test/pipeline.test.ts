@@ -1,5 +1,5 @@
 import t from 'tap';
-import { runPipelined } from '../src/trainer/pipeline.js';
+import { runPipelined } from '@monitorch/backend-onnx/internals';
 
 /** A step that finishes when the test says so, like a worker step. */
 function controllable() {

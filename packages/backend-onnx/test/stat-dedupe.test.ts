@@ -1,16 +1,7 @@
 import t from 'tap';
 import type { ReductionRequest } from '@monitorch/core';
-import {
-  compileTrainGraph,
-  crossEntropy,
-  decodeStatFrom,
-  dropout,
-  linear,
-  relu,
-  runGraph,
-  sequential,
-  sgd,
-} from '@monitorch/backend-onnx';
+import { crossEntropy, dropout, linear, relu, sequential, sgd } from '@monitorch/backend-onnx';
+import { compileTrainGraph, decodeStatFrom, runGraph } from '@monitorch/backend-onnx/internals';
 import { graphFeeds } from './fixtures/graph-feeds.js';
 
 // Dropout(p = 0) is an Identity of its input: its statistics must equal the ReLU's before it,

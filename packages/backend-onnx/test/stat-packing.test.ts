@@ -1,18 +1,14 @@
 import t from 'tap';
 import { reduce, type ReductionRequest } from '@monitorch/core';
+import { crossEntropy, linear, relu, sequential, sgd } from '@monitorch/backend-onnx';
 import {
   compileTrainGraph,
-  crossEntropy,
   decodeStatFrom,
-  linear,
-  relu,
   runGraph,
-  sequential,
-  sgd,
   statParts,
   type FeedTensor,
   type StatOutput,
-} from '@monitorch/backend-onnx';
+} from '@monitorch/backend-onnx/internals';
 import { graphFeeds } from './fixtures/graph-feeds.js';
 
 // Statistic parts whose size is known at compile time travel in one packed graph output: a step

@@ -1,27 +1,29 @@
 import t, { type Test } from 'tap';
-import { reduce, type Reduction, type ReductionRequest, type ReductionResult } from '@monitorch/core';
+import { reduce, type Reduction, type ReductionOp, type ReductionRequest, type ReductionResult } from '@monitorch/core';
 import {
-  compileEvalGraph,
-  compileTrainGraph,
   conv2d,
   crossEntropy,
-  decodeStat,
-  decodeStatFrom,
   dropout,
   flatten,
-  float32Threshold,
-  initialParameters,
   linear,
   maxPool2d,
   relu,
-  runGraph,
   sequential,
   sgd,
   tanh,
+} from '@monitorch/backend-onnx';
+import {
+  compileEvalGraph,
+  compileTrainGraph,
+  decodeStat,
+  decodeStatFrom,
+  float32Threshold,
+  initialParameters,
+  runGraph,
   type CompiledNetworkGraph,
   type FeedTensor,
   type RunOutput,
-} from '@monitorch/backend-onnx';
+} from '@monitorch/backend-onnx/internals';
 import { randoms } from './fixtures/gradcheck-reference.js';
 import { dropoutKeyFeeds } from './fixtures/dropout-keys.js';
 
@@ -38,6 +40,21 @@ const REDUCTIONS: Reduction[] = [
   { op: 'l2' },
   { op: 'nonFinite' },
 ];
+
+/** Every op of core's `Reduction`: a new op fails to compile here until {@link REDUCTIONS} tests it. */
+const TESTED_OPS: Record<ReductionOp, true> = {
+  activeCount: true,
+  sum: true,
+  sumSquares: true,
+  min: true,
+  max: true,
+  l2: true,
+  nonFinite: true,
+};
+
+t.test('the graph statistics are checked for every reduction op core defines', async (t) => {
+  t.same(new Set(REDUCTIONS.map((r) => r.op)), new Set(Object.keys(TESTED_OPS)));
+});
 
 function requestsFor(reductions: readonly Reduction[]): ReductionRequest[] {
   return reductions.flatMap((reduction): ReductionRequest[] => [

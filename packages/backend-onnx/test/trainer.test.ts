@@ -1,6 +1,7 @@
 import t from 'tap';
 import { Inspector, type OutputEvent, type GradientEvent, type LossEvent, type MonitorEvent } from '@monitorch/core';
-import { DataLoader, SESSIONS_KEPT, TensorDataset, Trainer, type OrtApi } from '@monitorch/backend-onnx';
+import { DataLoader, TensorDataset, Trainer, type OrtApi } from '@monitorch/backend-onnx';
+import { SESSIONS_KEPT } from '@monitorch/backend-onnx/internals';
 import { blobs, f32, linearClassifier, referenceStep } from './fixtures/linear-classifier.js';
 import { RecordingLens } from './fixtures/recording-lens.js';
 
@@ -287,6 +288,32 @@ t.test('re-attaching an Inspector switches back to warm sessions; a third reques
   await inspector.close();
   await trainer.close();
   t.equal(sessions.released, sessions.created, 'close releases every kept session');
+});
+
+t.test('in the worker too, re-attaching an Inspector switches back to the graphs the engine kept', async (t) => {
+  const trainer = await Trainer.fromCompiler({ compiler, worker: true });
+  t.teardown(() => trainer.close());
+  const loader = new DataLoader(dataset(8), { batchSize: 4 });
+  await trainer.trainEpoch(loader);
+  const lens = new RecordingLens(requests);
+  const inspector = new Inspector({ lenses: [lens], logger: null });
+  inspector.attach(trainer);
+  await trainer.trainEpoch(loader);
+  const attached = lens.events.map((e) => e.type);
+  const stats = trainer.compiledGraphs.train.stats;
+  inspector.detach();
+  await trainer.trainEpoch(loader);
+  t.same(trainer.compiledGraphs.train.stats, [], 'detached: the graphs without statistics run again');
+  lens.events = [];
+  inspector.attach(trainer);
+  await trainer.trainEpoch(loader);
+  t.same(trainer.compiledGraphs.train.stats, stats, "the worker's kept graphs came back with their statistics");
+  t.same(
+    lens.events.map((e) => e.type),
+    attached,
+    'and the lens gets the same events as on the first attach',
+  );
+  await inspector.close();
 });
 
 t.test('the train session spins between operators unless told not to; the eval session never does', async (t) => {

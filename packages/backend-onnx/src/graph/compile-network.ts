@@ -15,7 +15,9 @@ export interface NetworkDeclaration {
   readonly model: Block;
   /** Input shape, batch first (`[N, 1, 28, 28]`; the batch size is free). */
   readonly inputShape: readonly number[];
+  /** The training loss (the eval graph reports it too). */
   readonly loss: Loss;
+  /** How parameters are updated. */
   readonly optimizer: Optimizer;
 }
 

@@ -53,6 +53,7 @@ export interface CompileOptions {
 
 /** Options of {@link compileTrainGraph}. */
 export interface TrainCompileOptions extends CompileOptions {
+  /** Builds each parameter's update. */
   readonly optimizer: Optimizer;
 }
 
@@ -87,7 +88,8 @@ function checkInputShape(shape: readonly number[]): number[] {
       { inputShape: shape },
     );
   }
-  return [-1, ...shape.slice(1)];
+  // Array.isArray (a guard for plain-JS callers) narrowed `shape` to any[]; its entries were just checked.
+  return [-1, ...(shape as readonly number[]).slice(1)];
 }
 
 interface Traced {

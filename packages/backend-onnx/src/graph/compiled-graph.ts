@@ -13,21 +13,30 @@ export type GraphInputRole = 'x' | 'y' | 'param' | 'optState' | 'hyper' | 'mask'
 
 /** One input of a generated graph. */
 export interface GraphInput {
+  /** The input's name in the graph. */
   readonly name: string;
+  /** What the runner feeds it with. */
   readonly role: GraphInputRole;
+  /** Its element type. */
   readonly dtype: GraphDType;
   /** Shape; `-1` marks the dynamic batch dimension. */
   readonly shape: readonly number[];
   /** For `param`/`optState`: the parameter's full name, e.g. `dense.lin1.weight`. */
   readonly parameter?: string;
-  /** For `hyper`: which hyper-parameter (e.g. `lr`, `step`). For `mask`: the hyper-parameter holding the mask's key. */
+  /**
+   * For `hyper`: which hyper-parameter (e.g. `lr`, `step`). For `mask`: the hyper-parameter
+   * holding the mask's key.
+   */
   readonly hyper?: string;
   /**
    * For `mask`: the drop probability. The runner feeds a bool tensor of the input's shape
    * whose entry i is `keeps(i, key, dropoutP)` (the same masks the CPU graph's hash draws).
    */
   readonly dropoutP?: number;
-  /** For `y` holding class indices: how many classes the model outputs (labels must be in 0..classes−1). */
+  /**
+   * For `y` holding class indices: how many classes the model outputs (labels must be in
+   * 0..classes−1).
+   */
   readonly classes?: number;
 }
 
@@ -50,7 +59,9 @@ export interface PackedParts {
 
 /** One output of a generated graph. */
 export interface GraphOutput {
+  /** The output's name in the graph. */
   readonly name: string;
+  /** What the output holds. */
   readonly role: GraphOutputRole;
   /** For `paramNew`/`optStateNew`: the input it replaces next step. */
   readonly feeds?: string;
@@ -62,15 +73,20 @@ export interface GraphOutput {
  * fetched outputs into a core `ReductionResult`.
  */
 export interface StatOutput {
+  /** The tensor reduced: a module output, its gradient, a parameter gradient or update. */
   readonly source: TensorSource;
+  /** The module the tensor belongs to. */
   readonly module: ModuleInfo;
+  /** For parameter gradients and updates: the parameter's name in its module (`weight`). */
   readonly parameter?: string;
+  /** The phase the statistic is reported in (the first of {@link phases}). */
   readonly phase: Phase;
   /**
    * Every phase this output serves (an eval graph serves all non-train phases the lenses
    * ask for); `phase` is the first. Absent means `[phase]`.
    */
   readonly phases?: readonly Phase[];
+  /** The reduction computed, as the lens asked for it. */
   readonly reduction: Reduction;
   /**
    * Names of the parts holding the answer (e.g. counts, nonFinite count): graph outputs of
@@ -83,7 +99,10 @@ export interface StatOutput {
    * costs, not the arithmetic, were most of what statistics cost a step).
    */
   readonly packed?: PackedParts;
-  /** Entries each count was taken over (for `activeCount`), known at compile time per batch size 1: multiply by batch for outputs. */
+  /**
+   * Entries each count was taken over (for `activeCount`), known at compile time per batch
+   * size 1: multiply by the batch size for outputs.
+   */
   readonly sizePerSample?: number;
   /** Shape of the tensor reduced, `-1` for the batch dimension. */
   readonly shape: readonly number[];
@@ -95,8 +114,11 @@ export interface CompiledGraph {
   readonly kind: 'train' | 'eval';
   /** Serialized ONNX ModelProto. */
   readonly bytes: Uint8Array;
+  /** Every input, with what to feed it. */
   readonly inputs: readonly GraphInput[];
+  /** Every output, with what it holds. */
   readonly outputs: readonly GraphOutput[];
+  /** The statistics computed for the lens requests, and the outputs holding them. */
   readonly stats: readonly StatOutput[];
   /** Modules of the network in forward order. */
   readonly modules: readonly ModuleInfo[];

@@ -1,10 +1,13 @@
 import { MonitorchError, type ReductionResult } from '@monitorch/core';
+import { assertNever } from './assert-never.js';
 import type { StatOutput } from './compiled-graph.js';
 import { activeSize } from './count-ops.js';
 
 /** A fetched graph output: its elements and dims (an ORT tensor or a plain payload). */
 export interface FetchedTensor {
+  /** The elements, row-major. */
   readonly data: ArrayLike<number | bigint>;
+  /** The shape. */
   readonly dims: readonly number[];
 }
 
@@ -66,6 +69,8 @@ export function decodeStat(stat: StatOutput, outputs: readonly FetchedTensor[], 
       return { op: r.op, value: scalar(outputs[1], stat) > 0 ? Number.NaN : scalar(outputs[0], stat) };
     case 'nonFinite':
       return { op: 'nonFinite', nan: scalar(outputs[0], stat), inf: scalar(outputs[1], stat) };
+    default:
+      return assertNever(r);
   }
 }
 

@@ -4,14 +4,19 @@ import type { CompiledGraph } from './compiled-graph.js';
 
 /** A plain tensor to feed: the element type follows the array type. */
 export interface FeedTensor {
+  /** The elements, row-major; the array type gives the element type. */
   readonly data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
+  /** The shape. */
   readonly dims: readonly number[];
 }
 
 /** A fetched output as plain data. */
 export interface RunOutput {
+  /** The elements, row-major. */
   readonly data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Float64Array;
+  /** The shape. */
   readonly dims: readonly number[];
+  /** ONNX Runtime's element type name (`float32`, `int64`, `bool`, …). */
   readonly type: string;
 }
 

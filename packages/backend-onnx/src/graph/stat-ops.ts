@@ -1,8 +1,10 @@
 import { reductionKey, type ModuleInfo, type Phase, type Reduction, type TensorSource } from '@monitorch/core';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
+import { assertNever } from './assert-never.js';
 import type { PackedParts, StatOutput } from './compiled-graph.js';
-import { aboveThreshold, activeSize, countPerUnit, countTrue, magnitude, unitCount } from './count-ops.js';
+import { aboveThreshold, countPerUnit, countTrue, magnitude } from './count-ops.js';
 import { FiniteGate, finiteMask } from './finite-gate.js';
+import { partLength, sizePerSample } from './reduction-sizes.js';
 
 /** Per-tensor shared sub-expressions (|x|, the finite mask), built once. */
 interface TensorCache {
@@ -95,7 +97,7 @@ export class StatBuilder {
         this.built.set(builtKey, values);
       }
       const outputs = values.map((_, k) => (values.length === 1 ? base : `${base}#${k}`));
-      const batched = shape[0] !== undefined && shape[0] < 0;
+      const perSample = sizePerSample(reduction, shape);
       const stat: StatOutput = {
         source,
         module,
@@ -105,20 +107,9 @@ export class StatBuilder {
         outputs,
         shape: [...shape],
         ...(parameter === undefined ? {} : { parameter }),
-        ...(reduction.op === 'activeCount' && batched
-          ? {
-              sizePerSample: activeSize(
-                reduction,
-                shape.map((d) => (d < 0 ? 1 : d)),
-              ),
-            }
-          : {}),
+        ...(perSample === undefined ? {} : { sizePerSample: perSample }),
       };
-      const lengths = values.map((_, k) => {
-        if (reduction.op !== 'activeCount' || k > 0) return 1;
-        const units = unitCount(reduction, shape);
-        return units >= 0 ? units : undefined;
-      });
+      const lengths = values.map((_, k) => partLength(reduction, shape, k));
       this.pending.push({ stat, values, lengths });
     }
   }
@@ -187,6 +178,8 @@ export class StatBuilder {
         return [g.op1('ReduceMax', [x], { keepdims: 0 }), this.nan(x, c)];
       case 'nonFinite':
         return [this.nan(x, c), this.inf(x, c, rank)];
+      default:
+        return assertNever(r);
     }
   }
 

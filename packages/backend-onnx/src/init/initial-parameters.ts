@@ -3,7 +3,9 @@ import type { ParameterSlot } from '../model/parameter-slot.js';
 
 /** A parameter's initial values with its shape. */
 export interface InitialParameter {
+  /** The parameter's shape. */
   readonly dims: readonly number[];
+  /** Its values, row-major. */
   readonly data: Float32Array;
 }
 

@@ -5,6 +5,7 @@ import { badOption, Layer, type LayerCall } from './layer.js';
 
 /** An element-wise activation: `forward` builds y from x; `grad` builds dx from dy, x, y. */
 abstract class Activation extends Layer {
+  /** {@inheritDoc Layer.kind} */
   readonly kind: ModuleKind = 'activation';
 
   protected forward(call: LayerCall, x: SymbolicTensor): SymbolicTensor {
@@ -27,6 +28,7 @@ abstract class Activation extends Layer {
 
 /** `max(x, 0)`, like `nn.ReLU`. Backward passes dy where y > 0 (PyTorch: gradient 0 at 0). */
 export class ReLU extends Activation {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'ReLU';
   protected apply(call: LayerCall, x: string): string {
     return call.g.op1('Relu', [x]);
@@ -40,6 +42,7 @@ export class ReLU extends Activation {
 
 /** `x` for x > 0, `alpha·x` otherwise, like `nn.LeakyReLU(alpha)`. */
 export class LeakyReLU extends Activation {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'LeakyReLU';
   /** @param alpha - slope for negative inputs (default 0.01) */
   constructor(readonly alpha = 0.01) {
@@ -62,6 +65,7 @@ export class LeakyReLU extends Activation {
 
 /** `1/(1+e^−x)`, like `nn.Sigmoid`. Backward: dy·y·(1−y). */
 export class Sigmoid extends Activation {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'Sigmoid';
   protected apply(call: LayerCall, x: string): string {
     return call.g.op1('Sigmoid', [x]);
@@ -74,6 +78,7 @@ export class Sigmoid extends Activation {
 
 /** `tanh(x)`, like `nn.Tanh`. Backward: dy·(1−y²). */
 export class Tanh extends Activation {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'Tanh';
   protected apply(call: LayerCall, x: string): string {
     return call.g.op1('Tanh', [x]);
@@ -89,6 +94,7 @@ export class Tanh extends Activation {
  * needs opset 20 and the graph stays at 18. Backward: Φ(x) + x·φ(x).
  */
 export class GELU extends Activation {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'GELU';
   protected apply(call: LayerCall, x: string, rank: number): string {
     return call.g.op1('Mul', [x, normalCdf(call.g, x, rank)]);
@@ -129,6 +135,7 @@ function axisOf(call: LayerCall, x: SymbolicTensor, axis: number): number {
 
 /** `exp(x)/Σexp(x)` along `axis`, like `nn.Softmax(dim)`. Backward: y·(dy − Σ(dy·y)). */
 export class Softmax extends Activation {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'Softmax';
   /** @param axis - the dimension to normalise (PyTorch's `dim`) */
   constructor(readonly axis: number) {
@@ -152,6 +159,7 @@ export class Softmax extends Activation {
  * runs on every execution provider. Backward: dy − softmax·Σdy.
  */
 export class LogSoftmax extends Activation {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'LogSoftmax';
   /** @param axis - the dimension to normalise (PyTorch's `dim`) */
   constructor(readonly axis: number) {

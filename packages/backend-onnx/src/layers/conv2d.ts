@@ -52,11 +52,17 @@ export function padding2(type: string, v: Size2): [number, number] {
  * the forward stride becoming a dilation.
  */
 export class Conv2d extends Layer {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'Conv2d';
+  /** {@inheritDoc Layer.kind} */
   readonly kind: ModuleKind = 'conv';
+  /** Kernel `[height, width]`. */
   readonly kernel: [number, number];
+  /** Stride `[height, width]`. */
   readonly stride: [number, number];
+  /** Zero padding `[height, width]` on each side, or `same` (the output as large as the input). */
   readonly padding: [number, number] | 'same';
+  /** Whether a bias is added. */
   readonly bias: boolean;
 
   /**

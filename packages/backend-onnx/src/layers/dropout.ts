@@ -12,7 +12,9 @@ import { badOption, Layer, type LayerCall } from './layer.js';
  * Dropout (see `DropoutMasks`).
  */
 export class Dropout extends Layer {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'Dropout';
+  /** {@inheritDoc Layer.kind} */
   readonly kind: ModuleKind = 'dropout';
 
   /** @param p - drop probability in [0, 1) */

@@ -5,7 +5,9 @@ import { Layer, type LayerCall } from './layer.js';
 
 /** `[N, d1, d2, …]` → `[N, d1·d2·…]`, like `torch.flatten(x, start_dim=1)` / `nn.Flatten()`. */
 export class Flatten extends Layer {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'Flatten';
+  /** {@inheritDoc Layer.kind} */
   readonly kind: ModuleKind = 'reshape';
 
   protected forward(call: LayerCall, x: SymbolicTensor): SymbolicTensor {

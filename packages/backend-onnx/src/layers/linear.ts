@@ -10,8 +10,11 @@ export interface LinearOptions {
 
 /** `y = x·Wᵀ + b` on `[N, in]` inputs; PyTorch layout `weight [out, in]`, `bias [out]`. */
 export class Linear extends Layer {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'Linear';
+  /** {@inheritDoc Layer.kind} */
   readonly kind: ModuleKind = 'linear';
+  /** Whether a bias is added. */
   readonly bias: boolean;
 
   /**

@@ -16,11 +16,20 @@ export interface Pool2dOptions {
 
 /** Common shape logic of the two pools. */
 abstract class Pool2d extends Layer {
+  /** {@inheritDoc Layer.kind} */
   readonly kind: ModuleKind = 'pool';
+  /** Window `[height, width]`. */
   readonly kernel: [number, number];
+  /** Stride `[height, width]`. */
   readonly stride: [number, number];
+  /** Implicit padding `[height, width]` on each side. */
   readonly padding: [number, number];
 
+  /**
+   * @param type - the layer's `type`, for messages
+   * @param kernelSize - the window
+   * @param options - stride and padding
+   */
   constructor(type: string, kernelSize: Size2, options: Pool2dOptions) {
     super();
     this.kernel = size2(type, 'kernelSize', kernelSize);
@@ -71,6 +80,7 @@ abstract class Pool2d extends Layer {
  * entries instead (see `maxPoolGradFromWindows`): same numbers, no `Indices`, no MaxUnpool.
  */
 export class MaxPool2d extends Pool2d {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'MaxPool2d';
 
   /** @param kernelSize - window size @param options - stride, padding */
@@ -139,6 +149,7 @@ export class MaxPool2d extends Pool2d {
  * kernel, run per channel.
  */
 export class AvgPool2d extends Pool2d {
+  /** {@inheritDoc Layer.type} */
   readonly type = 'AvgPool2d';
 
   /** @param kernelSize - window size @param options - stride, padding */

@@ -3,6 +3,7 @@ import type { SymbolicTensor } from '../model/symbolic-tensor.js';
 
 /** The labels a loss expects: int32 class indices `[N]` or float targets shaped like the output. */
 export interface TargetSpec {
+  /** `int32` class indices or `float32` targets. */
   readonly dtype: 'int32' | 'float32';
   /** Shape with `-1` for the batch. */
   readonly shape: readonly number[];
@@ -10,6 +11,7 @@ export interface TargetSpec {
 
 /** What a loss gets to build its ops. */
 export interface LossContext {
+  /** The graph under construction. */
   readonly g: GraphBuilder;
   /** N as a float32 scalar tensor. */
   batchSize(): string;
@@ -17,7 +19,9 @@ export interface LossContext {
 
 /** A loss's graph tensors: the scalar mean loss, and dL/d(output) when asked for. */
 export interface LossOps {
+  /** The scalar mean loss. */
   readonly loss: string;
+  /** dL/d(output), shaped like the output (when asked for). */
   readonly grad?: string;
 }
 

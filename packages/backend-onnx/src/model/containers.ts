@@ -31,6 +31,7 @@ export class Sequential implements Block {
     checkKeys('sequential', children);
   }
 
+  /** {@inheritDoc Block.build} */
   build(scope: Scope, x: SymbolicTensor): SymbolicTensor {
     let h = x;
     for (const [key, child] of Object.entries(this.children)) h = child.build(scope.child(key), h);
@@ -151,6 +152,7 @@ export class Custom<K extends string> implements Block {
     checkKeys('custom', children);
   }
 
+  /** {@inheritDoc Block.build} */
   build(scope: Scope, x: SymbolicTensor): SymbolicTensor {
     const calls = {} as Record<K, ChildCall>;
     for (const key of Object.keys(this.children) as K[]) {
@@ -177,12 +179,14 @@ export function custom<K extends string>(children: Readonly<Record<K, Block>>, f
 
 /** `x + inner(x)` around a chain of named layers (see {@link residual}). */
 export class Residual implements Block {
+  /** The inner layers, as one sequential block. */
   readonly body: Sequential;
   /** @param inner - named blocks applied in order */
   constructor(inner: Readonly<Record<string, Block>>) {
     this.body = new Sequential(inner);
   }
 
+  /** {@inheritDoc Block.build} */
   build(scope: Scope, x: SymbolicTensor): SymbolicTensor {
     return new TensorOps(scope.trace).add(x, this.body.build(scope, x));
   }

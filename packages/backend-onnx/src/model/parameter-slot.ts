@@ -2,7 +2,9 @@ import type { ModuleInfo } from '@monitorch/core';
 
 /** How a parameter is initialised: U(−bound, bound), PyTorch's default for Linear/Conv. */
 export interface ParameterInit {
+  /** The distribution: uniform. */
   readonly kind: 'uniform';
+  /** Values are drawn from U(−bound, bound). */
   readonly bound: number;
 }
 
@@ -14,7 +16,9 @@ export interface ParameterSlot {
   readonly module: string;
   /** Name inside the module (`weight`, `bias`). */
   readonly name: string;
+  /** The parameter's shape. */
   readonly shape: readonly number[];
+  /** How its initial value is drawn. */
   readonly init: ParameterInit;
 }
 

@@ -4,8 +4,11 @@
  * `requiresGrad` is false for the network input, so the first layer skips its input gradient.
  */
 export interface SymbolicTensor {
+  /** The tensor's name in the graph (what ops take as inputs). */
   readonly name: string;
+  /** Its shape, `-1` for the batch dimension. */
   readonly shape: readonly number[];
+  /** Whether a gradient flows back to it (false for the network input). */
   readonly requiresGrad: boolean;
 }
 

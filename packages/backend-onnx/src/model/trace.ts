@@ -21,7 +21,9 @@ export interface DebugOptions {
 
 /** A module's output in the traced graph. */
 export interface ModuleOutput {
+  /** The module. */
   readonly module: ModuleInfo;
+  /** Its output tensor. */
   readonly value: SymbolicTensor;
 }
 

@@ -26,8 +26,11 @@ export function float(value: number): AttrValue {
 
 /** A constant tensor: an initializer or a `tensor` attribute. */
 export interface TensorValue {
+  /** Its name in the graph. */
   readonly name: string;
+  /** The element type. */
   readonly dtype: OnnxDType;
+  /** The shape. */
   readonly dims: readonly number[];
   /** Little-endian element bytes (`raw_data`). */
   readonly raw: Uint8Array;
@@ -35,32 +38,47 @@ export interface TensorValue {
 
 /** One NodeProto. */
 export interface NodeValue {
+  /** The operator type (`Gemm`, `Relu`, …). */
   readonly op: string;
+  /** Input value names, in the operator's order. */
   readonly inputs: readonly string[];
+  /** Output value names. */
   readonly outputs: readonly string[];
+  /** The node's own name. */
   readonly name: string;
+  /** Attributes by name. */
   readonly attrs: Readonly<Record<string, AttrValue>>;
+  /** The operator set's domain (default: the ONNX domain). */
   readonly domain?: string;
 }
 
 /** A graph input or output declaration. `dims` entries that are strings are symbolic (`N`). */
 export interface ValueInfo {
+  /** The value's name. */
   readonly name: string;
+  /** Its element type, when declared. */
   readonly dtype?: OnnxDType;
+  /** Its shape, when declared. */
   readonly dims?: readonly (number | string)[];
 }
 
 /** One GraphProto: the model's graph, or a subgraph (an `If` branch) held in an attribute. */
 export interface GraphValue {
+  /** The graph's name. */
   readonly graphName: string;
+  /** Nodes in topological order. */
   readonly nodes: readonly NodeValue[];
+  /** Constant tensors. */
   readonly initializers: readonly TensorValue[];
+  /** Declared inputs. */
   readonly inputs: readonly ValueInfo[];
+  /** Declared outputs. */
   readonly outputs: readonly ValueInfo[];
 }
 
 /** Everything a ModelProto holds for monitorch. */
 export interface ModelValue extends GraphValue {
+  /** The ONNX operator set version the nodes follow. */
   readonly opset: number;
 }
 

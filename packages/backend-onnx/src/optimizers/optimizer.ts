@@ -2,6 +2,7 @@ import type { GraphBuilder } from '../onnx/graph-builder.js';
 
 /** Graph tensors shared by every parameter's update in one step. */
 export interface UpdateContext {
+  /** The graph under construction. */
   readonly g: GraphBuilder;
   /** The learning rate (a float32 scalar graph input, so it can change between steps). */
   readonly lr: string;
@@ -13,7 +14,9 @@ export interface UpdateContext {
 
 /** One parameter's new value and new optimizer state (by slot). */
 export interface ParameterUpdate {
+  /** The parameter's new value. */
   readonly param: string;
+  /** The new value of each state slot, by slot name. */
   readonly state: Readonly<Record<string, string>>;
 }
 

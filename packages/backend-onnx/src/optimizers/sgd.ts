@@ -3,10 +3,15 @@ import type { Optimizer, ParameterUpdate, UpdateContext } from './optimizer.js';
 
 /** Options of {@link sgd} (PyTorch's `torch.optim.SGD`). */
 export interface SgdOptions {
+  /** The learning rate. */
   readonly lr: number;
+  /** Momentum factor (default 0: plain SGD). */
   readonly momentum?: number;
+  /** Dampening of the momentum (default 0). */
   readonly dampening?: number;
+  /** L2 penalty added to the gradient (default 0). */
   readonly weightDecay?: number;
+  /** Nesterov momentum (default false). */
   readonly nesterov?: boolean;
 }
 

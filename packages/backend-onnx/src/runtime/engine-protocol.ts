@@ -2,7 +2,7 @@ import { MonitorchError, type MonitorchErrorCode } from '@monitorch/core';
 import type { RunResult, StepEngine, TensorPayload } from './step-engine.js';
 
 /** The engine methods a worker serves. */
-export type EngineMethod = 'load' | 'setState' | 'getState' | 'run' | 'close';
+export type EngineMethod = 'load' | 'reuse' | 'setState' | 'getState' | 'run' | 'close';
 
 /** Main thread → worker: call `method` with `args`. */
 export interface EngineCall {
@@ -24,10 +24,30 @@ export type EngineReply =
   | { readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly id: number; readonly ok: false; readonly error: ErrorData };
 
-/** Dispatches a call on an engine (used inside the worker). */
+/** Dispatches a call on an engine (used inside the worker); the arguments are the caller's, as posted. */
 export function callEngine(engine: StepEngine, call: EngineCall): Promise<unknown> {
-  const f = engine[call.method] as (...args: unknown[]) => Promise<unknown>;
-  return f.apply(engine, call.args);
+  switch (call.method) {
+    case 'load':
+      return engine.load(...(call.args as Parameters<StepEngine['load']>));
+    case 'reuse':
+      return engine.reuse(...(call.args as Parameters<StepEngine['reuse']>));
+    case 'setState':
+      return engine.setState(...(call.args as Parameters<StepEngine['setState']>));
+    case 'getState':
+      return engine.getState();
+    case 'run':
+      return engine.run(...(call.args as Parameters<StepEngine['run']>));
+    case 'close':
+      return engine.close();
+  }
+}
+
+/**
+ * Whether a reply's large buffers may be moved rather than copied: only fresh ORT outputs and
+ * state copies. `reuse` answers with graphs the worker keeps, which must stay usable there.
+ */
+export function repliesWithFreshBuffers(method: EngineMethod): boolean {
+  return method === 'run' || method === 'getState';
 }
 
 /** Turns any thrown value into plain data. */

@@ -13,6 +13,7 @@ import {
   type EngineGraphs,
   type LoadResult,
   type PayloadDType,
+  type ReusedGraphs,
   type RunRequest,
   type RunResult,
   type StepEngine,
@@ -57,14 +58,10 @@ export class LocalStepEngine implements StepEngine {
     this.ort = ort;
   }
 
+  /** {@inheritDoc StepEngine.load} */
   async load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult> {
-    const warm = graphs.key === undefined ? undefined : this.kept.get(graphs.key);
-    if (warm !== undefined && this.resolvedDevice !== undefined) {
-      this.kept.delete(graphs.key as string);
-      this.kept.set(graphs.key as string, warm);
-      this.use(warm);
-      return { device: this.resolvedDevice };
-    }
+    const warm = graphs.key === undefined ? undefined : await this.reuse(graphs.key);
+    if (warm !== undefined) return { device: warm.device };
     let device = this.resolvedDevice ?? config.device;
     let fallbackReason: string | undefined;
     const tuning = { ...config.tuning, intraOpNumThreads: config.tuning.intraOpNumThreads ?? (await defaultThreads()) };
@@ -113,6 +110,19 @@ export class LocalStepEngine implements StepEngine {
     return fallbackReason === undefined ? { device } : { device, fallbackReason };
   }
 
+  /** {@inheritDoc StepEngine.reuse} */
+  reuse(key: string): Promise<ReusedGraphs | undefined> {
+    const warm = this.kept.get(key);
+    if (warm === undefined || this.resolvedDevice === undefined) return Promise.resolve(undefined);
+    this.kept.delete(key); // and set again: the most recently used pair goes last
+    this.kept.set(key, warm);
+    this.use(warm);
+    return Promise.resolve({
+      graphs: { train: warm.train.graph, eval: warm.eval.graph, key },
+      device: this.resolvedDevice,
+    });
+  }
+
   /** Makes `pair` the graphs that run, and gives new optimizer-state inputs their zeros. */
   private use(pair: LoadedPair): void {
     this.current = pair;
@@ -128,6 +138,9 @@ export class LocalStepEngine implements StepEngine {
     }
   }
 
+  /** {@inheritDoc StepEngine.setState} */
+  // A bad state must reject, not throw, as the same call to a worker engine does: hence async.
+  // eslint-disable-next-line @typescript-eslint/require-await -- nothing to await, see above
   async setState(state: Readonly<Record<string, TensorPayload>>): Promise<void> {
     const inputs = new Map((this.train?.graph.inputs ?? []).map((i) => [i.name, i]));
     for (const [name, payload] of Object.entries(state)) {
@@ -150,12 +163,14 @@ export class LocalStepEngine implements StepEngine {
     }
   }
 
-  async getState(): Promise<Record<string, TensorPayload>> {
+  /** {@inheritDoc StepEngine.getState} */
+  getState(): Promise<Record<string, TensorPayload>> {
     const out: Record<string, TensorPayload> = {};
     for (const [name, tensor] of this.state) out[name] = toPayload(tensor, true);
-    return out;
+    return Promise.resolve(out);
   }
 
+  /** {@inheritDoc StepEngine.run} */
   async run(kind: 'train' | 'eval', request: RunRequest): Promise<RunResult> {
     const loaded = kind === 'train' ? this.train : this.eval;
     if (loaded === undefined) {
@@ -201,6 +216,7 @@ export class LocalStepEngine implements StepEngine {
     return prediction === undefined ? { loss, stats } : { loss, prediction, stats };
   }
 
+  /** {@inheritDoc StepEngine.close} */
   async close(): Promise<void> {
     await this.release();
   }

@@ -7,14 +7,19 @@ export type PayloadDType = 'float32' | 'int32' | 'int64' | 'bool' | 'uint8' | 'f
 
 /** A tensor as plain data, so it can be posted to and from a worker. */
 export interface TensorPayload {
+  /** The element type. */
   readonly dtype: PayloadDType;
+  /** The shape. */
   readonly dims: readonly number[];
+  /** The elements, row-major. */
   readonly data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Float64Array;
 }
 
 /** The two graphs of one (network, lens requests) pair. */
 export interface EngineGraphs {
+  /** Forward, loss, backward, optimizer update, and the train-phase statistics. */
   readonly train: CompiledGraph;
+  /** Forward and loss (no dropout, no update), and the statistics of the other phases. */
   readonly eval: CompiledGraph;
   /**
    * Names this pair for reuse: an engine keeps the sessions of the last
@@ -40,21 +45,35 @@ export interface EngineConfig {
 
 /** The device the sessions actually run on. */
 export interface LoadResult {
+  /** The device the sessions run on. */
   readonly device: Device;
   /** Why the requested device was not used (set only on a fallback). */
   readonly fallbackReason?: string;
 }
 
+/** Kept sessions switched back to by {@link StepEngine.reuse}: the graphs they run, and where. */
+export interface ReusedGraphs {
+  /** The graph pair loaded under the key (its statistics tell the trainer what each run returns). */
+  readonly graphs: EngineGraphs;
+  /** The device the sessions run on. */
+  readonly device: Device;
+}
+
 /** One batch for a graph run. */
 export interface BatchPayload {
+  /** Samples, flat. */
   readonly x: Float32Array;
+  /** `[N, ...sampleShape]`. */
   readonly xShape: readonly number[];
+  /** Labels: class indices or targets, flat. */
   readonly y: Int32Array | Float32Array;
+  /** `[N, ...labelShape]`. */
   readonly yShape: readonly number[];
 }
 
 /** A run of the train or eval graph. */
 export interface RunRequest {
+  /** The batch to run. */
   readonly batch: BatchPayload;
   /** Hyper-parameter values by name (`lr`, `step`, …), fed to the graph's `hyper` inputs. */
   readonly hypers: Readonly<Record<string, number>>;
@@ -87,6 +106,13 @@ export interface StepEngine {
    * graphs by input name.
    */
   load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult>;
+  /**
+   * Switches to the kept sessions of `key` (see {@link EngineGraphs.key}) and returns their
+   * graphs, or `undefined` when the engine no longer keeps them: then compile the graphs and
+   * {@link StepEngine.load} them. The engine is the one place that remembers loaded graphs, so a
+   * caller never holds a second cache that could disagree with the sessions.
+   */
+  reuse(key: string): Promise<ReusedGraphs | undefined>;
   /** Replaces state tensors, keyed by train-graph input name (params and optimizer state). */
   setState(state: Readonly<Record<string, TensorPayload>>): Promise<void>;
   /** Copies of all state tensors, keyed by train-graph input name. */

@@ -8,6 +8,7 @@ import {
   callEngine,
   errorToData,
   packStats,
+  repliesWithFreshBuffers,
   transferables,
   type EngineCall,
   type EngineReply,
@@ -33,6 +34,6 @@ port.on('message', (call: EngineCall) => {
       reply = { id: call.id, ok: false, error: errorToData(e) };
     }
     // State and prediction arrays are fresh ORT output buffers: move them, don't copy.
-    port.postMessage(reply, reply.ok ? transferables(reply.value) : []);
+    port.postMessage(reply, reply.ok && repliesWithFreshBuffers(call.method) ? transferables(reply.value) : []);
   });
 });

@@ -13,6 +13,7 @@ import type {
   EngineConfig,
   EngineGraphs,
   LoadResult,
+  ReusedGraphs,
   RunRequest,
   RunResult,
   StepEngine,
@@ -61,6 +62,10 @@ export class WorkerStepEngine implements StepEngine {
 
   load(graphs: EngineGraphs, config: EngineConfig): Promise<LoadResult> {
     return this.call('load', [graphs, config], false) as Promise<LoadResult>;
+  }
+
+  reuse(key: string): Promise<ReusedGraphs | undefined> {
+    return this.call('reuse', [key], false) as Promise<ReusedGraphs | undefined>;
   }
 
   setState(state: Readonly<Record<string, TensorPayload>>): Promise<void> {

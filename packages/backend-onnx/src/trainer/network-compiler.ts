@@ -1,7 +1,7 @@
 import type { ReductionRequest } from '@monitorch/core';
 import type { Device } from '../runtime/device.js';
 import type { EngineGraphs, TensorPayload } from '../runtime/step-engine.js';
-import type { StatDecoder } from './stat-reports.js';
+import type { StatDecoder } from '../reporting/stat-reports.js';
 
 /**
  * What the trainer needs from a network declaration: graphs for a set of lens requests, the

@@ -43,6 +43,21 @@ export interface CompilerTrainerOptions extends RuntimeOptions {
   readonly compiler: NetworkCompiler;
 }
 
+/** Counters that make a run resumable (saved in checkpoints). */
+export interface TrainerProgress {
+  /** Optimizer steps finished. */
+  readonly step: number;
+  /** Epochs finished by `trainEpoch` (also the data-order index of the next epoch). */
+  readonly epoch: number;
+  /** Current learning rate. */
+  readonly learningRate: number;
+  /**
+   * The seed of the run: it drew the initial parameters, and with the step it keys every
+   * dropout mask (so a restored checkpoint carries it, and the masks continue exactly).
+   */
+  readonly seed: number;
+}
+
 /** Progress of an epoch, after each batch. */
 export interface EpochProgress {
   /** Batches done in this epoch. */

@@ -1,10 +1,16 @@
 import type { EpochProgress } from './trainer-options.js';
 
 /**
- * A minimal terminal progress bar (one rewritten line on stderr), for `progress: true`.
- * Silent where there is no stderr (browsers).
+ * What `trainEpoch(source, { progress: true })` draws: one rewritten line on stderr with the
+ * batch count, the last loss and the rate. Silent where there is no stderr (browsers).
+ *
+ * This is not a second copy of `@monitorch/viz`'s progress bar but the fallback for a run
+ * without it: the backend must not depend on a renderer (data flows adapter → lens → figure,
+ * and a browser bundle of the trainer must not pull a terminal library in). For the full bar —
+ * ETA, running loss, a summary line per epoch — give `trainEpoch` a `progress` callback that
+ * feeds viz's `TerminalReporter` or live page instead.
  */
-export function progressLine(): (p: EpochProgress) => void {
+export function stderrProgressLine(): (p: EpochProgress) => void {
   const stderr = (globalThis as { process?: { stderr?: { write(s: string): boolean; isTTY?: boolean } } }).process
     ?.stderr;
   const started = Date.now();

@@ -13,7 +13,7 @@ import { statParts, type FetchedTensor } from '../graph/decode-stat.js';
 export type StatDecoder = (stat: StatOutput, outputs: readonly FetchedTensor[], batchSize: number) => ReductionResult;
 
 /** One reported tensor: its statistics that the requests want, decoded each step. */
-interface PlannedTensor {
+interface ReportedTensor {
   readonly source: StatOutput['source'];
   readonly module: ModuleInfo;
   readonly parameter: string | undefined;
@@ -24,26 +24,26 @@ interface PlannedTensor {
 }
 
 /** The reports of one (graph statistics, phase): which tensors, and the packed outputs they read. */
-interface ReportPlan {
-  readonly tensors: readonly PlannedTensor[];
-  /** Packed outputs that planned statistics read: widened to float64 once per run. */
+interface ReportLayout {
+  readonly tensors: readonly ReportedTensor[];
+  /** Packed outputs that the laid-out statistics read: widened to float64 once per run. */
   readonly packedOutputs: readonly string[];
 }
 
 /**
  * Which statistics each tensor reports and in what order depends only on the graph's
- * statistics and the phase — not on the step. Planned once per combination instead of on
+ * statistics and the phase — not on the step. Laid out once per combination instead of on
  * every step of the hot loop. The graph compiler already decided which statistics each phase
  * wants (`StatOutput.phases`); the Inspector routes each report to the lenses that asked.
  */
-const plans = new WeakMap<readonly StatOutput[], Map<Phase, ReportPlan>>();
+const layouts = new WeakMap<readonly StatOutput[], Map<Phase, ReportLayout>>();
 
-function planFor(stats: readonly StatOutput[], phase: Phase): ReportPlan {
-  let byPhase = plans.get(stats);
-  if (byPhase === undefined) plans.set(stats, (byPhase = new Map()));
+function layoutFor(stats: readonly StatOutput[], phase: Phase): ReportLayout {
+  let byPhase = layouts.get(stats);
+  if (byPhase === undefined) layouts.set(stats, (byPhase = new Map<Phase, ReportLayout>()));
   const cached = byPhase.get(phase);
   if (cached !== undefined) return cached;
-  const tensors = new Map<string, PlannedTensor>();
+  const tensors = new Map<string, ReportedTensor>();
   for (const stat of stats) {
     if (!(stat.phases ?? [stat.phase]).includes(phase)) continue;
     const tensorKey = `${stat.source}\u0000${stat.module.name}\u0000${stat.parameter ?? ''}`;
@@ -54,13 +54,13 @@ function planFor(stats: readonly StatOutput[], phase: Phase): ReportPlan {
     }
     tensor.stats.push({ key: reductionKey(stat.reduction), stat });
   }
-  const planned = [...tensors.values()].sort(byEventOrder);
+  const ordered = [...tensors.values()].sort(byEventOrder);
   const packedOutputs = new Set<string>();
-  for (const t of planned)
+  for (const t of ordered)
     for (const { stat } of t.stats) if (stat.packed !== undefined) packedOutputs.add(stat.packed.output);
-  const plan = { tensors: planned, packedOutputs: [...packedOutputs] };
-  byPhase.set(phase, plan);
-  return plan;
+  const layout = { tensors: ordered, packedOutputs: [...packedOutputs] };
+  byPhase.set(phase, layout);
+  return layout;
 }
 
 /** `fetched` with each packed output widened to float64 once, so every count decoded from it is a view, not a copy. */
@@ -77,7 +77,7 @@ function widenPacked(
   return out;
 }
 
-function shapeFor(tensor: PlannedTensor, batchSize: number): readonly number[] {
+function shapeFor(tensor: ReportedTensor, batchSize: number): readonly number[] {
   if (tensor.batchShape?.batchSize !== batchSize) {
     tensor.batchShape = { batchSize, shape: tensor.shape.map((d) => (d < 0 ? batchSize : d)) };
   }
@@ -103,9 +103,9 @@ export function statReports(
   decode: StatDecoder,
 ): AdapterReport[] {
   const reports: AdapterReport[] = [];
-  const plan = planFor(stats, phase);
-  const wide = widenPacked(fetched, plan.packedOutputs);
-  for (const tensor of plan.tensors) {
+  const layout = layoutFor(stats, phase);
+  const wide = widenPacked(fetched, layout.packedOutputs);
+  for (const tensor of layout.tensors) {
     const answers = new Map<string, ReductionResult>();
     for (const { key, stat } of tensor.stats) {
       if (!fetchedAll(stat, wide)) continue;
@@ -129,7 +129,7 @@ function fetchedAll(stat: StatOutput, fetched: Readonly<Record<string, FetchedTe
 const SOURCE_ORDER = { output: 0, outputGradient: 1, gradient: 2, update: 3 } as const;
 
 /** Forward outputs first (forward order), then backward quantities, as a hooked PyTorch run would. */
-function byEventOrder(a: PlannedTensor, b: PlannedTensor): number {
+function byEventOrder(a: ReportedTensor, b: ReportedTensor): number {
   return (
     SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source] ||
     a.module.order - b.module.order ||

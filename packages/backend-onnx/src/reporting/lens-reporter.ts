@@ -1,0 +1,101 @@
+import type { AdapterConnection, AdapterReport, Phase, ReductionRequest } from '@monitorch/core';
+import type { StatOutput } from '../graph/compiled-graph.js';
+import type { RunResult } from '../runtime/step-engine.js';
+import { statReports, type StatDecoder } from './stat-reports.js';
+
+/** A finished graph run, and the Inspector connection it ran for (none: nothing to report). */
+export interface ReportedRun {
+  readonly result: RunResult;
+  readonly connection: AdapterConnection | undefined;
+}
+
+/**
+ * Reports a trainer's runs to the attached Inspector: each run's statistic outputs decoded into
+ * core reports ({@link statReports}), its loss, the step end and warnings, in the order a hooked
+ * PyTorch loop would produce them. A run captures {@link connection} when it starts, so a step
+ * that overlaps a detach still reports to the Inspector it ran for.
+ */
+export class LensReporter {
+  private attached: AdapterConnection | undefined;
+  private held: AdapterReport[] = [];
+
+  /** @param decode - reads a statistic's outputs (the network compiler's decoder) */
+  constructor(private readonly decode: StatDecoder) {}
+
+  /** The Inspector's connection, while one is attached. */
+  get connection(): AdapterConnection | undefined {
+    return this.attached;
+  }
+
+  /** The attached lenses' reduction requests (none while detached). */
+  get requests(): readonly ReductionRequest[] {
+    return this.attached?.requests ?? [];
+  }
+
+  /** Starts reporting to `connection`. */
+  connect(connection: AdapterConnection): void {
+    this.attached = connection;
+  }
+
+  /** Stops reporting. */
+  disconnect(): void {
+    this.attached = undefined;
+  }
+
+  /** Keeps a warning (a device fallback) until an Inspector can receive it. */
+  hold(warning: AdapterReport): void {
+    this.held.push(warning);
+  }
+
+  /** Emits the held warnings when an Inspector is attached: with the first reports, in the epoch they concern. */
+  releaseHeld(): void {
+    if (this.attached === undefined) return;
+    for (const w of this.held) this.attached.emitter.emit('report', w);
+    this.held = [];
+  }
+
+  /**
+   * Reports one train step: outputs, the loss, the backward statistics, a warning when the loss
+   * is not finite, and the step end.
+   *
+   * @param run - the step's result and connection
+   * @param stats - the statistic declarations of the train graph that ran
+   * @param batchSize - samples in the batch
+   * @param nonFiniteWarning - the warning text for a NaN or infinite loss
+   */
+  trainStep(
+    { result, connection }: ReportedRun,
+    stats: readonly StatOutput[],
+    batchSize: number,
+    nonFiniteWarning: (loss: number) => string,
+  ): void {
+    if (connection === undefined) return;
+    const emit = (r: AdapterReport): void => {
+      connection.emitter.emit('report', r);
+    };
+    const reports = statReports(stats, result.stats, 'train', batchSize, this.decode);
+    for (const r of reports) if (r.type === 'output') emit(r);
+    emit({ type: 'loss', value: result.loss, batchSize, phase: 'train' });
+    for (const r of reports) if (r.type !== 'output') emit(r);
+    if (!Number.isFinite(result.loss)) {
+      emit({ type: 'warning', code: 'NON_FINITE_LOSS', message: nonFiniteWarning(result.loss) });
+    }
+    emit({ type: 'step' });
+  }
+
+  /**
+   * Reports one evaluation batch: the output statistics asked for in `phase`, then the loss.
+   *
+   * @param run - the batch's result and connection
+   * @param stats - the statistic declarations of the eval graph that ran
+   * @param phase - the evaluation's phase (`val`, `test`, …)
+   * @param batchSize - samples in the batch
+   */
+  evalBatch({ result, connection }: ReportedRun, stats: readonly StatOutput[], phase: Phase, batchSize: number): void {
+    if (connection === undefined) return;
+    for (const r of statReports(stats, result.stats, phase, batchSize, this.decode)) {
+      connection.emitter.emit('report', r);
+    }
+    connection.emitter.emit('report', { type: 'loss', value: result.loss, batchSize, phase });
+  }
+}

@@ -1,0 +1,81 @@
+import type { ReductionRequest } from '@monitorch/core';
+import type { Device } from '../runtime/device.js';
+import type { EngineConfig, EngineGraphs, StepEngine } from '../runtime/step-engine.js';
+import type { NetworkCompiler } from './network-compiler.js';
+
+/** A graph pair with the key the engine keeps its sessions under. */
+export type KeyedGraphs = EngineGraphs & { readonly key: string };
+
+/** Identifies compiled graphs: the requests they answer and the device whose form they take. */
+export function graphsKey(requests: readonly ReductionRequest[], device: Device): string {
+  return `${device}\u0000${JSON.stringify(requests)}`;
+}
+
+/** Compiles the graph pair answering `requests` in the form `device` runs, keyed for reuse. */
+export function compileKeyed(
+  compiler: NetworkCompiler,
+  requests: readonly ReductionRequest[],
+  device: Device,
+): KeyedGraphs {
+  return { ...compiler.compile(requests, { device }), key: graphsKey(requests, device) };
+}
+
+/**
+ * The graph pair the engine runs now, and the switch to another pair when the attached lenses'
+ * requests change. Earlier pairs are not remembered here: the engine keeps its warm sessions
+ * with their graphs ({@link StepEngine.reuse}), and only what it no longer keeps is compiled.
+ */
+export class ActiveGraphs {
+  private graphs: EngineGraphs;
+  private key: string;
+  private actualDevice: Device;
+
+  /**
+   * @param engine - the engine that runs (and keeps) the graphs
+   * @param compiler - compiles a pair for a new request set
+   * @param config - how the engine loads a pair
+   * @param initial - the pair loaded when the trainer started
+   * @param device - the device that pair runs on
+   */
+  constructor(
+    private readonly engine: StepEngine,
+    private readonly compiler: NetworkCompiler,
+    private readonly config: EngineConfig,
+    initial: KeyedGraphs,
+    device: Device,
+  ) {
+    this.graphs = initial;
+    this.key = initial.key;
+    this.actualDevice = device;
+  }
+
+  /** The pair the next run uses. */
+  get current(): EngineGraphs {
+    return this.graphs;
+  }
+
+  /** The device the sessions run on (`cpu` after a fallback). */
+  get device(): Device {
+    return this.actualDevice;
+  }
+
+  /** Makes the pair answering `requests` the current one: the engine's kept pair, or a new compile. */
+  async follow(requests: readonly ReductionRequest[]): Promise<void> {
+    const key = graphsKey(requests, this.actualDevice);
+    if (key === this.key) return;
+    const kept = await this.engine.reuse(key);
+    if (kept !== undefined) {
+      this.use(kept.graphs, key, kept.device);
+      return;
+    }
+    const graphs = compileKeyed(this.compiler, requests, this.actualDevice);
+    const loaded = await this.engine.load(graphs, { ...this.config, device: this.actualDevice });
+    this.use(graphs, key, loaded.device);
+  }
+
+  private use(graphs: EngineGraphs, key: string, device: Device): void {
+    this.graphs = graphs;
+    this.key = key;
+    this.actualDevice = device;
+  }
+}

@@ -1,0 +1,86 @@
+import type { MonitorchError } from '@monitorch/core';
+import { copyBatch, openBatches, type BatchSource } from '../data/batch-source.js';
+import type { Batch } from '../data/data-loader.js';
+import type { ReportedRun } from '../reporting/lens-reporter.js';
+import { runPipelined } from '../reporting/step-pipeline.js';
+import { nonFiniteLossError } from './non-finite-loss.js';
+import { nextHypers, type RunContext } from './run-context.js';
+import { stderrProgressLine } from './stderr-progress-line.js';
+import type { EpochProgress, EpochSummary, TrainEpochOptions } from './trainer-options.js';
+
+/** A train step's result and connection, with its 1-based step number (for a non-finite-loss message). */
+interface StepOutcome extends ReportedRun {
+  readonly step: number;
+}
+
+/**
+ * Trains one epoch on the current graphs: one optimizer step per batch, each step reported while
+ * the next one runs (see {@link runPipelined}). Counts the steps as they finish and the epoch when
+ * it ends; an epoch stopped by a non-finite loss is not counted.
+ *
+ * @throws MonitorchError `NON_FINITE_LOSS` (after reporting it) when a loss is NaN or infinite
+ *   and the policy is `stop`
+ */
+export async function trainEpoch(
+  run: RunContext,
+  source: BatchSource,
+  options: TrainEpochOptions,
+): Promise<EpochSummary> {
+  const { engine, counters, reporter, graphs } = run;
+  const progress =
+    options.progress === true ? stderrProgressLine() : options.progress === false ? undefined : options.progress;
+  const epoch = counters.epoch;
+  const { batches, total, owned } = openBatches(source, epoch);
+  let lossSum = 0;
+  let samples = 0;
+  let finiteSamples = 0;
+  let count = 0;
+  let nonFiniteLosses = 0;
+  let stop: MonitorchError | undefined;
+  await runPipelined<Batch, StepOutcome>(batches, {
+    start: (batch) => {
+      const connection = reporter.connection;
+      const result = engine.run('train', {
+        batch: owned ? batch : copyBatch(batch),
+        hypers: nextHypers(run),
+        wantPrediction: false,
+        wantStats: connection !== undefined,
+      });
+      return result.then((r) => {
+        counters.step += 1;
+        return { result: r, step: counters.step, connection };
+      });
+    },
+    settle: (batch, { result, step }) => {
+      count += 1;
+      samples += batch.size;
+      if (Number.isFinite(result.loss)) {
+        lossSum += result.loss * batch.size;
+        finiteSamples += batch.size;
+      } else {
+        nonFiniteLosses += 1;
+      }
+      // The user's callback runs before the next step starts, so a learning rate it sets
+      // applies to that step.
+      progress?.({ batch: count, batches: total, loss: result.loss, epoch } satisfies EpochProgress);
+      if (Number.isFinite(result.loss) || run.nonFinite !== 'stop') return true;
+      stop = nonFiniteLossError(result.loss, step, counters.epoch, run.nonFinite);
+      return false;
+    },
+    report: (batch, outcome) =>
+      reporter.trainStep(
+        outcome,
+        graphs.current.train.stats,
+        batch.size,
+        (loss) => nonFiniteLossError(loss, outcome.step, counters.epoch, run.nonFinite).message,
+      ),
+  });
+  if (stop !== undefined) throw stop;
+  counters.epoch += 1;
+  return {
+    loss: finiteSamples > 0 ? lossSum / finiteSamples : Number.NaN,
+    batches: count,
+    samples,
+    nonFiniteLosses,
+  };
+}
