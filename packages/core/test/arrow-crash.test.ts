@@ -41,7 +41,7 @@ function crashRows(e: number): Record<string, unknown>[] {
 // The child process: opens a RunWriter, appends epochs and says so after each append.
 // `step` mode waits for a line on stdin after each epoch; `free` mode runs on with a tiny sleep.
 const CHILD = `
-import { RunWriter, rowsToRecordBatch } from ${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('@monitorch/core')).href)};
+import { RunWriter, rowsToRecordBatch } from ${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('@monitorch/core/internals')).href)};
 import { createInterface } from 'node:readline';
 const [dir, mode, specJson] = process.argv.slice(2);
 const spec = JSON.parse(specJson);
