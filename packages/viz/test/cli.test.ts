@@ -1,20 +1,27 @@
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { seedTables, writeRun } from './fixtures/tables.js';
+import { lensTable, seedTables, writeRun } from './fixtures/tables.js';
 
-// The bin as installed: dist/cli.js next to the package's built entry point.
+// The built CLI: dist/cli.js next to the package's built entry point.
 const CLI = join(dirname(createRequire(import.meta.url).resolve('@monitorch/viz')), 'cli.js');
+const PACKAGE = join(dirname(CLI), '..');
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+type Result = { code: number; stdout: string; stderr: string };
+
+function runFile(file: string, args: readonly string[], cwd?: string): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], (error, stdout, stderr) => {
+    execFile(file, args, { cwd }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });
   });
+}
+
+function run(...args: string[]): Promise<Result> {
+  return runFile(process.execPath, [CLI, ...args]);
 }
 
 t.test('monitorch plot <runDir> -o figure.{png,svg} (html is covered in figure.test.ts)', async (t) => {
@@ -44,6 +51,36 @@ t.test('monitorch plot <runDir> -o figure.{png,svg} (html is covered in figure.t
   const noOut = await run('plot', join(dir, 'run'));
   t.not(noOut.code, 0);
   t.match(noOut.stderr, /--output/);
+});
+
+t.test('monitorch plot refuses an empty run directory or one without a closed epoch', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'monitorch-cli-empty-'));
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  const r = await run('plot', empty, '-o', join(dir, 'x.png'));
+  t.equal(r.code, 1);
+  t.match(r.stderr, /run directory ".*empty" holds no <table>\.arrow or \.arrows files, so there is nothing to plot/);
+  t.equal(r.stdout, '', 'no figure written');
+
+  const noRows = join(dir, 'no-rows');
+  writeRun(noRows, new Map([['loss', lensTable('loss', { panels: [] }, [])]]));
+  const r2 = await run('plot', noRows, '-o', join(dir, 'y.png'));
+  t.equal(r2.code, 1);
+  t.match(r2.stderr, /has no closed epoch yet, so there is nothing to plot/);
+});
+
+t.test('monitorch --version prints the package version; options are checked', async (t) => {
+  const { version } = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { version: string };
+  const v = await run('--version');
+  t.equal(v.code, 0);
+  t.equal(v.stdout, `${version}\n`);
+  const help = await run('serve', '--help');
+  t.equal(help.code, 0);
+  t.match(help.stdout, '--port <port>  port (default: any free port)');
+  t.notMatch(help.stdout, '(default: 0)', 'the default is said once');
+  const bogus = await run('plot', '--bogus', 'x', '-o', 'x.png');
+  t.equal(bogus.code, 1);
+  t.match(bogus.stderr, "unknown option '--bogus'");
 });
 
 t.test('monitorch serve <runDir> prints the URL of a page bound to 127.0.0.1', async (t) => {
