@@ -1,6 +1,6 @@
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,7 @@ import { lensTable, seedTables, writeRun } from './fixtures/tables.js';
 // The built CLI: dist/cli.js next to the package's built entry point.
 const CLI = join(dirname(createRequire(import.meta.url).resolve('@monitorch/viz')), 'cli.js');
 const PACKAGE = join(dirname(CLI), '..');
+const ROOT = join(PACKAGE, '..', '..');
 
 type Result = { code: number; stdout: string; stderr: string };
 
@@ -81,6 +82,31 @@ t.test('monitorch --version prints the package version; options are checked', as
   const bogus = await run('plot', '--bogus', 'x', '-o', 'x.png');
   t.equal(bogus.code, 1);
   t.match(bogus.stderr, "unknown option '--bogus'");
+});
+
+t.test('the monitorch bin is a committed shim, so npm links it before anything is built', async (t) => {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  const bin = join(PACKAGE, pkg.bin['monitorch'] ?? '');
+  t.notMatch(pkg.bin['monitorch'], /dist\//, 'not under dist/, which a fresh clone lacks at install time');
+  t.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  t.doesNotThrow(() => accessSync(bin, constants.X_OK), 'executable');
+  const { version } = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { version: string };
+  const direct = await runFile(bin, ['--version']);
+  t.equal(direct.stdout, `${version}\n`, 'the shim runs the built CLI');
+
+  // npx finds the linked bin in the workspace; --offline proves it never asks the registry.
+  const npx = await runFile('npx', ['--offline', 'monitorch', '--version'], ROOT);
+  t.equal(npx.code, 0, npx.stderr);
+  t.equal(npx.stdout, `${version}\n`);
+
+  // A clone that was never built: the shim says what to run instead of failing on an import.
+  const unbuilt = join(mkdtempSync(join(tmpdir(), 'monitorch-unbuilt-')), 'viz');
+  mkdirSync(join(unbuilt, 'bin'), { recursive: true });
+  writeFileSync(join(unbuilt, 'package.json'), '{ "type": "module" }\n');
+  copyFileSync(bin, join(unbuilt, 'bin', 'monitorch.js'));
+  const missing = await runFile(process.execPath, [join(unbuilt, 'bin', 'monitorch.js'), '--version']);
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /dist\/cli\.js is not built yet\. Run `npm run build`/);
 });
 
 t.test('monitorch serve <runDir> prints the URL of a page bound to 127.0.0.1', async (t) => {
