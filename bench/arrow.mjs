@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LensTable, RunWriter, defineTable, readRunSync, rowsToRecordBatch } from '@monitorch/core';
+import { areaOptions, isMain } from './cli.mjs';
 
 const LAYERS = 20;
 const QUANTITIES = ['activation_rate', 'dead_rate', 'saturation'];
@@ -116,4 +117,5 @@ export async function run() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+if (isMain(import.meta.url))
+  await run(areaOptions('arrow', 'Arrow run files: per-epoch append, close and read-back times.'));

@@ -37,6 +37,7 @@ import {
   sequential,
   softmax,
 } from '@monitorch/backend-onnx';
+import { areaOptions, isMain } from './cli.mjs';
 
 const BATCH = 256;
 const TIMED_STEPS_PER_ROUND = 4;
@@ -308,6 +309,12 @@ export async function run({ json = false } = {}) {
   return result;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await run({ json: process.argv.includes('--json') });
+if (isMain(import.meta.url)) {
+  await run(
+    areaOptions(
+      'onnx',
+      'Step time of the seed MNIST CNN (batch 256, CPU) with and without the seed lenses, and against PyTorch.',
+      { json: true },
+    ),
+  );
 }

@@ -8,15 +8,8 @@
  */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import {
-  device,
-  dropout,
-  dropoutLabel,
-  integer,
-  positiveInteger,
-  NO_DROPOUT,
-  type Dropout,
-} from './shared/cli-options.js';
+import { device, dropout, dropoutLabel, NO_DROPOUT, type Dropout } from './shared/cli-options.js';
+import { integer, positiveInteger } from './shared/number-options.js';
 import { percent } from './shared/last-epoch.js';
 import { runMain } from './shared/exit-on-error.js';
 import type { LossOn } from './mnist/seed-cnn.js';
@@ -55,6 +48,7 @@ const program = new Command('npm start --')
       .default('softmax'),
   )
   .option('--limit <n>', 'use only the first n training images (a quick try)', positiveInteger)
+  .showHelpAfterError('(--help lists the options)')
   .parse();
 
 const opts = program.opts<{

@@ -6,14 +6,15 @@
  */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { device, dropoutLabel, dropoutList, integer, positiveInteger, type Dropout } from './shared/cli-options.js';
+import { device, dropoutLabel, dropoutList, type Dropout } from './shared/cli-options.js';
+import { integer, positiveInteger } from './shared/number-options.js';
 import { comparisonTable } from './mnist/comparison-table.js';
 import { runMain } from './shared/exit-on-error.js';
 import type { LossOn } from './mnist/seed-cnn.js';
 import { loadMnistData, trainMnist, writeFigures, type MnistRunResult } from './mnist/train-mnist.js';
 import { untilInterrupted, watch } from './mnist/watch.js';
 
-const program = new Command('example:mnist')
+const program = new Command('npm run example:mnist --')
   .description(
     "The seed notebook's MNIST experiment: the seed CNN with and without dropout, early stopping, a comparison of death rates.",
   )
@@ -39,6 +40,7 @@ const program = new Command('example:mnist')
   .option('--patience <n>', 'early stopping: epochs without improvement', positiveInteger, 5)
   .option('--no-early-stopping', 'train every epoch')
   .option('--limit <n>', 'use only the first n training images (a quick try)', positiveInteger)
+  .showHelpAfterError('(--help lists the options)')
   .parse();
 
 const opts = program.opts<{
