@@ -12,7 +12,18 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Options each entry point's help must name (the ones users are told about). */
 const OPTIONS: Record<string, readonly string[]> = {
-  start: ['--epochs', '--dropout', '--batch-size', '--seed', '--out', '--device', '--no-serve', '--loss-on', '--limit'],
+  start: [
+    '--epochs',
+    '--dropout',
+    '--batch-size',
+    '--seed',
+    '--out',
+    '--device',
+    '--no-serve',
+    '--keep-serving',
+    '--loss-on',
+    '--limit',
+  ],
   'example:mlp': ['--out', '--epochs', '--seed', '--batch-size', '--lr'],
   'example:2d': ['--out', '--epochs', '--seed', '--device'],
   'example:mnist': [
@@ -23,6 +34,7 @@ const OPTIONS: Record<string, readonly string[]> = {
     '--out',
     '--device',
     '--no-serve',
+    '--keep-serving',
     '--loss-on',
     '--patience',
     '--no-early-stopping',

@@ -11,6 +11,7 @@ import { Command, Option } from 'commander';
 import { device, dropout, dropoutLabel, NO_DROPOUT, type Dropout } from './shared/cli-options.js';
 import { integer, positiveInteger } from './shared/number-options.js';
 import { percent } from './shared/last-epoch.js';
+import { doneMessage } from './shared/done-message.js';
 import { runMain } from './shared/exit-on-error.js';
 import type { LossOn } from './mnist/seed-cnn.js';
 import { loadMnistData, trainMnist, writeFigures } from './mnist/train-mnist.js';
@@ -41,6 +42,12 @@ const program = new Command('npm start --')
   .option('--no-serve', 'do not start the live page')
   .addOption(
     new Option(
+      '--keep-serving',
+      'keep the live page up after training until Ctrl-C (default: exit when done)',
+    ).conflicts('serve'),
+  )
+  .addOption(
+    new Option(
       '--loss-on <where>',
       'CrossEntropy on the softmax output (the seed) or on logits (no final softmax; learns faster)',
     )
@@ -59,6 +66,7 @@ const opts = program.opts<{
   out: string;
   device: 'cpu' | 'cuda' | 'webgpu';
   serve: boolean;
+  keepServing?: boolean;
   lossOn: LossOn;
   limit?: number;
 }>();
@@ -109,10 +117,10 @@ await runMain(async () => {
       console.log('(a digit never predicted, the softmax layer still > 0.1 active) before it jumps. Train longer');
       console.log('(--epochs 20) or try --loss-on logits.');
     }
-    if (w.page !== undefined && process.stdin.isTTY === true) {
-      console.log(`\nThe live page stays up at ${w.page.url} — press Ctrl-C to stop.`);
-      await untilInterrupted();
-    }
+    await w.finish(); // the live page now says the run finished
+    const keepServing = opts.keepServing === true;
+    console.log(`\n${doneMessage({ results: opts.out, runDir: opts.out, pageUrl: w.page?.url, keepServing })}`);
+    if (w.page !== undefined && keepServing) await untilInterrupted();
   } finally {
     await w.close();
   }

@@ -117,8 +117,11 @@ export const LIVE_PAGE_JS = `'use strict';
         figure.dataset.version = String(v);
       }
     } catch (e) {
-      statusEl.textContent = String(e && e.message || e);
-      statusEl.className = 'lost';
+      // A run that finished keeps saying so: its server may be gone, the figure shown is the last.
+      if (!over) {
+        statusEl.textContent = String(e && e.message || e);
+        statusEl.className = 'lost';
+      }
     } finally {
       loading = false;
     }

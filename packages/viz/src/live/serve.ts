@@ -123,10 +123,8 @@ export async function serve(source: LiveInspector | string, options: ServeOption
   } else {
     const sub = source.epochs$.subscribe({
       next: (closed: EpochClosed) => onEpoch(closed.epoch, closed.run),
-      complete: () => {
-        state.version += 1;
-        finish(new Date().toISOString());
-      },
+      // Nothing new to draw: closing an Inspector ticks any open epoch first, which came as `next`.
+      complete: () => finish(new Date().toISOString()),
     });
     state.run = source.run;
     state.epoch = Math.max(0, source.epoch - 1);
