@@ -1,12 +1,14 @@
 // `npm start` as a newcomer sees it, on a quick run (256 training images, one epoch): it exits
-// by itself when training is done, says where the results are, and its live page is told the
-// run finished before the page stops. Needs the build (`npm test` builds first).
+// by itself when training is done, says where the results are, its live page is told the run
+// finished before the page stops, and the terminal prints each number once, under one name.
+// Needs the build (`npm test` builds first).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { readRunSync } from '@monitorch/core';
 import { readEvents } from '../packages/viz/test/fixtures/http.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,4 +57,26 @@ t.test('npm start: exits when done, says where the results are, the live page sa
   t.match(stdout, 'The live page has stopped; an open tab keeps the final figure (--keep-serving keeps the page up).');
   t.match(stdout, `npx monitorch serve ${out}`);
   for (const f of ['loss-metrics.arrow', 'figure.png', 'summary.json']) t.ok(existsSync(join(out, f)), `${f} written`);
+
+  // One train loss per epoch (the lens's, also in the tables) and one name for the accuracy.
+  const terminal = `${stdout}\n${stderr}`;
+  t.equal(terminal.match(/train loss/g)?.length, 1, `one "train loss" for the one epoch:\n${terminal}`);
+  t.match(terminal, /^epoch 1 · train loss [\d.]+ · val loss [\d.]+ · val_accuracy [\d.]+$/m);
+  t.notMatch(terminal, /test accuracy/, 'the accuracy is called val_accuracy everywhere');
+  t.match(stdout, /^val_accuracy after 1 epoch\(s\): [\d.]+ % \(on the 10 000 test images, as in the seed\)$/m);
+
+  // summary.json holds the same losses as the lens's table.
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+    epochs: { trainLoss: number; valLoss: number }[];
+  };
+  const rows = (readRunSync(out).get('loss-metrics')?.toArray() ?? []) as {
+    phase: string;
+    module: string;
+    quantity: string;
+    mean: number;
+  }[];
+  const lensLoss = (phase: string): number | undefined =>
+    rows.find((r) => r.phase === phase && r.module === '' && r.quantity === 'loss')?.mean;
+  t.equal(summary.epochs[0]?.trainLoss, lensLoss('train'), 'summary.json train loss = loss-metrics.arrow');
+  t.equal(summary.epochs[0]?.valLoss, lensLoss('val'), 'summary.json val loss = loss-metrics.arrow');
 });
