@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineTable, readRunSync } from '@monitorch/core';
 import { LensTable, RunWriter, rowsToRecordBatch } from '@monitorch/core/internals';
+import { areaOptions, isMain } from './cli.mjs';
 
 const LAYERS = 20;
 const QUANTITIES = ['activation_rate', 'dead_rate', 'saturation'];
@@ -117,4 +118,5 @@ export async function run() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+if (isMain(import.meta.url))
+  await run(areaOptions('arrow', 'Arrow run files: per-epoch append, close and read-back times.'));

@@ -7,6 +7,7 @@ import { Bus, Inspector, LoopAdapter } from '@monitorch/core';
 import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
 import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
+import { areaOptions, isMain } from './cli.mjs';
 
 const LAYERS = 10;
 const BATCH = 8;
@@ -148,4 +149,7 @@ export async function run() {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+if (isMain(import.meta.url))
+  await run(
+    areaOptions('bus', 'Events per second through the bus, the Inspector with the seed lenses, and the LoopAdapter.'),
+  );

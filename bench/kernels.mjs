@@ -1,6 +1,7 @@
 // CPU reduction kernels of @monitorch/core: throughput on a 64 MB float32 tensor, one core.
 // Figures are medians of several timed runs after warm-up; GB/s counts input bytes read.
 import { activeCountPerChannel, l2, sum } from '@monitorch/core';
+import { areaOptions, isMain } from './cli.mjs';
 
 const WARMUP = 3;
 const RUNS = 9;
@@ -59,4 +60,5 @@ export async function run() {
   return figures;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+if (isMain(import.meta.url))
+  await run(areaOptions('kernels', 'CPU reduction kernels: throughput on a 64 MB float32 tensor, one core.'));

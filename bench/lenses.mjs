@@ -10,6 +10,7 @@ import { Inspector, LoopAdapter, reduce, reductionKey } from '@monitorch/core';
 import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
 import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
+import { areaOptions, isMain } from './cli.mjs';
 
 const BATCHES = 100;
 const TICK_EVERY = 50;
@@ -197,4 +198,7 @@ export async function run() {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+if (isMain(import.meta.url))
+  await run(
+    areaOptions('lenses', 'Per-batch cost of the seed lenses on the LoopAdapter path, against the reductions alone.'),
+  );

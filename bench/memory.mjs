@@ -7,6 +7,7 @@ import { Inspector, LoopAdapter } from '@monitorch/core';
 import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
 import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
+import { areaOptions, isMain } from './cli.mjs';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
@@ -108,4 +109,5 @@ export async function run() {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+if (isMain(import.meta.url))
+  await run(areaOptions('memory', 'Memory over a long run: heap after forced GCs, growth to the end.'));

@@ -36,6 +36,7 @@ import {
   softmax,
 } from '@monitorch/backend-onnx';
 import { compileTrainGraph, initialParameters } from '@monitorch/backend-onnx/internals';
+import { areaOptions, isMain } from './cli.mjs';
 
 const BATCH = 256;
 const TIMED_STEPS_PER_ROUND = 4;
@@ -307,6 +308,12 @@ export async function run({ json = false } = {}) {
   return result;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await run({ json: process.argv.includes('--json') });
+if (isMain(import.meta.url)) {
+  await run(
+    areaOptions(
+      'onnx',
+      'Step time of the seed MNIST CNN (batch 256, CPU) with and without the seed lenses, and against PyTorch.',
+      { json: true },
+    ),
+  );
 }

@@ -15,6 +15,7 @@ import {
 } from 'apache-arrow';
 import { loadavg } from 'node:os';
 import { renderFigure, svgToPng } from '@monitorch/viz';
+import { areaOptions, isMain } from './cli.mjs';
 
 const LENSES = 8;
 const LAYERS = 20;
@@ -144,4 +145,5 @@ export async function run() {
   return result;
 }
 
-if (process.argv[1]?.endsWith('viz.mjs') && import.meta.url === `file://${process.argv[1]}`) await run();
+if (isMain(import.meta.url))
+  await run(areaOptions('viz', 'Time to draw the figure of 8 lenses × 20 layers × 300 epochs as SVG and PNG.'));

@@ -4,12 +4,13 @@
  * second layer is. `--help` lists the options.
  */
 import { Command } from 'commander';
-import { device, integer, positiveInteger } from './shared/cli-options.js';
+import { device } from './shared/cli-options.js';
+import { integer, positiveInteger } from './shared/number-options.js';
 import { percent } from './shared/last-epoch.js';
 import { runMain } from './shared/exit-on-error.js';
 import { trainActivations2d } from './two-d/train-activations-2d.js';
 
-const program = new Command('example:2d')
+const program = new Command('npm run example:2d --')
   .description(
     "The seed notebook's 2D case: an over-parameterised MLP on two Gaussian clouds, watched by three lenses.",
   )
@@ -17,6 +18,7 @@ const program = new Command('example:2d')
   .option('--epochs <n>', 'epochs to train', positiveInteger, 50)
   .option('--seed <n>', 'seed of the data, split, shuffle and weights', integer, 42)
   .option('--device <device>', 'cpu, cuda or webgpu', device, 'cpu')
+  .showHelpAfterError('(--help lists the options)')
   .parse();
 
 const opts = program.opts<{ out: string; epochs: number; seed: number; device: 'cpu' | 'cuda' | 'webgpu' }>();

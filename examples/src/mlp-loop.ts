@@ -1,7 +1,7 @@
 // Your own loop, no ONNX: a 2→16→16→2 MLP written in plain TypeScript learns two spirals, and
-// monitorch watches it through the LoopAdapter. Run: npm run example:mlp [-- --epochs 40]
+// monitorch watches it through the LoopAdapter. Run: npm run example:mlp [-- --epochs 40]; --help lists the options.
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { Inspector, LoopAdapter } from '@monitorch/core';
 import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 import { LossMetrics } from '@monitorch/lens-loss-metrics';
@@ -9,6 +9,10 @@ import { OutputActivation } from '@monitorch/lens-output-activation';
 import { Linear, relu, reluBackward, softmaxCrossEntropy } from './mlp/mlp.js';
 import { mulberry32 } from './mlp/prng.js';
 import { shuffled, spiral, type Dataset } from './mlp/spiral.js';
+import { integer, positiveInteger, positiveNumber } from './shared/number-options.js';
+
+/** Defaults of {@link runMlpLoop} (and of its command line, whose `--help` shows them). */
+export const MLP_DEFAULTS = { out: 'runs/mlp-loop', epochs: 40, seed: 42, batchSize: 32, lr: 0.01 } as const;
 
 /** Options of {@link runMlpLoop}. */
 export interface MlpLoopOptions {
@@ -42,12 +46,12 @@ const CLASSES = 2;
  * parameter gradients. Tables are written to `out`, one record batch per epoch.
  */
 export async function runMlpLoop(options: MlpLoopOptions = {}): Promise<MlpLoopResult> {
-  const out = options.out ?? 'runs/mlp-loop';
-  const epochs = options.epochs ?? 40;
-  const batchSize = options.batchSize ?? 32;
-  const lr = options.lr ?? 0.01;
+  const out = options.out ?? MLP_DEFAULTS.out;
+  const epochs = options.epochs ?? MLP_DEFAULTS.epochs;
+  const batchSize = options.batchSize ?? MLP_DEFAULTS.batchSize;
+  const lr = options.lr ?? MLP_DEFAULTS.lr;
   const print = options.print ?? ((line: string) => console.log(line));
-  const random = mulberry32(options.seed ?? 42);
+  const random = mulberry32(options.seed ?? MLP_DEFAULTS.seed);
 
   const train = spiral(800, 0.05, random);
   const val = spiral(200, 0.05, random);
@@ -160,23 +164,28 @@ function gather(
   return { x, y };
 }
 
-/** Command line: `--out DIR --epochs N --seed S`. */
+/** The example's command line; commander, like the other examples, so `--help` and errors read alike. */
+export function mlpCommand(): Command {
+  return new Command('npm run example:mlp --')
+    .description(
+      'A 2→16→16→2 MLP written in plain TypeScript learns two spirals; monitorch watches it through the LoopAdapter.',
+    )
+    .option('--out <dir>', 'run directory for the Arrow tables', MLP_DEFAULTS.out)
+    .option('--epochs <n>', 'epochs to train', positiveInteger, MLP_DEFAULTS.epochs)
+    .option('--seed <n>', 'seed of the data, the weights and the shuffling', integer, MLP_DEFAULTS.seed)
+    .option('--batch-size <n>', 'mini-batch size', positiveInteger, MLP_DEFAULTS.batchSize)
+    .option('--lr <rate>', 'Adam learning rate', positiveNumber, MLP_DEFAULTS.lr)
+    .showHelpAfterError('(--help lists the options)');
+}
+
+/**
+ * Parses the command line (the arguments after the script). `--help` prints the options and
+ * exits; an unknown option or a bad value is an error that names it (exit code 1).
+ */
 export function parseMlpArgs(argv: readonly string[]): MlpLoopOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      out: { type: 'string' },
-      epochs: { type: 'string' },
-      seed: { type: 'string' },
-    },
-    strict: false,
-  });
-  const num = (v: unknown): number | undefined => (typeof v === 'string' ? Number(v) : undefined);
-  return {
-    ...(typeof values.out === 'string' ? { out: values.out } : {}),
-    ...(num(values.epochs) === undefined ? {} : { epochs: num(values.epochs) }),
-    ...(num(values.seed) === undefined ? {} : { seed: num(values.seed) }),
-  };
+  return mlpCommand()
+    .parse([...argv], { from: 'user' })
+    .opts<{ out: string; epochs: number; seed: number; batchSize: number; lr: number }>();
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

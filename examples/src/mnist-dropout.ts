@@ -6,14 +6,16 @@
  */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { device, dropoutLabel, dropoutList, integer, positiveInteger, type Dropout } from './shared/cli-options.js';
+import { device, dropoutLabel, dropoutList, type Dropout } from './shared/cli-options.js';
+import { integer, positiveInteger } from './shared/number-options.js';
 import { comparisonTable } from './mnist/comparison-table.js';
+import { doneMessage } from './shared/done-message.js';
 import { runMain } from './shared/exit-on-error.js';
 import type { LossOn } from './mnist/seed-cnn.js';
 import { loadMnistData, trainMnist, writeFigures, type MnistRunResult } from './mnist/train-mnist.js';
 import { untilInterrupted, watch } from './mnist/watch.js';
 
-const program = new Command('example:mnist')
+const program = new Command('npm run example:mnist --')
   .description(
     "The seed notebook's MNIST experiment: the seed CNN with and without dropout, early stopping, a comparison of death rates.",
   )
@@ -32,6 +34,12 @@ const program = new Command('example:mnist')
   .option('--device <device>', 'cpu, cuda or webgpu', device, 'cpu')
   .option('--no-serve', 'do not start the live page')
   .addOption(
+    new Option(
+      '--keep-serving',
+      'keep the live page up after training until Ctrl-C (default: exit when done)',
+    ).conflicts('serve'),
+  )
+  .addOption(
     new Option('--loss-on <where>', 'CrossEntropy on the softmax output (the seed) or on logits (no final softmax)')
       .choices(['softmax', 'logits'])
       .default('softmax'),
@@ -39,6 +47,7 @@ const program = new Command('example:mnist')
   .option('--patience <n>', 'early stopping: epochs without improvement', positiveInteger, 5)
   .option('--no-early-stopping', 'train every epoch')
   .option('--limit <n>', 'use only the first n training images (a quick try)', positiveInteger)
+  .showHelpAfterError('(--help lists the options)')
   .parse();
 
 const opts = program.opts<{
@@ -49,6 +58,7 @@ const opts = program.opts<{
   out: string;
   device: 'cpu' | 'cuda' | 'webgpu';
   serve: boolean;
+  keepServing?: boolean;
   lossOn: LossOn;
   patience: number;
   earlyStopping: boolean;
@@ -86,10 +96,11 @@ await runMain(async () => {
       results.push(result);
     }
     console.log('\n' + comparisonTable(results));
-    if (w.page !== undefined && process.stdin.isTTY === true) {
-      console.log(`\nThe live page stays up at ${w.page.url} — press Ctrl-C to stop.`);
-      await untilInterrupted();
-    }
+    await w.finish(); // the live page now says the runs finished
+    const keepServing = opts.keepServing === true;
+    const runDir = results.at(-1)?.runDir ?? opts.out;
+    console.log(`\n${doneMessage({ results: `${opts.out}/`, runDir, pageUrl: w.page?.url, keepServing })}`);
+    if (w.page !== undefined && keepServing) await untilInterrupted();
   } finally {
     await w.close();
   }

@@ -74,7 +74,9 @@ export interface MnistRunOptions {
 /** One finished epoch of an MNIST run. */
 export interface MnistEpoch {
   readonly epoch: number;
+  /** The epoch's mean batch loss in training, as the LossMetrics lens (and loss-metrics.arrow) has it. */
   readonly trainLoss: number;
+  /** The same on the 10 000 test images (phase `val`: the seed validates on the test set). */
   readonly valLoss: number;
   /** Accuracy on the 10 000 test images (the seed validates on the test set). */
   readonly testAccuracy: number;
@@ -132,7 +134,7 @@ export async function trainMnist(o: MnistRunOptions): Promise<MnistRunResult> {
     o.inspector.attach(trainer, { runDir: o.runDir });
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const started = performance.now();
-      const { loss: trainLoss } = await trainer.trainEpoch(trainLoader, {
+      await trainer.trainEpoch(trainLoader, {
         progress: (p) => {
           o.reporter?.batch(p.batch, p.batches ?? trainLoader.length, p.loss);
           o.page?.progress({ epoch, batch: p.batch, batches: p.batches ?? trainLoader.length, loss: p.loss });
@@ -145,10 +147,12 @@ export async function trainMnist(o: MnistRunOptions): Promise<MnistRunResult> {
       const softmaxRow = closed.rows
         .get(outputLens.table.name)
         ?.find((r) => r['module'] === 'dense.softmax' && r['quantity'] === 'activation_rate' && r['phase'] === 'train');
+      // The lens's losses (mean over the epoch's batches), not the trainer's sample-weighted
+      // ones: the terminal, the tables, the figure and early stopping then show one number.
       const row: MnistEpoch = {
         epoch,
-        trainLoss,
-        valLoss: evaluation.loss,
+        trainLoss: lossLens.loss({ phase: 'train' }),
+        valLoss: lossLens.loss({ phase: 'val' }),
         testAccuracy: evaluation.accuracy,
         softmaxActivation: typeof softmaxRow?.['mean'] === 'number' ? softmaxRow['mean'] : undefined,
         predictedPerDigit: counts,
@@ -194,21 +198,20 @@ export async function writeFigures(runDir: string, title: string): Promise<strin
   return files;
 }
 
-/** One line per epoch: losses, accuracy, softmax activation and any digit never predicted. */
+/**
+ * What an epoch adds to the terminal reporter's summary line (losses and `val_accuracy`, from
+ * the lenses, printed just before): the softmax activation, any digit never predicted, the time.
+ * Indented under that line, so the losses and the accuracy are printed once, by one definition.
+ */
 export function epochLine(e: MnistEpoch): string {
-  const parts = [
-    `epoch ${String(e.epoch).padStart(2)}`,
-    `train loss ${e.trainLoss.toFixed(4)}`,
-    `val loss ${e.valLoss.toFixed(4)}`,
-    `test accuracy ${(e.testAccuracy * 100).toFixed(2)} %`,
-  ];
+  const parts: string[] = [];
   if (e.softmaxActivation !== undefined) parts.push(`softmax active ${e.softmaxActivation.toFixed(3)}`);
   if (e.predictedPerDigit !== undefined) {
     const never = neverPredicted(e.predictedPerDigit);
     if (never.length > 0) parts.push(`never predicted: ${never.join(', ')}`);
   }
   parts.push(`${e.seconds.toFixed(0)} s`);
-  return parts.join(' · ');
+  return `  ${parts.join(' · ')}`;
 }
 
 /** The result as plain JSON (maps become objects). */

@@ -10,7 +10,12 @@ export interface Watch {
   readonly reporter: TerminalReporter;
   /** The live page, unless `serve` was false. */
   readonly page: LivePage | undefined;
-  /** Stops the page and the reporter and closes the Inspector. */
+  /**
+   * Ends the watch when training is done: stops the reporter and closes the Inspector (its
+   * `.arrow` files are written), so the live page says the run finished. The page stays up.
+   */
+  finish(): Promise<void>;
+  /** {@link finish}, then stops the live page. */
   close(): Promise<void>;
 }
 
@@ -29,14 +34,19 @@ export async function watch(options: { serve: boolean; title: string }): Promise
   });
   const reporter = new TerminalReporter().attach(inspector);
   const page = options.serve ? await serve(inspector, { host: '127.0.0.1', title: options.title }) : undefined;
+  const finish = async (): Promise<void> => {
+    reporter.detach();
+    await inspector.close();
+  };
   return {
     inspector,
     reporter,
     page,
+    finish,
     async close() {
+      // Inspector first: its close is what tells the open pages the run finished.
+      await finish();
       await page?.close();
-      reporter.detach();
-      await inspector.close();
     },
   };
 }

@@ -1,20 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { DEVICES, type Device } from '@monitorch/backend-onnx';
 
-/** Parses a positive integer option (`--epochs 3`). */
-export function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer.');
-  return n;
-}
-
-/** Parses an integer option that may be 0 or negative (`--seed 0`). */
-export function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer.');
-  return n;
-}
-
 /** Parses `--device cpu|cuda|webgpu`. */
 export function device(value: string): Device {
   if (!(DEVICES as readonly string[]).includes(value)) {

@@ -1,14 +1,21 @@
 #!/usr/bin/env node
 // The `monitorch` command: render a saved run later, our portable replacement for the
 // original recorder/player (the run's Arrow files are the recording).
-import { existsSync, statSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { isMonitorchError } from '@monitorch/core';
 import { figureFormatOf, renderFigureToFile } from './figure/figure-file.js';
+import { readRunTables } from './figure/run-loader.js';
 import { serve } from './live/serve.js';
+
+// dist/cli.js → the package's own package.json, so --version can never drift from the release.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const program = new Command('monitorch')
   .description('Figures and a live page for monitorch runs (directories of <table>.arrow files).')
+  .version(version, '-V, --version', 'print the version of monitorch (@monitorch/viz)')
   .showHelpAfterError();
 
 program
@@ -21,6 +28,7 @@ program
   .action(async (runDir: string, opts: { output: string; width?: number; title?: string }) => {
     figureFormatOf(opts.output); // fail on a bad extension before any work
     requireRunDir(runDir);
+    requireRows(runDir);
     const figure = await renderFigureToFile(runDir, {
       file: opts.output,
       ...(opts.width === undefined ? {} : { width: opts.width }),
@@ -33,7 +41,8 @@ program
   .command('serve')
   .description('Serve a live page for a run directory; it follows a run still being written.')
   .argument('<runDir>', 'run directory written by an Inspector')
-  .option('-p, --port <port>', 'port (default: any free port)', nonNegativeInt, 0)
+  // The default's description replaces commander's "(default: 0)", which would say it twice.
+  .addOption(new Option('-p, --port <port>', 'port').argParser(nonNegativeInt).default(0, 'any free port'))
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .action(async (runDir: string, opts: { port: number; host: string }) => {
     requireRunDir(runDir);
@@ -49,6 +58,24 @@ program
 function requireRunDir(dir: string): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     fail(`run directory "${dir}" not found. Pass the runDir your Inspector wrote to (it holds <table>.arrow files).`);
+  }
+}
+
+/**
+ * A figure of a run without rows would be an empty "Nothing to plot yet" picture: a wrong
+ * directory, or a run that has not closed an epoch. Say so instead of writing that picture.
+ */
+function requireRows(dir: string): void {
+  const tables = readRunTables(dir);
+  if (tables.size === 0) {
+    fail(
+      `run directory "${dir}" holds no <table>.arrow or .arrows files, so there is nothing to plot. Pass the runDir your Inspector wrote to.`,
+    );
+  }
+  if ([...tables.values()].every((t) => t.numRows === 0)) {
+    fail(
+      `run directory "${dir}" has no closed epoch yet, so there is nothing to plot. Plot it after the first tickEpoch().`,
+    );
   }
 }
 

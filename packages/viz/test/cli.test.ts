@@ -1,20 +1,28 @@
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { seedTables, writeRun } from './fixtures/tables.js';
+import { lensTable, seedTables, writeRun } from './fixtures/tables.js';
 
-// The bin as installed: dist/cli.js next to the package's built entry point.
+// The built CLI: dist/cli.js next to the package's built entry point.
 const CLI = join(dirname(createRequire(import.meta.url).resolve('@monitorch/viz')), 'cli.js');
+const PACKAGE = join(dirname(CLI), '..');
+const ROOT = join(PACKAGE, '..', '..');
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+type Result = { code: number; stdout: string; stderr: string };
+
+function runFile(file: string, args: readonly string[], cwd?: string): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], (error, stdout, stderr) => {
+    execFile(file, args, { cwd }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });
   });
+}
+
+function run(...args: string[]): Promise<Result> {
+  return runFile(process.execPath, [CLI, ...args]);
 }
 
 t.test('monitorch plot <runDir> -o figure.{png,svg} (html is covered in figure.test.ts)', async (t) => {
@@ -44,6 +52,61 @@ t.test('monitorch plot <runDir> -o figure.{png,svg} (html is covered in figure.t
   const noOut = await run('plot', join(dir, 'run'));
   t.not(noOut.code, 0);
   t.match(noOut.stderr, /--output/);
+});
+
+t.test('monitorch plot refuses an empty run directory or one without a closed epoch', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'monitorch-cli-empty-'));
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  const r = await run('plot', empty, '-o', join(dir, 'x.png'));
+  t.equal(r.code, 1);
+  t.match(r.stderr, /run directory ".*empty" holds no <table>\.arrow or \.arrows files, so there is nothing to plot/);
+  t.equal(r.stdout, '', 'no figure written');
+
+  const noRows = join(dir, 'no-rows');
+  writeRun(noRows, new Map([['loss', lensTable('loss', { panels: [] }, [])]]));
+  const r2 = await run('plot', noRows, '-o', join(dir, 'y.png'));
+  t.equal(r2.code, 1);
+  t.match(r2.stderr, /has no closed epoch yet, so there is nothing to plot/);
+});
+
+t.test('monitorch --version prints the package version; options are checked', async (t) => {
+  const { version } = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { version: string };
+  const v = await run('--version');
+  t.equal(v.code, 0);
+  t.equal(v.stdout, `${version}\n`);
+  const help = await run('serve', '--help');
+  t.equal(help.code, 0);
+  t.match(help.stdout, '--port <port>  port (default: any free port)');
+  t.notMatch(help.stdout, '(default: 0)', 'the default is said once');
+  const bogus = await run('plot', '--bogus', 'x', '-o', 'x.png');
+  t.equal(bogus.code, 1);
+  t.match(bogus.stderr, "unknown option '--bogus'");
+});
+
+t.test('the monitorch bin is a committed shim, so npm links it before anything is built', async (t) => {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  const bin = join(PACKAGE, pkg.bin['monitorch'] ?? '');
+  t.notMatch(pkg.bin['monitorch'], /dist\//, 'not under dist/, which a fresh clone lacks at install time');
+  t.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  t.doesNotThrow(() => accessSync(bin, constants.X_OK), 'executable');
+  const { version } = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { version: string };
+  const direct = await runFile(bin, ['--version']);
+  t.equal(direct.stdout, `${version}\n`, 'the shim runs the built CLI');
+
+  // npx finds the linked bin in the workspace; --offline proves it never asks the registry.
+  const npx = await runFile('npx', ['--offline', 'monitorch', '--version'], ROOT);
+  t.equal(npx.code, 0, npx.stderr);
+  t.equal(npx.stdout, `${version}\n`);
+
+  // A clone that was never built: the shim says what to run instead of failing on an import.
+  const unbuilt = join(mkdtempSync(join(tmpdir(), 'monitorch-unbuilt-')), 'viz');
+  mkdirSync(join(unbuilt, 'bin'), { recursive: true });
+  writeFileSync(join(unbuilt, 'package.json'), '{ "type": "module" }\n');
+  copyFileSync(bin, join(unbuilt, 'bin', 'monitorch.js'));
+  const missing = await runFile(process.execPath, [join(unbuilt, 'bin', 'monitorch.js'), '--version']);
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /dist\/cli\.js is not built yet\. Run `npm run build`/);
 });
 
 t.test('monitorch serve <runDir> prints the URL of a page bound to 127.0.0.1', async (t) => {

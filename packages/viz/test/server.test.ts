@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,7 +173,7 @@ t.test('with an inspector: one message per closed epoch, progress with rate and 
   t.equal(rendered, 1, 'drawn once per epoch, however many requests');
   t.equal(a.body, b.body);
   t.match(a.body, /epoch 3:/, 'hover values');
-  t.same(JSON.parse((await rawRequest(port, '/progress')).body).batch, 11);
+  t.same((JSON.parse((await rawRequest(port, '/progress')).body) as { batch: number }).batch, 11);
   epochs$.complete();
 });
 
@@ -202,4 +202,66 @@ t.test('follows a run that an Inspector is writing to disk (stream files mid-run
     'epoch 2 mean loss: (1 + 1.1 + 1.2 + 1.3 + 1.4) / 5',
   );
   t.match(figure, '>&lt;img src=x onerror=alert(1)&gt;<');
+});
+
+t.test('a run directory is live while written and finished, with its time, once its Inspector closes', async (t) => {
+  const dir = join(tmp(), 'run');
+  const inspector = new Inspector({ lenses: [new ScriptedLens()], runDir: dir, logger: null });
+  inspector.attach(new ScriptedAdapter());
+  await trainEpoch(inspector);
+  const page = await serve(dir, { pollMs: 30 });
+  t.teardown(() => page.close());
+  const port = portOf(page.url);
+  const events = readEvents(port, (ev) => ev.some((e) => e.event === 'done'));
+  await new Promise((r) => setTimeout(r, 100));
+  await inspector.close();
+  const seen = await events;
+  t.match(seen[0], { event: 'hello', data: { epoch: 1, done: false } }, 'live while the run is written');
+  const { closed } = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { closed: string };
+  t.match(seen.at(-1), { event: 'done', data: { epoch: 1, done: true, finishedAt: closed } }, "run.json's close time");
+
+  // A page that connects later learns it from its first message.
+  const later = await readEvents(port, (ev) => ev.length > 0);
+  t.match(later[0], { event: 'hello', data: { done: true, finishedAt: closed } });
+});
+
+t.test('a directory of finished tables without run.json is finished at its newest .arrow file', async (t) => {
+  const dir = tmp();
+  writeRun(dir, seedTables(2));
+  const newest = Math.max(...readdirSync(dir).map((f) => statSync(join(dir, f)).mtimeMs));
+  const page = await serve(dir, { pollMs: 30 });
+  t.teardown(() => page.close());
+  const [hello] = await readEvents(portOf(page.url), (ev) => ev.length > 0);
+  t.match(hello, { event: 'hello', data: { epoch: 2, done: true, finishedAt: new Date(newest).toISOString() } });
+});
+
+t.test('with an inspector: closing it finishes the page and clears the progress', async (t) => {
+  const epochs$ = new Subject<EpochClosed>();
+  const inspector: LiveInspector = { epochs$, epoch: 1, run: 1, allTables: () => seedTables(1) };
+  const page = await serve(inspector);
+  t.teardown(() => page.close());
+  const port = portOf(page.url);
+  page.progress({ epoch: 1, batch: 10, batches: 10, loss: 0.5 });
+  const events = readEvents(port, (ev) => ev.some((e) => e.event === 'done'));
+  await new Promise((r) => setTimeout(r, 50));
+  const before = Date.now();
+  epochs$.next({ epoch: 1, run: 1, rows: new Map() });
+  epochs$.complete();
+  const seen = await events;
+  const done = seen.find((e) => e.event === 'done')?.data as { done: boolean; finishedAt: string; progress?: unknown };
+  t.equal(done.done, true);
+  t.ok(Date.parse(done.finishedAt) >= before - 1000, `finishedAt ${done.finishedAt} is the close time`);
+  t.equal(done.progress, undefined, 'no progress once finished (it said "ETA 0s" for ever)');
+  page.progress({ epoch: 2, batch: 1, batches: 10, loss: 0.5 });
+  t.equal((await rawRequest(port, '/progress')).body, 'null', 'later batch reports are ignored');
+});
+
+t.test('closing the server before the run finished tells open pages it stopped', async (t) => {
+  const epochs$ = new Subject<EpochClosed>();
+  const page = await serve({ epochs$, epoch: 1, run: 1, allTables: () => seedTables(1) });
+  const events = readEvents(portOf(page.url), (ev) => ev.some((e) => e.event === 'stopped'));
+  await new Promise((r) => setTimeout(r, 50));
+  await page.close();
+  const seen = await events;
+  t.match(seen.at(-1), { event: 'stopped', data: { done: false } });
 });

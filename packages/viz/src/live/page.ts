@@ -22,6 +22,8 @@ export function livePageHtml(title: string): string {
   #status { font-size: 12px; color: #888; margin-left: auto; }
   #status.live::before { content: "● "; color: #2ca02c; }
   #status.lost::before { content: "● "; color: #d62728; }
+  #status.finished::before { content: "✓ "; color: #555; }
+  #status.stopped::before { content: "■ "; color: #888; }
   main { padding: 16px; }
   #figure svg { display: block; max-width: 100%; height: auto; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.15); }
 </style>
@@ -54,6 +56,7 @@ export const LIVE_PAGE_JS = `'use strict';
   let shown = -1;
   let wanted = -1;
   let loading = false;
+  let over = false;
 
   function duration(s) {
     if (typeof s !== 'number' || !isFinite(s)) return '?';
@@ -64,8 +67,25 @@ export const LIVE_PAGE_JS = `'use strict';
   }
   function num(v) { return typeof v === 'number' && isFinite(v) ? Number(v.toPrecision(4)).toString() : '–'; }
 
+  // ISO time → "14:05:09" today, else the date too (the reader's locale and time zone).
+  function when(iso) {
+    const d = new Date(iso);
+    if (isNaN(d.getTime())) return '';
+    const today = d.toDateString() === new Date().toDateString();
+    return today ? d.toLocaleTimeString() : d.toLocaleString();
+  }
+
+  // The run is over (or its server is gone): no more events, no progress line, no green dot.
+  function end(text, className) {
+    over = true;
+    events.close();
+    progressEl.textContent = '';
+    statusEl.textContent = text;
+    statusEl.className = className;
+  }
+
   function showProgress(p) {
-    if (!p) return;
+    if (!p || over) return;
     const parts = ['epoch ' + p.epoch, 'batch ' + p.batch + (p.batches ? '/' + p.batches : '')];
     if (p.loss !== undefined) parts.push('loss ' + num(p.loss));
     if (p.rate !== undefined) parts.push(num(p.rate) + ' batch/s');
@@ -97,8 +117,11 @@ export const LIVE_PAGE_JS = `'use strict';
         figure.dataset.version = String(v);
       }
     } catch (e) {
-      statusEl.textContent = String(e && e.message || e);
-      statusEl.className = 'lost';
+      // A run that finished keeps saying so: its server may be gone, the figure shown is the last.
+      if (!over) {
+        statusEl.textContent = String(e && e.message || e);
+        statusEl.className = 'lost';
+      }
     } finally {
       loading = false;
     }
@@ -109,14 +132,17 @@ export const LIVE_PAGE_JS = `'use strict';
     showEpoch(state);
     showProgress(state.progress);
     load(state.version);
+    // A page opened on a finished run learns it from its first message, so it is never "live".
+    if (state.done) end('finished' + (state.finishedAt ? ' ' + when(state.finishedAt) : ''), 'finished');
+    else if (!over) { statusEl.textContent = 'live'; statusEl.className = 'live'; }
   }
 
   const events = new EventSource('/events');
-  events.addEventListener('open', () => { statusEl.textContent = 'live'; statusEl.className = 'live'; });
-  events.addEventListener('error', () => { statusEl.textContent = 'reconnecting…'; statusEl.className = 'lost'; });
+  events.addEventListener('error', () => { if (!over) { statusEl.textContent = 'reconnecting…'; statusEl.className = 'lost'; } });
   events.addEventListener('hello', onState);
   events.addEventListener('epoch', onState);
-  events.addEventListener('done', (e) => { onState(e); events.close(); statusEl.textContent = 'finished'; statusEl.className = ''; });
+  events.addEventListener('done', onState);
+  events.addEventListener('stopped', () => end('stopped: the server was closed before the run finished', 'stopped'));
   events.addEventListener('progress', (e) => showProgress(JSON.parse(e.data)));
 })();
 `;

@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Table } from 'apache-arrow';
 import type { EpochClosed, Inspector } from '@monitorch/core';
 import { escapeMarkup } from '../escape.js';
 import { renderFigure } from '../figure/render-figure.js';
 import { readRunTables } from '../figure/run-loader.js';
 import { ProgressTracker, type BatchProgress, type ProgressSnapshot } from '../progress.js';
+import { followRunDir } from './follow-run-dir.js';
 import { LIVE_PAGE_JS, livePageHtml } from './page.js';
 
 /** Options of {@link serve}. */
@@ -28,7 +28,10 @@ export interface LivePage {
   readonly url: string;
   /** Reports batch progress (shown on the page with rate and ETA). Cheap: pushes are coalesced. */
   progress(p: BatchProgress): void;
-  /** Stops the server and ends every open page's event stream. */
+  /**
+   * Stops the server and ends every open page's event stream. A page whose run had not
+   * finished is told the server stopped, so it does not wait for it.
+   */
   close(): Promise<void>;
 }
 
@@ -43,7 +46,11 @@ interface PageState {
   epoch: number;
   run: number;
   version: number;
+  /** The run is over: the Inspector was closed, or every table of the run directory has its `.arrow`. */
   done: boolean;
+  /** ISO time the run finished (with `done`). */
+  finishedAt: string | undefined;
+  /** Batch progress of the epoch being trained; cleared when the run is done. */
   progress: ProgressSnapshot | undefined;
 }
 
@@ -71,7 +78,7 @@ export async function serve(source: LiveInspector | string, options: ServeOption
   const host = options.host ?? '127.0.0.1';
   const title = options.title ?? (typeof source === 'string' ? `monitorch · ${basename(source)}` : 'monitorch live');
   const tracker = new ProgressTracker();
-  const state: PageState = { epoch: 0, run: 0, version: 0, done: false, progress: undefined };
+  const state: PageState = { epoch: 0, run: 0, version: 0, done: false, finishedAt: undefined, progress: undefined };
   const clients = new Set<ServerResponse>();
   let cached: { version: number; svg: string } | undefined;
   let progressTimer: NodeJS.Timeout | undefined;
@@ -91,18 +98,33 @@ export async function serve(source: LiveInspector | string, options: ServeOption
     broadcast('epoch', state);
   };
 
+  const finish = (at: string): void => {
+    state.done = true;
+    state.finishedAt = at;
+    // The last batch report would keep saying "ETA 0s" to every page that connects later.
+    state.progress = undefined;
+    if (progressTimer !== undefined) clearTimeout(progressTimer);
+    progressTimer = undefined;
+    broadcast('done', state);
+  };
+
   // Follow the source.
   let stopFollowing: () => void;
   if (typeof source === 'string') {
-    stopFollowing = followRunDir(source, options.pollMs ?? 1000, (epoch) => onEpoch(epoch, 1));
+    stopFollowing = followRunDir(source, options.pollMs ?? 1000, ({ epoch, finishedAt }) => {
+      // A new run in the same directory removes the finished files: it is live again.
+      if (finishedAt === undefined) {
+        state.done = false;
+        state.finishedAt = undefined;
+      }
+      onEpoch(epoch, 1);
+      if (finishedAt !== undefined && !state.done) finish(finishedAt);
+    });
   } else {
     const sub = source.epochs$.subscribe({
       next: (closed: EpochClosed) => onEpoch(closed.epoch, closed.run),
-      complete: () => {
-        state.done = true;
-        state.version += 1;
-        broadcast('done', state);
-      },
+      // Nothing new to draw: closing an Inspector ticks any open epoch first, which came as `next`.
+      complete: () => finish(new Date().toISOString()),
     });
     state.run = source.run;
     state.epoch = Math.max(0, source.epoch - 1);
@@ -204,6 +226,7 @@ export async function serve(source: LiveInspector | string, options: ServeOption
   return {
     url,
     progress(p: BatchProgress): void {
+      if (state.done) return; // a finished run has no progress to show
       state.progress = tracker.update(p);
       // Coalesce: at most one push per PROGRESS_PUSH_MS, whatever the batch rate.
       if (progressTimer === undefined) {
@@ -218,6 +241,8 @@ export async function serve(source: LiveInspector | string, options: ServeOption
       stopFollowing();
       clearInterval(heartbeat);
       if (progressTimer !== undefined) clearTimeout(progressTimer);
+      // Pages would otherwise retry the event stream for ever and keep showing "live".
+      if (!state.done) broadcast('stopped', state);
       for (const res of clients) res.end();
       clients.clear();
       await new Promise<void>((resolve) => {
@@ -252,49 +277,4 @@ function allowedHost(header: string | undefined, host: string, port: number): bo
   const names = new Set([host, 'localhost', '127.0.0.1', '[::1]', host.includes(':') ? `[${host}]` : host]);
   for (const name of names) if (header === `${name}:${port}`) return true;
   return false;
-}
-
-/**
- * Polls a run directory (names, sizes and mtimes of its Arrow files) and calls `onChange` with
- * the newest epoch whenever it changed. Polling works the same on every filesystem, including
- * ones where fs.watch misses appends from another process.
- */
-function followRunDir(dir: string, everyMs: number, onChange: (epoch: number) => void): () => void {
-  let signature = '';
-  const check = (): void => {
-    let next: string;
-    try {
-      next = readdirSync(dir)
-        .filter((f) => /\.arrows?$/.test(f))
-        .sort()
-        .map((f) => {
-          const s = statSync(join(dir, f));
-          return `${f}:${s.size}:${s.mtimeMs}`;
-        })
-        .join('|');
-    } catch {
-      return; // the directory may not exist yet; keep polling
-    }
-    if (next === signature) return;
-    signature = next;
-    onChange(lastEpoch(dir));
-  };
-  check();
-  const timer = setInterval(check, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
-function lastEpoch(dir: string): number {
-  let last = 0;
-  try {
-    for (const table of readRunTables(dir).values()) {
-      const epochs = table.getChild('epoch');
-      if (epochs === null) continue;
-      for (const e of epochs as Iterable<unknown>) if (typeof e === 'number' && e > last) last = e;
-    }
-  } catch {
-    // unreadable right now; the next poll tries again
-  }
-  return last;
 }
