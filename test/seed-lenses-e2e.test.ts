@@ -15,7 +15,10 @@ const EPS = 1e-8;
 const B = 16;
 const [I, H, K] = [4, 8, 3];
 
-/** Per-unit active fractions of a [rows, cols] tensor: over rows per column (outputs) or over cols per row (gradients). */
+/**
+ * Per-unit active fractions of a [rows, cols] tensor: over rows per column (outputs) or over
+ * cols per row (gradients).
+ */
 function rates(data: Float32Array, rows: number, cols: number, perColumn: boolean): number[] {
   const units = perColumn ? cols : rows;
   const out: number[] = [];

@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { chromium } from 'playwright-core';
-import type { OrtApi } from '@monitorch/backend-onnx';
 import { trainSmallNetwork, type BrowserTrainingResult } from './fixtures/browser-training.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

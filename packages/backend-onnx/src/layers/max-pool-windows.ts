@@ -63,7 +63,8 @@ export function maxPoolGradFromWindows(g: GraphBuilder, x: string, y: string, dy
     g.constI64([-1, k, ho, wo]),
   ]);
   const oneHot = new Float32Array(k * k);
-  for (let offset = 0; offset < k; offset++) oneHot[offset * k + offset] = 1; // weight[offset, 0, i, j] = [offset = i·kw + j]
+  // weight[offset, 0, i, j] = [offset = i·kw + j]
+  for (let offset = 0; offset < k; offset++) oneHot[offset * k + offset] = 1;
   const dx = g.op1('ConvTranspose', [perOffset, g.constF32(oneHot, [k, 1, kh, kw])], {
     strides: [...p.stride],
     pads: [p.padding[0], p.padding[1], p.padding[0], p.padding[1]],

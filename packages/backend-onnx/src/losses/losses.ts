@@ -1,6 +1,6 @@
 import { MonitorchError } from '@monitorch/core';
 import { logSoftmaxOps } from '../layers/activations.js';
-import { formatShape, perSample, type SymbolicTensor } from '../model/symbolic-tensor.js';
+import { formatShape, perSample } from '../model/symbolic-tensor.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import type { Loss, LossContext, LossOps, TargetSpec } from './loss.js';
 

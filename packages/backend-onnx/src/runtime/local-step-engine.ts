@@ -140,7 +140,6 @@ export class LocalStepEngine implements StepEngine {
 
   /** {@inheritDoc StepEngine.setState} */
   // A bad state must reject, not throw, as the same call to a worker engine does: hence async.
-  // eslint-disable-next-line @typescript-eslint/require-await -- nothing to await, see above
   async setState(state: Readonly<Record<string, TensorPayload>>): Promise<void> {
     const inputs = new Map((this.train?.graph.inputs ?? []).map((i) => [i.name, i]));
     for (const [name, payload] of Object.entries(state)) {
