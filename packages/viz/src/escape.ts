@@ -8,7 +8,28 @@
  * @returns the string with `& < > " '` replaced by entities
  */
 export function escapeMarkup(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+  return xmlSafeText(text).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+
+/**
+ * Characters XML 1.0 forbids even as character references (C0 controls other than tab, line
+ * feed and carriage return, and U+FFFE/U+FFFF). A module named with one would make the whole
+ * SVG unreadable ("not an SVG document", resvg's "non-XML character").
+ */
+const NON_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
+/**
+ * Makes any text well-formed XML character data: each character XML forbids becomes its
+ * visible Unicode control picture (U+0001 → ␁), or U+FFFD for U+FFFE/U+FFFF, so the name
+ * still shows that something odd is in it.
+ *
+ * @param text - any string (a module name, a metric, a whole serialized SVG)
+ */
+export function xmlSafeText(text: string): string {
+  return text.replace(NON_XML, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : '\uFFFD';
+  });
 }
 
 const ENTITIES: Readonly<Record<string, string>> = {

@@ -1,4 +1,4 @@
-export { escapeMarkup } from './escape.js';
+export { escapeMarkup, xmlSafeText } from './escape.js';
 export { seriesColor } from './figure/colors.js';
 export { epochAxis, type EpochAxis } from './figure/epoch-axis.js';
 export {

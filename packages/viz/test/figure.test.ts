@@ -14,6 +14,7 @@ import {
   renderFigureToFile,
   seriesColor,
   figureFormatOf,
+  svgToPng,
 } from '@monitorch/viz';
 import { customTable, lensTable, seedTables, writeRun } from './fixtures/tables.js';
 import { changedPath, compareGolden, golden } from './fixtures/golden.js';
@@ -408,3 +409,21 @@ t.test(
     t.equal(readFileSync(path, 'utf8'), first, 'the golden itself is left alone');
   },
 );
+
+t.test('a control character in a module name cannot break the figure: shown as its control picture', async (t) => {
+  const plot: PanelSpec = {
+    title: 'Output Activations',
+    size: 'small',
+    kind: 'probability',
+    quantities: ['activation_rate'],
+    line: 'mean',
+  };
+  const name = 'relu\u0001<x>&\uFFFF';
+  const table = lensTable('odd', { panels: [plot] }, [
+    { epoch: 1, phase: 'train', module: name, quantity: 'activation_rate', mean: 0.5, count: 1 },
+  ]);
+  const { svg } = renderFigure([table]);
+  t.notMatch(svg, /[\u0001\uFFFF]/, 'no character XML forbids');
+  t.match(svg, /relu\u2401/, 'U+0001 shown as ␁');
+  t.doesNotThrow(() => svgToPng(svg), 'resvg reads the SVG (it refused a non-XML character before)');
+});

@@ -1,3 +1,4 @@
+import { xmlSafeText } from '../escape.js';
 import type { Table } from 'apache-arrow';
 import { escapeMarkup } from '../escape.js';
 import { drawPanel } from './draw-panel.js';
@@ -155,7 +156,8 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     `font-family="DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif" font-size="10">` +
     '<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>' +
     `${parts.join('')}</svg>`;
-  return { svg, width, height, notes };
+  // Plot writes names through the DOM, which keeps characters XML forbids: make them visible.
+  return { svg: xmlSafeText(svg), width, height, notes };
 }
 
 function unionSeries(panels: readonly PanelModel[]): SeriesInfo[] {
