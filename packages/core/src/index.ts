@@ -80,8 +80,9 @@ export {
 export type { ModuleDeclaration } from './loop/module-registry.js';
 export { plotSpecOf, tableSpecOf } from './arrow/schema-reader.js';
 export type { RunWriterOptions } from './arrow/run-writer.js';
-export { readRun, readRunSync, type RunTableSource } from './arrow/run-reader.js';
-export type { RunManifest } from './arrow/run-manifest.js';
+export { readRun, readRunSync, type ReadRunOptions, type RunTableSource } from './arrow/run-reader.js';
+export { runDamageText, type RunDamage } from './arrow/run-damage.js';
+export type { ArrowFileSum, RunManifest } from './arrow/run-manifest.js';
 export type { LensTableOptions } from './tables/lens-table.js';
 export { finishRun, type FinishedTable } from './arrow/run-finish.js';
 export { QUANTILE_COLUMNS, summaryCells } from './lens-kit/summary-cells.js';

@@ -134,10 +134,13 @@ t.test('a stream cut anywhere in its last batch reads as the epochs before it', 
   writer.append('probe', rowsToRecordBatch(PROBE, crashRows(2) as TableRow[]));
   const path = join(dir, 'probe.arrows');
   const twoEpochs = statSync(path).size;
+  // The sums as a crash during epoch 3's append leaves them: epochs 1 and 2 finished.
+  const twoSums = readFileSync(join(dir, 'probe.arrows.sums'));
   writer.append('probe', rowsToRecordBatch(PROBE, crashRows(3) as TableRow[]));
   const full = readFileSync(path);
   const cutDir = tempDir('cut-copy');
   copyFileSync(join(dir, 'run.json'), join(cutDir, 'run.json'));
+  writeFileSync(join(cutDir, 'probe.arrows.sums'), twoSums);
   const span = full.length - twoEpochs;
   // Every byte of the 8-byte message prefix, a fine stride through the flatbuffer metadata
   // (about 900 bytes here), a coarser one through the body, and each of its last 8 bytes.
@@ -162,8 +165,14 @@ t.test('a stream cut anywhere in its last batch reads as the epochs before it', 
     checked++;
   }
   t.ok(checked > 150, `${checked} cut points all read as epochs 1..2`);
+  const threeSums = readFileSync(join(dir, 'probe.arrows.sums'));
   writeFileSync(join(cutDir, 'probe.arrows'), full);
+  writeFileSync(join(cutDir, 'probe.arrows.sums'), threeSums);
   t.same(plainRows(readRunSync(cutDir).get('probe')!), [1, 2, 3].flatMap(crashRows), 'uncut: all three');
+  // The same cut after epoch 3's append returned is damage to a finished epoch, not a crash.
+  writeFileSync(join(cutDir, 'probe.arrows'), full.subarray(0, full.length - 5));
+  t.throws(() => readRunSync(cutDir), { code: 'RUN_DAMAGED', message: /ends before batch 3 of 3.*epoch 3/ });
+  writeFileSync(join(cutDir, 'probe.arrows.sums'), twoSums);
   // polars (0.26) refuses a cut stream whole; finishRun writes the complete batches for it.
   writeFileSync(join(cutDir, 'probe.arrows'), full.subarray(0, full.length - 5));
   t.same(finishRun(cutDir), [{ table: 'probe', batches: 2, droppedBytes: full.length - 5 - twoEpochs }]);
@@ -176,8 +185,9 @@ t.test('a stream cut anywhere in its last batch reads as the epochs before it', 
     'polars reads the finished file',
   );
   rmSync(join(cutDir, 'probe.arrow'));
-  // Cut inside the schema message: no table (nothing was recorded), but no error either.
+  // Cut inside the schema message (its sums line not written yet): no table, no error either.
   writeFileSync(join(cutDir, 'probe.arrows'), full.subarray(0, 20));
+  writeFileSync(join(cutDir, 'probe.arrows.sums'), '');
   t.notOk(readRunSync(cutDir).has('probe'));
   writer.close();
   t.end();
