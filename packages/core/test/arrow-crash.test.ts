@@ -1,7 +1,7 @@
 // "Lose nothing": every epoch whose append returned is on disk, even if the process is
 // killed right after; a batch cut short by the kill is dropped, never read as garbage.
 import { spawn } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,6 +20,8 @@ import {
 import { PROBE, plainRows, tempDir } from './arrow-fixtures.js';
 
 const ROWS_PER_EPOCH = 40;
+/** In `close` mode the child closes its writer after this epoch. */
+const CLOSE_AT = 12;
 
 /** The rows the child writes for epoch `e` (same formula as in CHILD below). */
 function crashRows(e: number): Record<string, unknown>[] {
@@ -53,6 +55,7 @@ import { createInterface } from 'node:readline';
 const [dir, mode, specJson] = process.argv.slice(2);
 const spec = JSON.parse(specJson);
 const ROWS = ${ROWS_PER_EPOCH};
+const CLOSE_AT = ${CLOSE_AT};
 ${crashRows
   .toString()
   .replace('ROWS_PER_EPOCH', 'ROWS')
@@ -63,13 +66,24 @@ const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 for (let e = 1; e <= 100000; e++) {
   writer.append('probe', rowsToRecordBatch(spec, crashRows(e)));
   process.stdout.write('epoch ' + e + ' written\\n');
+  if (mode === 'close' && e === CLOSE_AT) {
+    writer.close();
+    process.stdout.write('closed\\n');
+    await new Promise(() => setInterval(() => {}, 1000)); // stay alive until killed
+  }
   if (mode === 'step') await lines.next();
   else await new Promise((r) => setTimeout(r, 1));
 }
 `;
 
 /** Runs the child until it reports epoch `killAt`, then SIGKILLs it. */
-async function runAndKill(t: Test, dir: string, mode: 'step' | 'free', killAt: number): Promise<void> {
+async function runAndKill(
+  t: Test,
+  dir: string,
+  mode: 'step' | 'free' | 'close',
+  killAt: number,
+  delayMs = 0,
+): Promise<void> {
   const script = join(dir, '..', `child-${mode}.mjs`);
   writeFileSync(script, CHILD);
   const child = spawn(process.execPath, [script, dir, mode, JSON.stringify(PROBE)], {
@@ -80,6 +94,8 @@ async function runAndKill(t: Test, dir: string, mode: 'step' | 'free', killAt: n
     const m = /^epoch (\d+) written$/.exec(line);
     if (m === null) continue;
     if (Number(m[1]) >= killAt) {
+      // A delay lets the kill land anywhere in the next append, or in close().
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       child.kill('SIGKILL');
       break;
     }
@@ -192,3 +208,40 @@ t.test('a stream cut anywhere in its last batch reads as the epochs before it', 
   writer.close();
   t.end();
 });
+
+t.test(
+  'killed at random moments (appending or closing): no finished epoch lost, polars reads every file',
+  async (t) => {
+    // A fixed seed: the trials are the same on every run, spread over the epochs and close().
+    let seed = 20240611;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const TRIALS = 6;
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const killAt = 1 + Math.floor(random() * CLOSE_AT);
+      const delayMs = Math.floor(random() * 6);
+      const dir = join(tempDir(`crash-random-${trial}`), 'run');
+      await runAndKill(t, dir, 'close', killAt, delayMs);
+      const sources = new Map<string, RunTableSource>();
+      const table = readRunSync(dir, sources).get('probe'); // throws RUN_DAMAGED on any damage
+      const epochs = [...new Set(plainRows(table!).map((r) => r['epoch'] as number))];
+      const label = `trial ${trial} (kill after epoch ${killAt} + ${delayMs} ms, ${epochs.length} epochs)`;
+      t.ok(epochs.length >= killAt, `${label}: every reported epoch is there`);
+      t.same(plainRows(table!), epochs.map((_, i) => i + 1).flatMap(crashRows), `${label}: epochs 1..k, exact`);
+      const source = sources.get('probe')!;
+      if (existsSync(join(dir, 'probe.arrow')) && source.format === 'file') {
+        const df = pl.readIPC(readFileSync(join(dir, 'probe.arrow')));
+        t.equal(df.height, table!.numRows, `${label}: polars reads the .arrow`);
+      }
+      if (source.droppedBytes === 0) {
+        const df = pl.readIPCStream(readFileSync(join(dir, 'probe.arrows')));
+        t.equal(df.height, table!.numRows, `${label}: polars reads the .arrows`);
+      } else {
+        // polars refuses a torn stream whole; finishRun writes the finished epochs for it.
+        rmSync(join(dir, 'probe.arrow'), { force: true });
+        finishRun(dir);
+        const df = pl.readIPC(readFileSync(join(dir, 'probe.arrow')));
+        t.equal(df.height, table!.numRows, `${label}: polars reads the finished .arrow of a torn stream`);
+      }
+    }
+  },
+);
