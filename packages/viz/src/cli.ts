@@ -3,8 +3,9 @@
 // original recorder/player (the run's Arrow files are the recording).
 import { existsSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { isMonitorchError } from '@monitorch/core';
+import { isMonitorchError, runDamageText, type RunTableSource } from '@monitorch/core';
 import { figureFormatOf, renderFigureToFile } from './figure/figure-file.js';
+import { readRunTables } from './figure/run-loader.js';
 import { serve } from './live/serve.js';
 
 const program = new Command('monitorch')
@@ -18,10 +19,12 @@ program
   .requiredOption('-o, --output <file>', 'output file: figure.png, figure.svg or figure.html')
   .option('-w, --width <pixels>', 'figure width in pixels', positiveInt)
   .option('-t, --title <text>', 'heading written above the figure')
-  .action(async (runDir: string, opts: { output: string; width?: number; title?: string }) => {
+  .option('--accept-damage', 'draw the intact rows of a damaged run (the damage is printed)')
+  .action(async (runDir: string, opts: { output: string; width?: number; title?: string; acceptDamage?: boolean }) => {
     figureFormatOf(opts.output); // fail on a bad extension before any work
     requireRunDir(runDir);
-    const figure = await renderFigureToFile(runDir, {
+    const tables = checkedTables(runDir, opts.acceptDamage === true);
+    const figure = await renderFigureToFile(tables, {
       file: opts.output,
       ...(opts.width === undefined ? {} : { width: opts.width }),
       ...(opts.title === undefined ? {} : { title: opts.title }),
@@ -35,9 +38,12 @@ program
   .argument('<runDir>', 'run directory written by an Inspector')
   .option('-p, --port <port>', 'port (default: any free port)', nonNegativeInt, 0)
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
-  .action(async (runDir: string, opts: { port: number; host: string }) => {
+  .option('--accept-damage', 'draw the intact rows of a damaged run (the damage is printed)')
+  .action(async (runDir: string, opts: { port: number; host: string; acceptDamage?: boolean }) => {
     requireRunDir(runDir);
-    const page = await serve(runDir, { port: opts.port, host: opts.host });
+    const acceptDamage = opts.acceptDamage === true;
+    checkedTables(runDir, acceptDamage); // a damaged run fails here, before the page starts
+    const page = await serve(runDir, { port: opts.port, host: opts.host, acceptDamage });
     process.stdout.write(`monitorch live page: ${page.url}  (Ctrl+C to stop)\n`);
     const stop = (): void => {
       void page.close().then(() => process.exit(0));
@@ -50,6 +56,22 @@ function requireRunDir(dir: string): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     fail(`run directory "${dir}" not found. Pass the runDir your Inspector wrote to (it holds <table>.arrow files).`);
   }
+}
+
+/**
+ * Reads the run, printing any damage to stderr. Without `acceptDamage` a damaged run is an
+ * error (exit 1, the damage in the message); with it, the intact rows are drawn.
+ */
+function checkedTables(dir: string, acceptDamage: boolean): ReturnType<typeof readRunTables> {
+  const sources = new Map<string, RunTableSource>();
+  const tables = readRunTables(dir, { damaged: acceptDamage ? 'recover' : 'throw', sources });
+  for (const source of sources.values()) {
+    for (const d of source.damage ?? [])
+      process.stderr.write(`monitorch: damaged, drawn without it: ${runDamageText(d)}\n`);
+    if (source.fallback !== undefined)
+      process.stderr.write(`monitorch: read ${source.path} because ${source.fallback}\n`);
+  }
+  return tables;
 }
 
 function positiveInt(value: string): number {
