@@ -67,6 +67,7 @@ export async function runMlpLoop(options: MlpLoopOptions = {}): Promise<MlpLoopR
       new ParameterGradientActivation(),
     ],
     runDir: out,
+    overwrite: true, // each run of the example replaces the previous one in the same directory
   });
   const loop = new LoopAdapter();
   inspector.attach(loop);

@@ -31,6 +31,8 @@ export async function watch(options: { serve: boolean; title: string }): Promise
       new OutputActivation(),
       new ParameterGradientActivation(),
     ],
+    // npm start writes runs/mnist (and the dropout runs) again on every run: replace them.
+    overwrite: true,
   });
   const reporter = new TerminalReporter().attach(inspector);
   const page = options.serve ? await serve(inspector, { host: '127.0.0.1', title: options.title }) : undefined;

@@ -82,6 +82,7 @@ export async function trainActivations2d(options: Activations2dOptions = {}): Pr
       new ParameterGradientActivation(),
     ],
     runDir,
+    overwrite: true, // each run of the example replaces the previous one in the same directory
   });
   const model = sequential({
     lin1: linear(2, 16),

@@ -21,6 +21,9 @@ export const MONITORCH_ERROR_CODES = [
   'DEVICE_FALLBACK',
   'ADAPTER_IN_USE',
   'BACKEND_FAILED',
+  'RUN_DIR_LOCKED',
+  'RUN_DIR_EXISTS',
+  'RUN_DAMAGED',
 ] as const;
 
 /** A stable error or warning code (see {@link MONITORCH_ERROR_CODES}). */

@@ -82,8 +82,9 @@ export {
 } from './loop-adapter.js';
 export type { ModuleDeclaration } from './loop/module-registry.js';
 export { plotSpecOf, tableSpecOf } from './arrow/schema-reader.js';
-export { readRun, readRunSync, type RunTableSource } from './arrow/run-reader.js';
-export type { RunManifest } from './arrow/run-manifest.js';
+export { readRun, readRunSync, type ReadRunOptions, type RunTableSource } from './arrow/run-reader.js';
+export { runDamageText, type RunDamage } from './arrow/run-damage.js';
+export type { ArrowFileSum, RunManifest } from './arrow/run-manifest.js';
 export { QUANTILE_COLUMNS, summaryCells } from './lens-kit/summary-cells.js';
 export { unitRates, type BatchRates } from './lens-kit/unit-rates.js';
 export { DeadUnits } from './lens-kit/dead-units.js';

@@ -22,9 +22,17 @@ export interface InspectorOptions {
   /**
    * Where run files go. The first run writes to `runDir`; each later `attach` starts a new run
    * in `runDir-2`, `runDir-3`, … unless `attach` is given its own directory. Omit to keep
-   * tables in memory only.
+   * tables in memory only. A directory another live writer has open is refused
+   * (`RUN_DIR_LOCKED`), and so is one holding an earlier run (`RUN_DIR_EXISTS`) unless
+   * `overwrite` is set.
    */
   readonly runDir?: string;
+  /**
+   * Replace an earlier run found in a run directory (default false: `attach` fails with
+   * `RUN_DIR_EXISTS`, so re-running a script never replaces a run without asking). Scripts
+   * that rewrite the same directory on purpose (demos, `npm start`) set it.
+   */
+  readonly overwrite?: boolean;
   /**
    * Where warnings are logged (default `console`). Each kind of problem is logged once per run
    * (per lens and method, or per module); every occurrence still reaches `errors$`. Pass `null`
@@ -170,7 +178,8 @@ export class Inspector {
    * directory. Attaching while attached detaches first (the previous run's files are finished).
    *
    * @throws MonitorchError `RUN_DIR_UNWRITABLE` when the run directory cannot be created,
-   *   `ADAPTER_IN_USE` when another Inspector is attached to `adapter`.
+   *   `RUN_DIR_LOCKED` when another writer has it open, `RUN_DIR_EXISTS` when it holds an
+   *   earlier run (see `overwrite`), `ADAPTER_IN_USE` when another Inspector is attached to `adapter`.
    */
   attach(adapter: Adapter, options: AttachOptions = {}): this {
     this.assertOpen();
@@ -193,7 +202,7 @@ export class Inspector {
         : RunWriter.open(
             dir,
             this.lenses.map((l) => l.table),
-            { durable: this.options.durable ?? true },
+            { durable: this.options.durable ?? true, overwrite: this.options.overwrite ?? false },
           );
     this.runNumber = run;
     this.writer = writer;

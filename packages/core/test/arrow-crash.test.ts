@@ -1,7 +1,7 @@
 // "Lose nothing": every epoch whose append returned is on disk, even if the process is
 // killed right after; a batch cut short by the kill is dropped, never read as garbage.
 import { spawn } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +13,8 @@ import { RunWriter, finishRun, rowsToRecordBatch } from '@monitorch/core/interna
 import { PROBE, plainRows, tempDir } from './arrow-fixtures.js';
 
 const ROWS_PER_EPOCH = 40;
+/** In `close` mode the child closes its writer after this epoch. */
+const CLOSE_AT = 12;
 
 /** The rows the child writes for epoch `e` (same formula as in CHILD below). */
 function crashRows(e: number): Record<string, unknown>[] {
@@ -46,6 +48,7 @@ import { createInterface } from 'node:readline';
 const [dir, mode, specJson] = process.argv.slice(2);
 const spec = JSON.parse(specJson);
 const ROWS = ${ROWS_PER_EPOCH};
+const CLOSE_AT = ${CLOSE_AT};
 ${crashRows
   .toString()
   .replace('ROWS_PER_EPOCH', 'ROWS')
@@ -56,13 +59,24 @@ const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 for (let e = 1; e <= 100000; e++) {
   writer.append('probe', rowsToRecordBatch(spec, crashRows(e)));
   process.stdout.write('epoch ' + e + ' written\\n');
+  if (mode === 'close' && e === CLOSE_AT) {
+    writer.close();
+    process.stdout.write('closed\\n');
+    await new Promise(() => setInterval(() => {}, 1000)); // stay alive until killed
+  }
   if (mode === 'step') await lines.next();
   else await new Promise((r) => setTimeout(r, 1));
 }
 `;
 
 /** Runs the child until it reports epoch `killAt`, then SIGKILLs it. */
-async function runAndKill(t: Test, dir: string, mode: 'step' | 'free', killAt: number): Promise<void> {
+async function runAndKill(
+  t: Test,
+  dir: string,
+  mode: 'step' | 'free' | 'close',
+  killAt: number,
+  delayMs = 0,
+): Promise<void> {
   const script = join(dir, '..', `child-${mode}.mjs`);
   writeFileSync(script, CHILD);
   const child = spawn(process.execPath, [script, dir, mode, JSON.stringify(PROBE)], {
@@ -73,6 +87,8 @@ async function runAndKill(t: Test, dir: string, mode: 'step' | 'free', killAt: n
     const m = /^epoch (\d+) written$/.exec(line);
     if (m === null) continue;
     if (Number(m[1]) >= killAt) {
+      // A delay lets the kill land anywhere in the next append, or in close().
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       child.kill('SIGKILL');
       break;
     }
@@ -127,10 +143,13 @@ t.test('a stream cut anywhere in its last batch reads as the epochs before it', 
   writer.append('probe', rowsToRecordBatch(PROBE, crashRows(2) as TableRow[]));
   const path = join(dir, 'probe.arrows');
   const twoEpochs = statSync(path).size;
+  // The sums as a crash during epoch 3's append leaves them: epochs 1 and 2 finished.
+  const twoSums = readFileSync(join(dir, 'probe.arrows.sums'));
   writer.append('probe', rowsToRecordBatch(PROBE, crashRows(3) as TableRow[]));
   const full = readFileSync(path);
   const cutDir = tempDir('cut-copy');
   copyFileSync(join(dir, 'run.json'), join(cutDir, 'run.json'));
+  writeFileSync(join(cutDir, 'probe.arrows.sums'), twoSums);
   const span = full.length - twoEpochs;
   // Every byte of the 8-byte message prefix, a fine stride through the flatbuffer metadata
   // (about 900 bytes here), a coarser one through the body, and each of its last 8 bytes.
@@ -155,8 +174,14 @@ t.test('a stream cut anywhere in its last batch reads as the epochs before it', 
     checked++;
   }
   t.ok(checked > 150, `${checked} cut points all read as epochs 1..2`);
+  const threeSums = readFileSync(join(dir, 'probe.arrows.sums'));
   writeFileSync(join(cutDir, 'probe.arrows'), full);
+  writeFileSync(join(cutDir, 'probe.arrows.sums'), threeSums);
   t.same(plainRows(readRunSync(cutDir).get('probe')!), [1, 2, 3].flatMap(crashRows), 'uncut: all three');
+  // The same cut after epoch 3's append returned is damage to a finished epoch, not a crash.
+  writeFileSync(join(cutDir, 'probe.arrows'), full.subarray(0, full.length - 5));
+  t.throws(() => readRunSync(cutDir), { code: 'RUN_DAMAGED', message: /ends before batch 3 of 3.*epoch 3/ });
+  writeFileSync(join(cutDir, 'probe.arrows.sums'), twoSums);
   // polars (0.26) refuses a cut stream whole; finishRun writes the complete batches for it.
   writeFileSync(join(cutDir, 'probe.arrows'), full.subarray(0, full.length - 5));
   t.same(finishRun(cutDir), [{ table: 'probe', batches: 2, droppedBytes: full.length - 5 - twoEpochs }]);
@@ -169,9 +194,47 @@ t.test('a stream cut anywhere in its last batch reads as the epochs before it', 
     'polars reads the finished file',
   );
   rmSync(join(cutDir, 'probe.arrow'));
-  // Cut inside the schema message: no table (nothing was recorded), but no error either.
+  // Cut inside the schema message (its sums line not written yet): no table, no error either.
   writeFileSync(join(cutDir, 'probe.arrows'), full.subarray(0, 20));
+  writeFileSync(join(cutDir, 'probe.arrows.sums'), '');
   t.notOk(readRunSync(cutDir).has('probe'));
   writer.close();
   t.end();
 });
+
+t.test(
+  'killed at random moments (appending or closing): no finished epoch lost, polars reads every file',
+  async (t) => {
+    // A fixed seed: the trials are the same on every run, spread over the epochs and close().
+    let seed = 20240611;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const TRIALS = 6;
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const killAt = 1 + Math.floor(random() * CLOSE_AT);
+      const delayMs = Math.floor(random() * 6);
+      const dir = join(tempDir(`crash-random-${trial}`), 'run');
+      await runAndKill(t, dir, 'close', killAt, delayMs);
+      const sources = new Map<string, RunTableSource>();
+      const table = readRunSync(dir, sources).get('probe'); // throws RUN_DAMAGED on any damage
+      const epochs = [...new Set(plainRows(table!).map((r) => r['epoch'] as number))];
+      const label = `trial ${trial} (kill after epoch ${killAt} + ${delayMs} ms, ${epochs.length} epochs)`;
+      t.ok(epochs.length >= killAt, `${label}: every reported epoch is there`);
+      t.same(plainRows(table!), epochs.map((_, i) => i + 1).flatMap(crashRows), `${label}: epochs 1..k, exact`);
+      const source = sources.get('probe')!;
+      if (existsSync(join(dir, 'probe.arrow')) && source.format === 'file') {
+        const df = pl.readIPC(readFileSync(join(dir, 'probe.arrow')));
+        t.equal(df.height, table!.numRows, `${label}: polars reads the .arrow`);
+      }
+      if (source.droppedBytes === 0) {
+        const df = pl.readIPCStream(readFileSync(join(dir, 'probe.arrows')));
+        t.equal(df.height, table!.numRows, `${label}: polars reads the .arrows`);
+      } else {
+        // polars refuses a torn stream whole; finishRun writes the finished epochs for it.
+        rmSync(join(dir, 'probe.arrow'), { force: true });
+        finishRun(dir);
+        const df = pl.readIPC(readFileSync(join(dir, 'probe.arrow')));
+        t.equal(df.height, table!.numRows, `${label}: polars reads the finished .arrow of a torn stream`);
+      }
+    }
+  },
+);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { MonitorchError, plotSpecOf, readRun, readRunSync, tableSpecOf, type RunTableSource } from '@monitorch/core';
@@ -109,7 +109,7 @@ t.test('three epochs written and closed read back identical, from .arrow, with t
 
   writer.close();
   writer.close(); // idempotent
-  t.same(readdirSync(dir).sort(), ['probe.arrow', 'probe.arrows', 'run.json']);
+  t.same(readdirSync(dir).sort(), ['probe.arrow', 'probe.arrows', 'probe.arrows.sums', 'run.json']);
   const manifest = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
   t.equal(manifest['format'], '1');
   t.same(manifest['tables'], ['probe']);
@@ -207,12 +207,13 @@ t.test('bad table names are refused before touching the disk', (t) => {
   t.end();
 });
 
-t.test('reopening a run directory replaces the old run: a stale .arrow is not read', async (t) => {
+t.test('reopening a run directory with overwrite replaces the old run: a stale .arrow is not read', async (t) => {
   const dir = tempDir('reuse');
   const first = RunWriter.open(dir, [PROBE]);
   first.append('probe', rowsToRecordBatch(PROBE, probeRows(1)));
   first.close();
-  const second = RunWriter.open(dir, [PROBE]);
+  t.throws(() => RunWriter.open(dir, [PROBE]), { code: 'RUN_DIR_EXISTS' }, 'not without asking');
+  const second = RunWriter.open(dir, [PROBE], { overwrite: true });
   second.append('probe', rowsToRecordBatch(PROBE, probeRows(7)));
   // second never closes (a crash): the reader must see epoch 7, not the first run's epoch 1
   t.same(plainRows((await readRun(dir)).get('probe')!), expectedRows(7));
@@ -235,7 +236,15 @@ t.test('readRun of a missing or non-run directory fails with RUN_DIR_UNREADABLE'
   writer.append('probe', rowsToRecordBatch(PROBE, probeRows(1)));
   writer.close();
   writeFileSync(join(dir, 'probe.arrow'), 'ARROW1 but nothing else');
-  await t.rejects(readRun(dir), { code: 'RUN_DIR_UNREADABLE', message: /probe\.arrow is not a readable Arrow file/ });
+  // A damaged .arrow beside its intact .arrows: the stream has every epoch, and says why it was read.
+  const sources = new Map<string, RunTableSource>();
+  t.same(plainRows((await readRun(dir, sources)).get('probe')!), expectedRows(1));
+  t.match(sources.get('probe'), {
+    format: 'stream',
+    fallback: /probe\.arrow: it has 23 bytes where run\.json recorded/,
+  });
+  rmSync(join(dir, 'probe.arrows'));
+  await t.rejects(readRun(dir), { code: 'RUN_DAMAGED', message: /probe\.arrow: it has 23 bytes/ });
 });
 
 t.test('plotSpecOf and tableSpecOf explain missing or malformed metadata', async (t) => {
@@ -271,7 +280,7 @@ t.test(
     const old = RunWriter.open(dir, [{ ...PROBE, name: 'old-lens' }]);
     old.append('old-lens', rowsToRecordBatch(PROBE, probeRows(1)));
     old.close();
-    const writer = RunWriter.open(dir, [PROBE], { durable: false });
+    const writer = RunWriter.open(dir, [PROBE], { durable: false, overwrite: true });
     writer.append('probe', rowsToRecordBatch(PROBE, probeRows(5)));
     const tables = readRunSync(dir);
     t.same([...tables.keys()], ['probe'], "the previous run's old-lens files are not part of this run");

@@ -3,7 +3,7 @@
 // original recorder/player (the run's Arrow files are the recording).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isMonitorchError } from '@monitorch/core';
+import { isMonitorchError, runDamageText, type RunTableSource } from '@monitorch/core';
 import { figureFormatOf, renderFigureToFile } from './figure/figure-file.js';
 import { readRunTables } from './figure/run-loader.js';
 import { serve } from './live/serve.js';
@@ -25,11 +25,13 @@ program
   .requiredOption('-o, --output <file>', 'output file: figure.png, figure.svg or figure.html')
   .option('-w, --width <pixels>', 'figure width in pixels', positiveInt)
   .option('-t, --title <text>', 'heading written above the figure')
-  .action(async (runDir: string, opts: { output: string; width?: number; title?: string }) => {
+  .option('--accept-damage', 'draw the intact rows of a damaged run (the damage is printed)')
+  .action(async (runDir: string, opts: { output: string; width?: number; title?: string; acceptDamage?: boolean }) => {
     figureFormatOf(opts.output); // fail on a bad extension before any work
     requireRunDir(runDir);
-    requireRows(runDir);
-    const figure = await renderFigureToFile(runDir, {
+    const tables = checkedTables(runDir, opts.acceptDamage === true);
+    requireRows(runDir, tables);
+    const figure = await renderFigureToFile(tables, {
       file: opts.output,
       ...(opts.width === undefined ? {} : { width: opts.width }),
       ...(opts.title === undefined ? {} : { title: opts.title }),
@@ -44,9 +46,12 @@ program
   // The default's description replaces commander's "(default: 0)", which would say it twice.
   .addOption(new Option('-p, --port <port>', 'port').argParser(nonNegativeInt).default(0, 'any free port'))
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
-  .action(async (runDir: string, opts: { port: number; host: string }) => {
+  .option('--accept-damage', 'draw the intact rows of a damaged run (the damage is printed)')
+  .action(async (runDir: string, opts: { port: number; host: string; acceptDamage?: boolean }) => {
     requireRunDir(runDir);
-    const page = await serve(runDir, { port: opts.port, host: opts.host });
+    const acceptDamage = opts.acceptDamage === true;
+    checkedTables(runDir, acceptDamage); // a damaged run fails here, before the page starts
+    const page = await serve(runDir, { port: opts.port, host: opts.host, acceptDamage });
     process.stdout.write(`monitorch live page: ${page.url}  (Ctrl+C to stop)\n`);
     const stop = (): void => {
       void page.close().then(() => process.exit(0));
@@ -65,8 +70,7 @@ function requireRunDir(dir: string): void {
  * A figure of a run without rows would be an empty "Nothing to plot yet" picture: a wrong
  * directory, or a run that has not closed an epoch. Say so instead of writing that picture.
  */
-function requireRows(dir: string): void {
-  const tables = readRunTables(dir);
+function requireRows(dir: string, tables: ReturnType<typeof readRunTables>): void {
   if (tables.size === 0) {
     fail(
       `run directory "${dir}" holds no <table>.arrow or .arrows files, so there is nothing to plot. Pass the runDir your Inspector wrote to.`,
@@ -77,6 +81,22 @@ function requireRows(dir: string): void {
       `run directory "${dir}" has no closed epoch yet, so there is nothing to plot. Plot it after the first tickEpoch().`,
     );
   }
+}
+
+/**
+ * Reads the run, printing any damage to stderr. Without `acceptDamage` a damaged run is an
+ * error (exit 1, the damage in the message); with it, the intact rows are drawn.
+ */
+function checkedTables(dir: string, acceptDamage: boolean): ReturnType<typeof readRunTables> {
+  const sources = new Map<string, RunTableSource>();
+  const tables = readRunTables(dir, { damaged: acceptDamage ? 'recover' : 'throw', sources });
+  for (const source of sources.values()) {
+    for (const d of source.damage ?? [])
+      process.stderr.write(`monitorch: damaged, drawn without it: ${runDamageText(d)}\n`);
+    if (source.fallback !== undefined)
+      process.stderr.write(`monitorch: read ${source.path} because ${source.fallback}\n`);
+  }
+  return tables;
 }
 
 function positiveInt(value: string): number {

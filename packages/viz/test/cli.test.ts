@@ -1,6 +1,15 @@
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -131,3 +140,29 @@ t.test('monitorch serve <runDir> prints the URL of a page bound to 127.0.0.1', a
   t.match(await res.text(), '>Output Activations<');
   t.equal((await fetch(`${url}nothing`)).status, 404);
 });
+
+t.test(
+  'a damaged run: plot and serve print the damage and exit 1, unless --accept-damage',
+
+  async (t) => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'monitorch-cli-damage-')), 'run');
+    const tables = seedTables(3);
+    writeRun(dir, tables);
+    const [first, second] = [...tables.keys()] as [string, string];
+    // Another table's file under this table's name: drawn as is, it would be a wrong panel.
+    copyFileSync(join(dir, `${first}.arrow`), join(dir, `${second}.arrow`));
+    const out = join(dir, '..', 'figure.svg');
+    const refused = await run('plot', dir, '-o', out);
+    t.equal(refused.code, 1);
+    t.match(refused.stderr, new RegExp(`is damaged: .*${second}\\.arrow: it holds the table "${first}"`));
+    t.match(refused.stderr, /--accept-damage/);
+    t.notOk(existsSync(out), 'no figure from a damaged run');
+    const accepted = await run('plot', dir, '-o', out, '--accept-damage');
+    t.equal(accepted.code, 0, accepted.stderr);
+    t.match(accepted.stderr, new RegExp(`damaged, drawn without it: .*${second}\\.arrow`));
+    t.ok(existsSync(out));
+    const serveRefused = await run('serve', dir, '--port', '0');
+    t.equal(serveRefused.code, 1);
+    t.match(serveRefused.stderr, /is damaged/);
+  },
+);

@@ -1,5 +1,16 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { AsyncByteQueue } from 'apache-arrow';
+
+/** The bytes one {@link FileSink.flush} wrote: where they lie in the file and their CRC-32. */
+export interface WrittenSpan {
+  /** Offset of the first byte. */
+  readonly start: number;
+  /** Offset just past the last byte. */
+  readonly end: number;
+  /** CRC-32 of the bytes (0 for none). */
+  readonly crc: number;
+}
 
 /**
  * A byte sink for Arrow's record batch writers that goes to a file descriptor synchronously.
@@ -15,6 +26,8 @@ export class FileSink extends AsyncByteQueue {
   private fd: number | undefined;
   /** Bytes written to the file so far. */
   written = 0;
+  /** CRC-32 of every byte written so far (the whole file's, for a file written in one go). */
+  crc = 0;
 
   /**
    * @param path - file to create (truncated when it exists)
@@ -35,9 +48,15 @@ export class FileSink extends AsyncByteQueue {
     this.pendingBytes += value.byteLength;
   }
 
-  /** Writes the collected chunks to the file and (when durable) waits until they are on disk. */
-  flush(): void {
+  /**
+   * Writes the collected chunks to the file and (when durable) waits until they are on disk.
+   *
+   * @returns where the bytes went and their CRC-32, for the run's integrity sums
+   */
+  flush(): WrittenSpan {
     if (this.fd === undefined) throw new Error(`${this.path} is already closed`);
+    const start = this.written;
+    let spanCrc = 0;
     if (this.pendingBytes > 0) {
       // One contiguous buffer: one syscall, and a partial write can only cut the last message.
       const chunk =
@@ -61,8 +80,21 @@ export class FileSink extends AsyncByteQueue {
         throw e;
       }
       this.written += chunk.byteLength;
+      spanCrc = crc32(chunk);
+      this.crc = crc32(chunk, this.crc);
     }
     if (this.durable) fsyncSync(this.fd);
+    return { start, end: this.written, crc: spanCrc };
+  }
+
+  /**
+   * Cuts the file back to `length` bytes (a message whose integrity entry could not be
+   * written must not stay in the stream, where it would sit unaccounted for).
+   */
+  truncate(length: number): void {
+    if (this.fd === undefined) return;
+    ftruncateSync(this.fd, length);
+    this.written = length;
   }
 
   /** Waits until everything written so far is on disk, whatever `durable` says. */

@@ -1,36 +1,25 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { tableFromIPC } from 'apache-arrow';
 import { MonitorchError } from '../errors.js';
-import { MANIFEST_FILE } from './run-manifest.js';
-import { scanStream } from './stream-scan.js';
+import { runDamagedError, type RunDamage } from './run-damage.js';
+import { MANIFEST_FILE, parseManifest } from './run-manifest.js';
+import { SUMS_SUFFIX } from './run-sums.js';
+import { readRunTable, type RunTableSource, type TableFiles, type TableRead } from './run-table-reader.js';
 
-/** How one table of a run was read. */
-export interface RunTableSource {
-  /** The file read. */
-  readonly path: string;
-  /** `file`: the finished `.arrow`; `stream`: the `.arrows` of a run that was not closed. */
-  readonly format: 'file' | 'stream';
-  /** Bytes of a message cut short at the end of a stream file (a crash mid-append), else 0. */
-  readonly droppedBytes: number;
-}
+export type { RunTableSource } from './run-table-reader.js';
 
-/**
- * Turns the bytes of a `.arrow` or `.arrows` file into a table. A stream file is cut to its
- * complete messages first, so a half-written last batch (the process was killed during an
- * append) is dropped and every complete batch is kept.
- */
-function tableFromRunFile(
-  bytes: Uint8Array,
-  format: 'file' | 'stream',
-): { table: Table; droppedBytes: number } | undefined {
-  if (format === 'file') return { table: tableFromIPC(bytes), droppedBytes: 0 };
-  const scan = scanStream(bytes);
-  // A crash during RunWriter.open can leave a stream without even its schema: no table.
-  if (!scan.hasSchema) return undefined;
-  return { table: tableFromIPC(bytes.subarray(0, scan.completeBytes)), droppedBytes: scan.trailingBytes };
+/** Options of {@link readRun} and {@link readRunSync}. */
+export interface ReadRunOptions {
+  /**
+   * What to do when a run file is damaged (a finished epoch missing or altered, a file
+   * holding another table, a table's files gone): `'throw'` (default) fails with
+   * `RUN_DAMAGED`; `'recover'` returns the intact rows and reports the damage in `sources`.
+   */
+  readonly damaged?: 'throw' | 'recover';
+  /** Filled, when given, with which file each table came from and any damage found. */
+  readonly sources?: Map<string, RunTableSource>;
 }
 
 /**
@@ -38,16 +27,8 @@ function tableFromRunFile(
  * Internal: shared with finishRun.
  */
 export function tableNames(dir: string, manifestText: string | undefined, entries: readonly string[]): string[] {
-  if (manifestText !== undefined) {
-    try {
-      const parsed = JSON.parse(manifestText) as { tables?: unknown };
-      if (Array.isArray(parsed.tables) && parsed.tables.every((t) => typeof t === 'string')) {
-        return parsed.tables;
-      }
-    } catch {
-      // fall through to the directory listing: the data files matter more than the manifest
-    }
-  }
+  const manifest = parseManifest(manifestText);
+  if (manifest !== undefined) return [...manifest.tables];
   const names = new Set<string>();
   for (const e of entries) {
     const m = /^(.+)\.arrows?$/.exec(e);
@@ -73,123 +54,115 @@ function unreadable(dir: string, e: unknown): MonitorchError {
   );
 }
 
-function corrupt(dir: string, path: string, e: unknown): MonitorchError {
-  const why = e instanceof Error ? e.message : String(e);
-  return new MonitorchError(
-    'RUN_DIR_UNREADABLE',
-    `The run file ${path} is not a readable Arrow file (${why}). It was probably cut short or overwritten; ` +
-      'if a .arrows file sits next to it, delete the .arrow file to read the stream instead.',
-    { dir, path },
-    { cause: e },
-  );
+/** The second argument of the readers: the sources map (older signature) or options. */
+function optionsOf(arg: Map<string, RunTableSource> | ReadRunOptions | undefined): ReadRunOptions {
+  return arg instanceof Map ? { sources: arg } : (arg ?? {});
 }
 
-/** One table's file to read: the finished `.arrow`, else the stream `.arrows`. */
-interface RunFile {
-  readonly name: string;
-  readonly path: string;
-  readonly format: 'file' | 'stream';
+/** The file paths of a table, by role. */
+function pathsOf(dir: string, name: string): Record<keyof TableFiles, string> {
+  return {
+    arrow: join(dir, `${name}.arrow`),
+    stream: join(dir, `${name}.arrows`),
+    sums: join(dir, `${name}${SUMS_SUFFIX}`),
+  };
 }
 
-/** The file to read for every table of a run (tables with neither file are left out). */
-function runFiles(dir: string, manifestText: string | undefined, entries: readonly string[]): RunFile[] {
-  const present = new Set(entries);
-  const files: RunFile[] = [];
-  for (const name of tableNames(dir, manifestText, entries)) {
-    if (present.has(`${name}.arrow`)) files.push({ name, path: join(dir, `${name}.arrow`), format: 'file' });
-    else if (present.has(`${name}.arrows`)) files.push({ name, path: join(dir, `${name}.arrows`), format: 'stream' });
+/** Gathers the tables read; throws for damage unless the caller accepts it. */
+function collect(dir: string, reads: readonly [string, TableRead][], options: ReadRunOptions): Map<string, Table> {
+  const damage: RunDamage[] = reads.flatMap(([, r]) => r.damage);
+  if (damage.length > 0 && options.damaged !== 'recover') throw runDamagedError(dir, damage);
+  const tables = new Map<string, Table>();
+  for (const [name, read] of reads) {
+    if (read.table !== undefined) tables.set(name, read.table);
+    if (read.source !== undefined || read.damage.length > 0) {
+      const base = read.source ?? { path: join(dir, `${name}.arrows`), format: 'stream' as const, droppedBytes: 0 };
+      options.sources?.set(name, read.damage.length === 0 ? base : { ...base, damage: read.damage });
+    }
   }
-  return files;
-}
-
-/**
- * Decodes one run file into `tables` (and `sources`). `bytes` reads the file; a read or decode
- * failure is reported as a damaged run file.
- */
-function addTable(
-  tables: Map<string, Table>,
-  sources: Map<string, RunTableSource> | undefined,
-  dir: string,
-  file: RunFile,
-  bytes: () => Uint8Array,
-): void {
-  let read: ReturnType<typeof tableFromRunFile>;
-  try {
-    read = tableFromRunFile(bytes(), file.format);
-  } catch (e) {
-    throw corrupt(dir, file.path, e);
-  }
-  if (read === undefined) return;
-  tables.set(file.name, read.table);
-  sources?.set(file.name, { path: file.path, format: file.format, droppedBytes: read.droppedBytes });
+  return tables;
 }
 
 /**
  * Reads every table of a run directory, synchronously. See {@link readRun}.
  *
  * @param dir - run directory
- * @param sources - filled, when given, with which file each table came from
+ * @param options - what to do with damage, and a map to fill with each table's source (a
+ *   `Map` alone is taken as `{ sources }`)
  */
-export function readRunSync(dir: string, sources?: Map<string, RunTableSource>): Map<string, Table> {
+export function readRunSync(dir: string, options?: Map<string, RunTableSource> | ReadRunOptions): Map<string, Table> {
+  const opts = optionsOf(options);
   let entries: string[];
+  let manifestText: string | undefined;
+  const reads: [string, TableRead][] = [];
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
     entries = readdirSync(dir);
+    manifestText = entries.includes(MANIFEST_FILE) ? readFileSync(join(dir, MANIFEST_FILE), 'utf8') : undefined;
+    const manifest = parseManifest(manifestText);
+    for (const name of tableNames(dir, manifestText, entries)) {
+      const p = pathsOf(dir, name);
+      // Sums before the stream: a live writer appends the stream first, so every sums line
+      // read has its bytes in the stream read after it.
+      const sums = existsSync(p.sums) ? readFileSync(p.sums, 'utf8') : undefined;
+      const stream = existsSync(p.stream) ? readFileSync(p.stream) : undefined;
+      const files: TableFiles = { arrow: existsSync(p.arrow) ? readFileSync(p.arrow) : undefined, stream, sums };
+      reads.push([name, readRunTable(dir, name, files, manifest)]);
+    }
   } catch (e) {
-    throw unreadable(dir, e);
+    throw e instanceof MonitorchError ? e : unreadable(dir, e);
   }
-  const manifest = entries.includes(MANIFEST_FILE) ? readManifestSync(join(dir, MANIFEST_FILE)) : undefined;
-  const tables = new Map<string, Table>();
-  for (const file of runFiles(dir, manifest, entries))
-    addTable(tables, sources, dir, file, () => readFileSync(file.path));
-  return tables;
+  return collect(dir, reads, opts);
 }
 
 /**
- * Reads every table of a run directory into Arrow tables, by table name. A closed run is read
- * from its `<name>.arrow` files; a run that crashed (or is still going) from its
- * `<name>.arrows` stream files, keeping every complete epoch and dropping a batch that was
- * cut short. Only the tables listed in `run.json` are read when it exists. The tables carry
- * the schema metadata (`plotSpecOf`, `tableSpecOf` read it back).
+ * Reads every table of a run directory into Arrow tables, by table name, checking every file
+ * for damage. A closed run is read from its `<name>.arrow` files (checked against the size and
+ * checksum in run.json); a run that crashed (or is still going) from its `<name>.arrows`
+ * stream files, checked against their `.arrows.sums`: every finished epoch must be there,
+ * intact, while an append the crash cut short is dropped (that epoch never finished; see
+ * `droppedBytes`). A damaged `.arrow` beside an intact `.arrows` is read from the stream
+ * (`fallback` says why). Only the tables listed in `run.json` are read when it exists. The
+ * tables carry the schema metadata (`plotSpecOf`, `tableSpecOf` read it back).
  *
  * @param dir - run directory
- * @param sources - filled, when given, with which file each table came from
- * @throws MonitorchError `RUN_DIR_UNREADABLE` when the directory is missing or holds no run,
- *   or a finished `.arrow` file is damaged.
+ * @param options - what to do with damage, and a map to fill with each table's source (a
+ *   `Map` alone is taken as `{ sources }`)
+ * @throws MonitorchError `RUN_DIR_UNREADABLE` when the directory is missing, holds no run or a
+ *   file cannot be read; `RUN_DAMAGED` when a file is damaged (every damaged file, the epochs
+ *   lost and the rows intact), unless `damaged: 'recover'`.
  *
  * @example
  * ```ts
  * const tables = await readRun('runs/mlp');
  * const loss = tables.get('loss');
+ * const sources = new Map();
+ * const partial = await readRun('runs/damaged', { damaged: 'recover', sources }); // sources: what was lost
  * ```
  */
-export async function readRun(dir: string, sources?: Map<string, RunTableSource>): Promise<Map<string, Table>> {
-  let entries: string[];
+export async function readRun(
+  dir: string,
+  options?: Map<string, RunTableSource> | ReadRunOptions,
+): Promise<Map<string, Table>> {
+  const opts = optionsOf(options);
+  const reads: [string, TableRead][] = [];
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
-    entries = await readdir(dir);
+    const entries = await readdir(dir);
+    const present = new Set(entries);
+    const manifestText = present.has(MANIFEST_FILE) ? await readFile(join(dir, MANIFEST_FILE), 'utf8') : undefined;
+    const manifest = parseManifest(manifestText);
+    const bytesOf = async (p: string): Promise<Buffer | undefined> =>
+      present.has(basename(p)) ? await readFile(p) : undefined;
+    for (const name of tableNames(dir, manifestText, entries)) {
+      const p = pathsOf(dir, name);
+      const sums = await bytesOf(p.sums); // before the stream, as in readRunSync
+      const stream = await bytesOf(p.stream);
+      const files: TableFiles = { arrow: await bytesOf(p.arrow), stream, sums: sums?.toString('utf8') };
+      reads.push([name, readRunTable(dir, name, files, manifest)]);
+    }
   } catch (e) {
-    throw unreadable(dir, e);
+    throw e instanceof MonitorchError ? e : unreadable(dir, e);
   }
-  const manifest = entries.includes(MANIFEST_FILE)
-    ? await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => undefined)
-    : undefined;
-  const tables = new Map<string, Table>();
-  for (const file of runFiles(dir, manifest, entries)) {
-    const bytes = await readFile(file.path).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-    addTable(tables, sources, dir, file, () => {
-      if (bytes instanceof Error) throw bytes;
-      return bytes;
-    });
-  }
-  return tables;
-}
-
-/** run.json's text, or undefined when it cannot be read (the data files matter more). */
-function readManifestSync(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return collect(dir, reads, opts);
 }

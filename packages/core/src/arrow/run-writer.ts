@@ -1,13 +1,18 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordBatchStreamWriter, type RecordBatch, type Schema } from 'apache-arrow';
 import { MonitorchError } from '../errors.js';
 import type { TableSpec } from '../tables/table-spec.js';
 import { FileSink } from './file-sink.js';
-import { writeManifest, type RunManifest } from './run-manifest.js';
+import { clearPreviousRun } from './previous-run.js';
+import { runDamagedError } from './run-damage.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
+import { writeManifest, type ArrowFileSum, type RunManifest } from './run-manifest.js';
+import { parseSums, SumsWriter, SUMS_SUFFIX } from './run-sums.js';
 import { RUN_FORMAT_VERSION } from './metadata-keys.js';
 import { conformBatch, schemaFor } from './schema.js';
 import { streamToArrowFile } from './stream-to-file.js';
+import { verifyStream } from './verify-stream.js';
 
 /** Options of {@link RunWriter.open}. */
 export interface RunWriterOptions {
@@ -17,13 +22,19 @@ export interface RunWriterOptions {
    * keeps it) and is faster on slow disks.
    */
   readonly durable?: boolean;
+  /**
+   * Replace a run the directory already holds (default false: opening such a directory fails
+   * with `RUN_DIR_EXISTS`, so an earlier run is never replaced without asking).
+   */
+  readonly overwrite?: boolean;
 }
 
-/** One table's open stream file. */
+/** One table's open stream file and its integrity sums. */
 interface OpenStream {
   readonly spec: TableSpec;
   readonly schema: Schema;
   readonly sink: FileSink;
+  readonly sums: SumsWriter;
   readonly writer: RecordBatchStreamWriter;
 }
 
@@ -32,9 +43,11 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
  * Writes a run directory: per table, `<name>.arrows` (Arrow IPC stream format) appended and
- * flushed to disk every epoch, so a crash keeps every finished epoch; on {@link close}, also
- * `<name>.arrow` (Arrow IPC file format, what polars' `read_ipc` and DuckDB expect) with the
- * same batches. `run.json` lists the run's tables.
+ * flushed to disk every epoch, so a crash keeps every finished epoch, with
+ * `<name>.arrows.sums` recording each finished epoch's bytes and checksum (so a reader tells
+ * damage from a crash); on {@link close}, also `<name>.arrow` (Arrow IPC file format, what
+ * polars' `read_ipc` and DuckDB expect) with the same batches. `run.json` lists the run's
+ * tables and the finished files' checksums. While open, `run.lock` keeps other writers out.
  *
  * @example
  * ```ts
@@ -46,26 +59,31 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export class RunWriter {
   private readonly streams: Map<string, OpenStream>;
   private readonly manifest: RunManifest;
+  private readonly lock: RunLock;
   private closed = false;
 
   private constructor(
     readonly dir: string,
     streams: Map<string, OpenStream>,
     manifest: RunManifest,
+    lock: RunLock,
   ) {
     this.streams = streams;
     this.manifest = manifest;
+    this.lock = lock;
   }
 
   /**
-   * Creates the directory (recursively), writes `run.json` and opens one stream file per
-   * table with its schema written. An existing `<name>.arrow` from an earlier run in the same
-   * directory is removed, so it cannot be mistaken for this run's.
+   * Creates the directory (recursively), takes its lock, opens one stream file per table with
+   * its schema written, and writes `run.json`. The lock (`run.lock`, pid and host) is held
+   * until {@link close}; a lock whose process is gone is taken over.
    *
    * @param dir - run directory
    * @param specs - the tables of the run (unique, file-safe names)
-   * @param options - durability
-   * @throws MonitorchError `RUN_DIR_UNWRITABLE` when the directory or a file cannot be
+   * @param options - durability, overwrite
+   * @throws MonitorchError `RUN_DIR_LOCKED` when another live writer (in this or another
+   *   process) has the directory open; `RUN_DIR_EXISTS` when it holds an earlier run and
+   *   `overwrite` is not set; `RUN_DIR_UNWRITABLE` when the directory or a file cannot be
    *   created; `INVALID_ARGUMENT` for duplicate or unsafe table names.
    */
   static open(dir: string, specs: readonly TableSpec[], options: RunWriterOptions = {}): RunWriter {
@@ -89,35 +107,38 @@ export class RunWriter {
       }
       names.add(spec.name);
     }
-    const streams = new Map<string, OpenStream>();
+    let lock: RunLock;
     try {
       mkdirSync(dir, { recursive: true });
+      lock = acquireRunLock(dir);
+    } catch (e) {
+      if (e instanceof MonitorchError) throw e;
+      throw unwritable(dir, 'create', e);
+    }
+    const streams = new Map<string, OpenStream>();
+    try {
+      clearPreviousRun(dir, [...names], options.overwrite ?? false);
       for (const spec of specs) {
-        rmSync(join(dir, `${spec.name}.arrow`), { force: true });
+        const schema = schemaFor(spec);
+        const sink = new FileSink(join(dir, `${spec.name}.arrows`), durable);
+        const sums = new SumsWriter(join(dir, `${spec.name}${SUMS_SUFFIX}`), durable);
+        const writer = new RecordBatchStreamWriter({ autoDestroy: false });
+        streams.set(spec.name, { spec, schema, sink, sums, writer });
+        writer.reset(sink, schema); // writes the schema message into the sink
+        sums.record('schema', sink.flush());
       }
+      // Written last: a run.json that says "checks" promises every stream has its sums.
       const manifest: RunManifest = {
         format: RUN_FORMAT_VERSION,
         tables: [...names],
         created: new Date().toISOString(),
+        checks: 'crc32',
       };
       writeManifest(dir, manifest);
-      for (const spec of specs) {
-        const schema = schemaFor(spec);
-        const sink = new FileSink(join(dir, `${spec.name}.arrows`), durable);
-        const writer = new RecordBatchStreamWriter({ autoDestroy: false });
-        streams.set(spec.name, { spec, schema, sink, writer });
-        writer.reset(sink, schema); // writes the schema message into the sink
-        sink.flush();
-      }
-      return new RunWriter(dir, streams, manifest);
+      return new RunWriter(dir, streams, manifest, lock);
     } catch (e) {
-      for (const s of streams.values()) {
-        try {
-          s.sink.closeFile();
-        } catch {
-          /* already failing */
-        }
-      }
+      for (const s of streams.values()) closeQuietly(s);
+      lock.release();
       if (e instanceof MonitorchError) throw e;
       throw unwritable(dir, 'create', e);
     }
@@ -160,16 +181,25 @@ export class RunWriter {
     if (own.numRows === 0) return;
     try {
       stream.writer.write(own);
-      stream.sink.flush();
+      const span = stream.sink.flush();
+      try {
+        stream.sums.record('batch', span, own); // only now is the epoch finished
+      } catch (e) {
+        stream.sink.truncate(span.start); // an unrecorded batch must not stay in the stream
+        throw e;
+      }
     } catch (e) {
       throw unwritable(this.dir, `append to ${stream.sink.path} in`, e);
     }
   }
 
   /**
-   * Ends every stream file (end-of-stream marker) and writes each table's `<name>.arrow` in
-   * the Arrow file format, one table at a time (memory stays bounded by the largest table).
-   * The `.arrow` file appears atomically (temp file + rename). Safe to call twice.
+   * Ends every stream file (end-of-stream marker), checks it against its sums and writes each
+   * table's `<name>.arrow` in the Arrow file format, one table at a time (memory stays bounded
+   * by the largest table); a table without rows gets a file with its schema only. The `.arrow`
+   * file appears atomically (temp file + rename; the temp file is removed when writing fails).
+   * `run.json` records each file's size and checksum. Releases the directory's lock. Safe to
+   * call twice.
    *
    * @throws MonitorchError `RUN_DIR_UNWRITABLE` when a file could not be finished; the other
    *   tables are still finished, and the `.arrows` files keep every appended epoch.
@@ -177,6 +207,14 @@ export class RunWriter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    try {
+      this.finishFiles();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private finishFiles(): void {
     const failures: { table: string; error: unknown }[] = [];
     for (const [name, stream] of this.streams) {
       try {
@@ -186,22 +224,31 @@ export class RunWriter {
         failures.push({ table: name, error: e });
       } finally {
         try {
-          stream.sink.closeFile();
+          closeQuietly(stream, true);
         } catch (e) {
           failures.push({ table: name, error: e });
         }
       }
     }
+    const files: Record<string, ArrowFileSum> = {};
     for (const [name, stream] of this.streams) {
       if (failures.some((f) => f.table === name)) continue;
       try {
-        streamToArrowFile(stream.sink.path, join(this.dir, `${name}.arrow`), stream.schema, stream.sink.durable);
+        const sums = parseSums(readFileSync(stream.sums.path, 'utf8'));
+        const check = verifyStream(readFileSync(stream.sink.path), sums, true);
+        if (check.problem !== undefined || check.data === undefined) {
+          const problem = check.problem ?? 'it holds no schema';
+          const lost = { lostEpochs: check.lostEpochs, lostRows: check.lostRows, keptRows: 0 };
+          throw runDamagedError(this.dir, [{ table: name, path: stream.sink.path, problem, ...lost }]);
+        }
+        const done = streamToArrowFile(check.data, join(this.dir, `${name}.arrow`), stream.schema, stream.sink.durable);
+        files[name] = { rows: done.rows, bytes: done.bytes, crc: done.crc };
       } catch (e) {
         failures.push({ table: name, error: e });
       }
     }
     try {
-      writeManifest(this.dir, { ...this.manifest, closed: new Date().toISOString() });
+      writeManifest(this.dir, { ...this.manifest, closed: new Date().toISOString(), files });
     } catch (e) {
       failures.push({ table: 'run.json', error: e });
     }
@@ -217,6 +264,19 @@ export class RunWriter {
       );
     }
   }
+}
+
+/** Closes a stream's files; `loud` rethrows the first failure (else already failing). */
+function closeQuietly(stream: OpenStream, loud = false): void {
+  let failure: Error | undefined;
+  for (const close of [() => stream.sink.closeFile(), () => stream.sums.close()]) {
+    try {
+      close();
+    } catch (e) {
+      failure ??= e instanceof Error ? e : new Error(String(e));
+    }
+  }
+  if (loud && failure !== undefined) throw failure;
 }
 
 function errorText(e: unknown): string {

@@ -20,6 +20,11 @@ export interface ServeOptions {
   readonly title?: string;
   /** How often a run directory is checked for new rows, in ms (default 1000). */
   readonly pollMs?: number;
+  /**
+   * Draw the intact rows of a damaged run directory (default false: a damaged run is an
+   * error, `RUN_DAMAGED`, when the page draws it).
+   */
+  readonly acceptDamage?: boolean;
 }
 
 /** A running live page. */
@@ -84,7 +89,9 @@ export async function serve(source: LiveInspector | string, options: ServeOption
   let progressTimer: NodeJS.Timeout | undefined;
 
   const tables = (): Map<string, Table> | readonly Table[] =>
-    typeof source === 'string' ? readRunTables(source) : source.allTables();
+    typeof source === 'string'
+      ? readRunTables(source, { damaged: options.acceptDamage === true ? 'recover' : 'throw' })
+      : source.allTables();
 
   const broadcast = (event: string, data: unknown): void => {
     const message = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
