@@ -14,6 +14,7 @@ import {
   renderFigureToFile,
   seriesColor,
   figureFormatOf,
+  figureHtml,
   svgToPng,
 } from '@monitorch/viz';
 import { customTable, lensTable, seedTables, writeRun } from './fixtures/tables.js';
@@ -423,7 +424,24 @@ t.test('a control character in a module name cannot break the figure: shown as i
     { epoch: 1, phase: 'train', module: name, quantity: 'activation_rate', mean: 0.5, count: 1 },
   ]);
   const { svg } = renderFigure([table]);
+  // eslint-disable-next-line no-control-regex -- the test looks for exactly these characters
   t.notMatch(svg, /[\u0001\uFFFF]/, 'no character XML forbids');
   t.match(svg, /relu\u2401/, 'U+0001 shown as ␁');
   t.doesNotThrow(() => svgToPng(svg), 'resvg reads the SVG (it refused a non-XML character before)');
+});
+
+t.test('figure.html shows its title once, as the page heading', async (t) => {
+  const file = join(tmp(), 'f.html');
+  await renderFigureToFile(seedTables(3), { file, title: 'MNIST run 7' });
+  const html = readFileSync(file, 'utf8');
+  const page = parse(html, 'text/html');
+  const shown = Array.from(page.querySelectorAll('h1, text')).filter((n) => n.textContent === 'MNIST run 7');
+  t.equal(shown.length, 1, 'one visible title (the <h1>), not a second one drawn in the SVG');
+  t.equal(page.querySelectorAll('h1').length, 1);
+  t.match(html, '<title>MNIST run 7</title>', 'the tab title is still set');
+  const drawn = renderFigure(seedTables(3), { title: 'drawn' });
+  t.equal(drawn.title, 'drawn', 'a figure says which heading it drew');
+  t.notMatch(figureHtml(drawn), /<h1>/, 'a figure that draws its heading gets no <h1> on top of it');
+  t.match(figureHtml(drawn), '<title>drawn</title>');
+  t.match(figureHtml(renderFigure(seedTables(3)), 'page'), '<h1>page</h1>');
 });

@@ -32,6 +32,11 @@ export interface RenderedFigure {
    * this version does not draw. Empty when everything was drawn.
    */
   readonly notes: readonly string[];
+  /**
+   * The heading drawn at the top of the SVG (`options.title`); absent when none was drawn, so a
+   * page around the figure knows whether it still has to show one.
+   */
+  readonly title?: string;
 }
 
 const BIG_MIN_WIDTH = 420;
@@ -157,7 +162,8 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     '<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>' +
     `${parts.join('')}</svg>`;
   // Plot writes names through the DOM, which keeps characters XML forbids: make them visible.
-  return { svg: xmlSafeText(svg), width, height, notes };
+  const figure = { svg: xmlSafeText(svg), width, height, notes };
+  return options.title === undefined ? figure : { ...figure, title: options.title };
 }
 
 function unionSeries(panels: readonly PanelModel[]): SeriesInfo[] {
