@@ -430,6 +430,42 @@ t.test('a control character in a module name cannot break the figure: shown as i
   t.doesNotThrow(() => svgToPng(svg), 'resvg reads the SVG (it refused a non-XML character before)');
 });
 
+t.test('legend: a metric named after a phase reads as its name; the phase only tells phases apart', async (t) => {
+  const spec: PanelSpec = {
+    title: 'Metrics',
+    size: 'big',
+    kind: 'numerical',
+    quantities: ['val_accuracy'],
+    line: 'mean',
+  };
+  const labels = (phases: readonly string[]): string[] =>
+    figureModel([
+      lensTable(
+        'lm',
+        { panels: [spec] },
+        phases.map((phase) => ({ epoch: 1, phase, module: '', quantity: 'val_accuracy', mean: 0.5 })),
+      ),
+    ]).big[0]!.series.map((s) => s.label);
+  t.same(labels(['train']), ['val_accuracy'], 'pushed during the train phase: not "train val_accuracy"');
+  t.same(labels(['val']), ['val_accuracy'], 'not "val val_accuracy"');
+  t.same(
+    labels(['train', 'val']),
+    ['train val_accuracy', 'val val_accuracy'],
+    'two phases: the prefix tells them apart',
+  );
+  const legend = Array.from(
+    parse(
+      renderFigure([
+        lensTable('lm', { panels: [spec] }, [
+          { epoch: 1, phase: 'train', module: '', quantity: 'val_accuracy', mean: 0.5 },
+        ]),
+      ]).svg,
+      'image/svg+xml',
+    ).querySelectorAll('g.legend text'),
+  ).map((n) => n.textContent);
+  t.same(legend, ['val_accuracy'], 'the drawn legend says the same');
+});
+
 t.test('figure.html shows its title once, as the page heading', async (t) => {
   const file = join(tmp(), 'f.html');
   await renderFigureToFile(seedTables(3), { file, title: 'MNIST run 7' });
