@@ -481,3 +481,42 @@ t.test('figure.html shows its title once, as the page heading', async (t) => {
   t.match(figureHtml(drawn), '<title>drawn</title>');
   t.match(figureHtml(renderFigure(seedTables(3)), 'page'), '<h1>page</h1>');
 });
+
+t.test('death rates are dashed, activation rates solid: in the warning and per-layer panels and legends', async (t) => {
+  const svg = renderFigure(seedTables(6)).svg;
+  const doc = parse(svg, 'image/svg+xml');
+  // Past the Loss panel (its val loss is orange too, and solid): the rate panels.
+  const ratePanels = Array.from(doc.querySelectorAll('svg svg')).slice(1);
+  const dashOf = (color: string): (string | null)[] =>
+    ratePanels
+      .flatMap((panel) => Array.from(panel.querySelectorAll('g[aria-label="line"]')))
+      .filter((g) => Array.from(g.querySelectorAll('path')).some((p) => p.getAttribute('stroke') === color))
+      .map((g) => g.getAttribute('stroke-dasharray'));
+  const blue = dashOf('#1f77b4');
+  const orange = dashOf('#ff7f0e');
+  // Every panel but Loss and Metrics has an activation and a death rate.
+  t.ok(orange.length >= 8, `death-rate lines in many panels (${orange.length})`);
+  t.ok(
+    orange.every((d) => d !== null && d !== ''),
+    'every orange (death rate) line is dashed',
+  );
+  const model = figureModel([...seedTables(6).values()]);
+  const warning = model.big.find((p) => p.heading === 'Warning Output Activations')!;
+  t.same(
+    warning.series.map((s) => [s.label, s.dash ?? 'solid']),
+    [
+      ['train worst_activation_rate', 'solid'],
+      ['train worst_death_rate', '5,3'],
+    ],
+  );
+  t.ok(blue.includes(null), 'activation rates stay solid');
+  const swatches = Array.from(doc.querySelectorAll('g.legend line')).map((l) => [
+    l.getAttribute('stroke'),
+    l.getAttribute('stroke-dasharray'),
+  ]);
+  t.ok(
+    swatches.some(([c, d]) => c === '#ff7f0e' && d === '5,3') &&
+      swatches.some(([c, d]) => c === '#1f77b4' && d === null),
+    'legend swatches show the dash of their lines',
+  );
+});

@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type { BandKind, PanelSpec } from '@monitorch/core';
-import { hasNamedColor, panelColors } from './colors.js';
+import { hasNamedColor, panelColors, seriesDash } from './colors.js';
 import { PANEL_DRAWERS } from './panels/panel-kinds.js';
 import { drawableTable, type SkippedPanel } from './plot-spec.js';
 import { numberAt, stringAt, tableColumns, type TableColumns } from './table-columns.js';
@@ -13,6 +13,8 @@ export interface SeriesInfo {
   readonly label: string;
   /** CSS colour. */
   readonly color: string;
+  /** SVG `stroke-dasharray` of the series' line; absent for a solid line. */
+  readonly dash?: string;
 }
 
 /** Lower and upper edge of a band, per point (NaN = no value at that point). */
@@ -251,5 +253,9 @@ function seriesInfo(parts: ReadonlyMap<string, SeriesParts>, stackModules: boole
     return manyQuantities ? p.quantity : p.phase;
   };
   const colors = panelColors(all.map(([, p]) => (hasNamedColor(label(p)) ? label(p) : colorKey(p))));
-  return all.map(([key, p], i) => ({ key, label: label(p), color: colors[i] ?? '#7f7f7f' }));
+  return all.map(([key, p], i) => {
+    const dash = seriesDash(p.quantity);
+    const info = { key, label: label(p), color: colors[i] ?? '#7f7f7f' };
+    return dash === undefined ? info : { ...info, dash };
+  });
 }

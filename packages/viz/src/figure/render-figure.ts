@@ -6,6 +6,7 @@ import { epochAxis } from './epoch-axis.js';
 import { figureModel, type PanelModel, type SeriesInfo } from './figure-model.js';
 import { legendBlock } from './legend.js';
 import { notesBlock } from './notes.js';
+import { PANEL_DRAWERS } from './panels/panel-kinds.js';
 import { readRunTables } from './run-loader.js';
 
 /** Lens tables to draw: by name, a list, or a run directory to read them from. */
@@ -94,7 +95,7 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   if (nBig > 0) {
     const w = width / nBig;
     const axis = epochAxis(first, last, Math.floor((w - 60) / 45));
-    const legends = model.big.map((p) => legendBlock(p.series, w - 60));
+    const legends = model.big.map((p) => legendBlock(p.series, w - 60, PANEL_DRAWERS[p.spec.kind].legendSwatch));
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
     model.big.forEach((panel, i) => {
       const x = i * w;
@@ -117,7 +118,9 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     const rows = Math.max(...model.columns.map((c) => c.panels.length));
     const axis = epochAxis(first, last, Math.floor((w - 60) / 40));
     // A column's legend lists every series of its panels (a layer may lack one, e.g. no val rows).
-    const legends = model.columns.map((c) => legendBlock(unionSeries(c.panels), w - 50));
+    const legends = model.columns.map((c) =>
+      legendBlock(unionSeries(c.panels), w - 50, PANEL_DRAWERS[c.spec.kind].legendSwatch),
+    );
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
     const cell = SMALL_TITLE + SMALL_PLOT_HEIGHT;
     const columnHeight = HEADER + legendHeight + 4 + rows * cell + X_LABELS + GAP;
