@@ -520,3 +520,10 @@ t.test('death rates are dashed, activation rates solid: in the warning and per-l
     'legend swatches show the dash of their lines',
   );
 });
+
+t.test('columns of small panels are kept apart by a thin rule, not by an unexplained beige background', async (t) => {
+  const svg = renderFigure(seedTables(3)).svg;
+  t.notMatch(svg, '#f2ebe6', 'no beige column');
+  const doc = parse(svg, 'image/svg+xml');
+  t.equal(doc.querySelectorAll('line.column-rule').length, 2, 'one rule between each pair of the 3 columns');
+});

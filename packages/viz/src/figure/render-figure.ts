@@ -48,7 +48,12 @@ const SMALL_TITLE = 15;
 const X_LABELS = 16;
 const HEADER = 24;
 const GAP = 10;
-const COLUMN_SHADES = ['#ffffff', '#f2ebe6'];
+/**
+ * The rule between two columns of small panels. It replaces alternating beige/white column
+ * backgrounds, which encoded nothing yet made readers ask what the beige column meant; the
+ * columns already have their titles and legends, a thin rule is enough to keep them apart.
+ */
+const COLUMN_RULE = '#dddddd';
 
 /**
  * Draws lens tables as one figure, like monitorch's `show_fig()`: big panels (loss, metrics,
@@ -126,9 +131,12 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     const columnHeight = HEADER + legendHeight + 4 + rows * cell + X_LABELS + GAP;
     model.columns.forEach((column, i) => {
       const x = i * w;
-      parts.push(
-        `<rect x="${x}" y="${top}" width="${w}" height="${columnHeight}" fill="${COLUMN_SHADES[i % 2] ?? '#fff'}"/>`,
-      );
+      if (i > 0) {
+        parts.push(
+          `<line class="column-rule" x1="${x}" x2="${x}" y1="${top + 6}" y2="${top + columnHeight - GAP}" ` +
+            `stroke="${COLUMN_RULE}"/>`,
+        );
+      }
       parts.push(heading(column.spec.title, x + w / 2, top + 18, 13));
       parts.push(`<g transform="translate(${x + 46},${top + HEADER + 2})">${legends[i]?.svg ?? ''}</g>`);
       column.panels.forEach((panel: PanelModel, r: number) => {
