@@ -430,6 +430,25 @@ t.test('a control character in a module name cannot break the figure: shown as i
   t.doesNotThrow(() => svgToPng(svg), 'resvg reads the SVG (it refused a non-XML character before)');
 });
 
+/** The y tick labels of each drawn panel, in drawing order (big panels first, left to right). */
+function yTicksPerPanel(svg: string): string[][] {
+  const doc = parse(svg, 'image/svg+xml');
+  return Array.from(doc.querySelectorAll('svg svg')).map((panel) =>
+    Array.from(panel.querySelectorAll('g[aria-label="y-axis tick label"] text')).map((n) => n.textContent ?? ''),
+  );
+}
+
+t.test('accuracy is read on its own axis: the Metrics panel does not share the loss scale', async (t) => {
+  const [lossTicks, metricTicks] = yTicksPerPanel(renderFigure(seedTables(12)).svg);
+  const values = (ticks: readonly string[] | undefined): number[] => (ticks ?? []).map(Number);
+  t.ok(Math.max(...values(lossTicks)) >= 2, 'the loss axis reaches the first epochs’ loss (about 2)');
+  t.ok(values(metricTicks).length >= 3, 'the metrics panel has its own ticks');
+  t.ok(
+    values(metricTicks).every((v) => v >= 0 && v <= 1),
+    `the metrics axis stays within the accuracy's 0–1 range: ${(metricTicks ?? []).join(', ')}`,
+  );
+});
+
 t.test('legend: a metric named after a phase reads as its name; the phase only tells phases apart', async (t) => {
   const spec: PanelSpec = {
     title: 'Metrics',
