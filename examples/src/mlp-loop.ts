@@ -61,11 +61,7 @@ export async function runMlpLoop(options: MlpLoopOptions = {}): Promise<MlpLoopR
   const layers = [lin1, lin2, lin3];
 
   const inspector = new Inspector({
-    lenses: [
-      new LossMetrics({ metrics: ['val_accuracy'], separateLossAndMetrics: false }),
-      new OutputActivation(),
-      new ParameterGradientActivation(),
-    ],
+    lenses: [new LossMetrics({ metrics: ['val_accuracy'] }), new OutputActivation(), new ParameterGradientActivation()],
     runDir: out,
     overwrite: true, // each run of the example replaces the previous one in the same directory
   });

@@ -20,17 +20,14 @@ export interface Watch {
 }
 
 /**
- * The seed's lenses — LossMetrics (`val_accuracy`, loss and metrics in one panel),
- * OutputActivation, ParameterGradientActivation — in one Inspector, with a progress bar and
- * per-epoch summary on stderr, and a live page on 127.0.0.1 (any free port) when `serve`.
+ * The seed's lenses — LossMetrics (`val_accuracy`; loss and metrics in separate panels, so the
+ * accuracy has its own 0–1 axis), OutputActivation, ParameterGradientActivation — in one
+ * Inspector, with a progress bar and per-epoch summary on stderr, and a live page on 127.0.0.1
+ * (any free port) when `serve`.
  */
 export async function watch(options: { serve: boolean; title: string }): Promise<Watch> {
   const inspector = new Inspector({
-    lenses: [
-      new LossMetrics({ metrics: ['val_accuracy'], separateLossAndMetrics: false }),
-      new OutputActivation(),
-      new ParameterGradientActivation(),
-    ],
+    lenses: [new LossMetrics({ metrics: ['val_accuracy'] }), new OutputActivation(), new ParameterGradientActivation()],
     // npm start writes runs/mnist (and the dropout runs) again on every run: replace them.
     overwrite: true,
   });

@@ -76,11 +76,7 @@ export async function trainActivations2d(options: Activations2dOptions = {}): Pr
   const valLoader = new DataLoader(val, { batchSize: 8 });
 
   const inspector = new Inspector({
-    lenses: [
-      new LossMetrics({ metrics: ['val_accuracy'], separateLossAndMetrics: false }),
-      new OutputActivation(),
-      new ParameterGradientActivation(),
-    ],
+    lenses: [new LossMetrics({ metrics: ['val_accuracy'] }), new OutputActivation(), new ParameterGradientActivation()],
     runDir,
     overwrite: true, // each run of the example replaces the previous one in the same directory
   });

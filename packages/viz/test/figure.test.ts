@@ -14,6 +14,7 @@ import {
   renderFigureToFile,
   seriesColor,
   figureFormatOf,
+  figureHtml,
   svgToPng,
 } from '@monitorch/viz';
 import { customTable, lensTable, seedTables, writeRun } from './fixtures/tables.js';
@@ -423,7 +424,125 @@ t.test('a control character in a module name cannot break the figure: shown as i
     { epoch: 1, phase: 'train', module: name, quantity: 'activation_rate', mean: 0.5, count: 1 },
   ]);
   const { svg } = renderFigure([table]);
+  // eslint-disable-next-line no-control-regex -- the test looks for exactly these characters
   t.notMatch(svg, /[\u0001\uFFFF]/, 'no character XML forbids');
   t.match(svg, /relu\u2401/, 'U+0001 shown as ␁');
   t.doesNotThrow(() => svgToPng(svg), 'resvg reads the SVG (it refused a non-XML character before)');
+});
+
+/** The y tick labels of each drawn panel, in drawing order (big panels first, left to right). */
+function yTicksPerPanel(svg: string): string[][] {
+  const doc = parse(svg, 'image/svg+xml');
+  return Array.from(doc.querySelectorAll('svg svg')).map((panel) =>
+    Array.from(panel.querySelectorAll('g[aria-label="y-axis tick label"] text')).map((n) => n.textContent ?? ''),
+  );
+}
+
+t.test('accuracy is read on its own axis: the Metrics panel does not share the loss scale', async (t) => {
+  const [lossTicks, metricTicks] = yTicksPerPanel(renderFigure(seedTables(12)).svg);
+  const values = (ticks: readonly string[] | undefined): number[] => (ticks ?? []).map(Number);
+  t.ok(Math.max(...values(lossTicks)) >= 2, 'the loss axis reaches the first epochs’ loss (about 2)');
+  t.ok(values(metricTicks).length >= 3, 'the metrics panel has its own ticks');
+  t.ok(
+    values(metricTicks).every((v) => v >= 0 && v <= 1),
+    `the metrics axis stays within the accuracy's 0–1 range: ${(metricTicks ?? []).join(', ')}`,
+  );
+});
+
+t.test('legend: a metric named after a phase reads as its name; the phase only tells phases apart', async (t) => {
+  const spec: PanelSpec = {
+    title: 'Metrics',
+    size: 'big',
+    kind: 'numerical',
+    quantities: ['val_accuracy'],
+    line: 'mean',
+  };
+  const labels = (phases: readonly string[]): string[] =>
+    figureModel([
+      lensTable(
+        'lm',
+        { panels: [spec] },
+        phases.map((phase) => ({ epoch: 1, phase, module: '', quantity: 'val_accuracy', mean: 0.5 })),
+      ),
+    ]).big[0]!.series.map((s) => s.label);
+  t.same(labels(['train']), ['val_accuracy'], 'pushed during the train phase: not "train val_accuracy"');
+  t.same(labels(['val']), ['val_accuracy'], 'not "val val_accuracy"');
+  t.same(
+    labels(['train', 'val']),
+    ['train val_accuracy', 'val val_accuracy'],
+    'two phases: the prefix tells them apart',
+  );
+  const legend = Array.from(
+    parse(
+      renderFigure([
+        lensTable('lm', { panels: [spec] }, [
+          { epoch: 1, phase: 'train', module: '', quantity: 'val_accuracy', mean: 0.5 },
+        ]),
+      ]).svg,
+      'image/svg+xml',
+    ).querySelectorAll('g.legend text'),
+  ).map((n) => n.textContent);
+  t.same(legend, ['val_accuracy'], 'the drawn legend says the same');
+});
+
+t.test('figure.html shows its title once, as the page heading', async (t) => {
+  const file = join(tmp(), 'f.html');
+  await renderFigureToFile(seedTables(3), { file, title: 'MNIST run 7' });
+  const html = readFileSync(file, 'utf8');
+  const page = parse(html, 'text/html');
+  const shown = Array.from(page.querySelectorAll('h1, text')).filter((n) => n.textContent === 'MNIST run 7');
+  t.equal(shown.length, 1, 'one visible title (the <h1>), not a second one drawn in the SVG');
+  t.equal(page.querySelectorAll('h1').length, 1);
+  t.match(html, '<title>MNIST run 7</title>', 'the tab title is still set');
+  const drawn = renderFigure(seedTables(3), { title: 'drawn' });
+  t.equal(drawn.title, 'drawn', 'a figure says which heading it drew');
+  t.notMatch(figureHtml(drawn), /<h1>/, 'a figure that draws its heading gets no <h1> on top of it');
+  t.match(figureHtml(drawn), '<title>drawn</title>');
+  t.match(figureHtml(renderFigure(seedTables(3)), 'page'), '<h1>page</h1>');
+});
+
+t.test('death rates are dashed, activation rates solid: in the warning and per-layer panels and legends', async (t) => {
+  const svg = renderFigure(seedTables(6)).svg;
+  const doc = parse(svg, 'image/svg+xml');
+  // Past the Loss panel (its val loss is orange too, and solid): the rate panels.
+  const ratePanels = Array.from(doc.querySelectorAll('svg svg')).slice(1);
+  const dashOf = (color: string): (string | null)[] =>
+    ratePanels
+      .flatMap((panel) => Array.from(panel.querySelectorAll('g[aria-label="line"]')))
+      .filter((g) => Array.from(g.querySelectorAll('path')).some((p) => p.getAttribute('stroke') === color))
+      .map((g) => g.getAttribute('stroke-dasharray'));
+  const blue = dashOf('#1f77b4');
+  const orange = dashOf('#ff7f0e');
+  // Every panel but Loss and Metrics has an activation and a death rate.
+  t.ok(orange.length >= 8, `death-rate lines in many panels (${orange.length})`);
+  t.ok(
+    orange.every((d) => d !== null && d !== ''),
+    'every orange (death rate) line is dashed',
+  );
+  const model = figureModel([...seedTables(6).values()]);
+  const warning = model.big.find((p) => p.heading === 'Warning Output Activations')!;
+  t.same(
+    warning.series.map((s) => [s.label, s.dash ?? 'solid']),
+    [
+      ['train worst_activation_rate', 'solid'],
+      ['train worst_death_rate', '5,3'],
+    ],
+  );
+  t.ok(blue.includes(null), 'activation rates stay solid');
+  const swatches = Array.from(doc.querySelectorAll('g.legend line')).map((l) => [
+    l.getAttribute('stroke'),
+    l.getAttribute('stroke-dasharray'),
+  ]);
+  t.ok(
+    swatches.some(([c, d]) => c === '#ff7f0e' && d === '5,3') &&
+      swatches.some(([c, d]) => c === '#1f77b4' && d === null),
+    'legend swatches show the dash of their lines',
+  );
+});
+
+t.test('columns of small panels are kept apart by a thin rule, not by an unexplained beige background', async (t) => {
+  const svg = renderFigure(seedTables(3)).svg;
+  t.notMatch(svg, '#f2ebe6', 'no beige column');
+  const doc = parse(svg, 'image/svg+xml');
+  t.equal(doc.querySelectorAll('line.column-rule').length, 2, 'one rule between each pair of the 3 columns');
 });

@@ -47,6 +47,24 @@ const PALETTE: readonly string[] = [
   '#637939',
 ];
 
+/**
+ * The dash pattern of death-rate lines. Activation and death rates share panels (the per-layer
+ * panels, the warning panels) and often overlap near the same value; blue against orange is
+ * all that told them apart, which fails in grey print and for many colour-blind readers.
+ */
+export const DEATH_RATE_DASH = '5,3';
+
+/**
+ * The SVG `stroke-dasharray` of a series' line, by its quantity: the death-rate family
+ * (`death_rate`, `worst_death_rate`, `weight_death_rate`, …) is dashed, everything else solid
+ * (`undefined`). By quantity, not by panel, so a death rate looks the same in every panel.
+ *
+ * @param quantity - the series' quantity, e.g. `worst_death_rate`
+ */
+export function seriesDash(quantity: string): string | undefined {
+  return quantity === 'death_rate' || quantity.endsWith('_death_rate') ? DEATH_RATE_DASH : undefined;
+}
+
 /** Two alternating blues for stacked shares, as in the original relations plot. */
 export const RELATION_COLORS: readonly string[] = ['#6495ed', '#4169e1'];
 

@@ -63,12 +63,15 @@ export function svgToPng(svg: string, scale = 2): Buffer {
 }
 
 /**
- * A standalone HTML page around a figure: inline SVG, inline CSS, no scripts, no network.
+ * A standalone HTML page around a figure: inline SVG, inline CSS, no scripts, no network. The
+ * page shows its title once: as an `<h1>` only when the figure has no heading of its own (a
+ * figure rendered with `title` already draws it at its top).
  *
  * @param figure - rendered figure
- * @param title - page title (escaped)
+ * @param title - page title (escaped); defaults to the figure's own heading
  */
-export function figureHtml(figure: RenderedFigure, title = 'monitorch figure'): string {
+export function figureHtml(figure: RenderedFigure, title = figure.title ?? 'monitorch figure'): string {
+  const h1 = figure.title === undefined ? `<h1>${escapeMarkup(title)}</h1>\n` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -84,8 +87,7 @@ export function figureHtml(figure: RenderedFigure, title = 'monitorch figure'): 
 </style>
 </head>
 <body>
-<h1>${escapeMarkup(title)}</h1>
-<figure>${figure.svg}</figure>
+${h1}<figure>${figure.svg}</figure>
 </body>
 </html>
 `;
@@ -106,7 +108,13 @@ export async function renderFigureToFile(
   options: FigureFileOptions,
 ): Promise<RenderedFigure & { format: FigureFormat }> {
   const format = figureFormatOf(options.file);
-  const figure = renderFigure(source, { ...options, tooltips: options.tooltips ?? format === 'html' });
+  // The HTML page shows the title as its own <h1> (text that wraps and reads as the page's
+  // heading), so the SVG inside it leaves it out: drawn in both, a reader saw it twice.
+  const { title: _drawnTitle, ...rest } = options;
+  const figure = renderFigure(source, {
+    ...(format === 'html' ? rest : options),
+    tooltips: options.tooltips ?? format === 'html',
+  });
   const body =
     format === 'svg'
       ? figure.svg

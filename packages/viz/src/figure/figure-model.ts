@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type { BandKind, PanelSpec } from '@monitorch/core';
-import { hasNamedColor, panelColors } from './colors.js';
+import { hasNamedColor, panelColors, seriesDash } from './colors.js';
 import { PANEL_DRAWERS } from './panels/panel-kinds.js';
 import { drawableTable, type SkippedPanel } from './plot-spec.js';
 import { numberAt, stringAt, tableColumns, type TableColumns } from './table-columns.js';
@@ -13,6 +13,8 @@ export interface SeriesInfo {
   readonly label: string;
   /** CSS colour. */
   readonly color: string;
+  /** SVG `stroke-dasharray` of the series' line; absent for a solid line. */
+  readonly dash?: string;
 }
 
 /** Lower and upper edge of a band, per point (NaN = no value at that point). */
@@ -231,9 +233,18 @@ function seriesInfo(parts: ReadonlyMap<string, SeriesParts>, stackModules: boole
   const manyPhases = distinct((p) => p.phase) > 1;
   const manyQuantities = distinct((p) => p.quantity) > 1;
   const manyModules = distinct((p) => p.module) > 1;
-  // `val val_accuracy` says the phase twice: a quantity that starts with its phase stands alone.
+  // A quantity named after a phase (`val_accuracy`) already says what it measures: `val
+  // val_accuracy` says the phase twice, and `train val_accuracy` (a metric pushed during the
+  // train phase) reads as a contradiction. It stands alone unless the panel has it in several
+  // phases; only then does the phase it was recorded in tell its lines apart.
+  const phaseNames = new Set(['train', 'val', ...all.map(([, p]) => p.phase)].filter((ph) => ph !== ''));
+  const phasesOf = new Map<string, Set<string>>();
+  for (const [, p] of all) phasesOf.set(p.quantity, (phasesOf.get(p.quantity) ?? new Set()).add(p.phase));
+  const namesPhase = (q: string): boolean => [...phaseNames].some((ph) => q.startsWith(`${ph}_`));
   const name = (p: SeriesParts): string =>
-    p.quantity.startsWith(`${p.phase}_`) ? p.quantity : `${p.phase} ${p.quantity}`;
+    p.phase === '' || (namesPhase(p.quantity) && (phasesOf.get(p.quantity)?.size ?? 0) <= 1)
+      ? p.quantity
+      : `${p.phase} ${p.quantity}`;
   const label = (p: SeriesParts): string => `${name(p)}${manyModules && p.module !== '' ? ` · ${p.module}` : ''}`;
   // Colour by the one part that varies, so train/val and activation/death rate keep their
   // well-known colours whichever panel they are in.
@@ -242,5 +253,9 @@ function seriesInfo(parts: ReadonlyMap<string, SeriesParts>, stackModules: boole
     return manyQuantities ? p.quantity : p.phase;
   };
   const colors = panelColors(all.map(([, p]) => (hasNamedColor(label(p)) ? label(p) : colorKey(p))));
-  return all.map(([key, p], i) => ({ key, label: label(p), color: colors[i] ?? '#7f7f7f' }));
+  return all.map(([key, p], i) => {
+    const dash = seriesDash(p.quantity);
+    const info = { key, label: label(p), color: colors[i] ?? '#7f7f7f' };
+    return dash === undefined ? info : { ...info, dash };
+  });
 }

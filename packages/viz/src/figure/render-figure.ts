@@ -6,6 +6,7 @@ import { epochAxis } from './epoch-axis.js';
 import { figureModel, type PanelModel, type SeriesInfo } from './figure-model.js';
 import { legendBlock } from './legend.js';
 import { notesBlock } from './notes.js';
+import { PANEL_DRAWERS } from './panels/panel-kinds.js';
 import { readRunTables } from './run-loader.js';
 
 /** Lens tables to draw: by name, a list, or a run directory to read them from. */
@@ -32,6 +33,11 @@ export interface RenderedFigure {
    * this version does not draw. Empty when everything was drawn.
    */
   readonly notes: readonly string[];
+  /**
+   * The heading drawn at the top of the SVG (`options.title`); absent when none was drawn, so a
+   * page around the figure knows whether it still has to show one.
+   */
+  readonly title?: string;
 }
 
 const BIG_MIN_WIDTH = 420;
@@ -42,7 +48,12 @@ const SMALL_TITLE = 15;
 const X_LABELS = 16;
 const HEADER = 24;
 const GAP = 10;
-const COLUMN_SHADES = ['#ffffff', '#f2ebe6'];
+/**
+ * The rule between two columns of small panels. It replaces alternating beige/white column
+ * backgrounds, which encoded nothing yet made readers ask what the beige column meant; the
+ * columns already have their titles and legends, a thin rule is enough to keep them apart.
+ */
+const COLUMN_RULE = '#dddddd';
 
 /**
  * Draws lens tables as one figure, like monitorch's `show_fig()`: big panels (loss, metrics,
@@ -89,7 +100,7 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   if (nBig > 0) {
     const w = width / nBig;
     const axis = epochAxis(first, last, Math.floor((w - 60) / 45));
-    const legends = model.big.map((p) => legendBlock(p.series, w - 60));
+    const legends = model.big.map((p) => legendBlock(p.series, w - 60, PANEL_DRAWERS[p.spec.kind].legendSwatch));
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
     model.big.forEach((panel, i) => {
       const x = i * w;
@@ -112,15 +123,20 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     const rows = Math.max(...model.columns.map((c) => c.panels.length));
     const axis = epochAxis(first, last, Math.floor((w - 60) / 40));
     // A column's legend lists every series of its panels (a layer may lack one, e.g. no val rows).
-    const legends = model.columns.map((c) => legendBlock(unionSeries(c.panels), w - 50));
+    const legends = model.columns.map((c) =>
+      legendBlock(unionSeries(c.panels), w - 50, PANEL_DRAWERS[c.spec.kind].legendSwatch),
+    );
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
     const cell = SMALL_TITLE + SMALL_PLOT_HEIGHT;
     const columnHeight = HEADER + legendHeight + 4 + rows * cell + X_LABELS + GAP;
     model.columns.forEach((column, i) => {
       const x = i * w;
-      parts.push(
-        `<rect x="${x}" y="${top}" width="${w}" height="${columnHeight}" fill="${COLUMN_SHADES[i % 2] ?? '#fff'}"/>`,
-      );
+      if (i > 0) {
+        parts.push(
+          `<line class="column-rule" x1="${x}" x2="${x}" y1="${top + 6}" y2="${top + columnHeight - GAP}" ` +
+            `stroke="${COLUMN_RULE}"/>`,
+        );
+      }
       parts.push(heading(column.spec.title, x + w / 2, top + 18, 13));
       parts.push(`<g transform="translate(${x + 46},${top + HEADER + 2})">${legends[i]?.svg ?? ''}</g>`);
       column.panels.forEach((panel: PanelModel, r: number) => {
@@ -157,7 +173,8 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     '<style>text { white-space: pre; }</style><rect width="100%" height="100%" fill="#ffffff"/>' +
     `${parts.join('')}</svg>`;
   // Plot writes names through the DOM, which keeps characters XML forbids: make them visible.
-  return { svg: xmlSafeText(svg), width, height, notes };
+  const figure = { svg: xmlSafeText(svg), width, height, notes };
+  return options.title === undefined ? figure : { ...figure, title: options.title };
 }
 
 function unionSeries(panels: readonly PanelModel[]): SeriesInfo[] {

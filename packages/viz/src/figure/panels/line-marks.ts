@@ -43,7 +43,19 @@ export function onYScale(spec: PanelSpec, values: Float64Array): Float64Array {
 export function lineMarks(panel: PanelModel, frame: PanelFrame, line: Float64Array): Plot.Markish[] {
   const { points } = panel;
   const { index, xy } = lineChannels(points);
-  const marks: Plot.Markish[] = [Plot.lineY(index, { ...xy, y: line, stroke: points.series, strokeWidth: 1.5 })];
+  // Plot takes one dash pattern per mark, so each pattern gets its own line mark over its series.
+  const dashOf = new Map(panel.series.map((s) => [s.key, s.dash]));
+  const patterns = [...new Set(panel.series.map((s) => s.dash))];
+  const marks: Plot.Markish[] = patterns.map((dash) =>
+    Plot.lineY(index, {
+      ...xy,
+      y: line,
+      stroke: points.series,
+      strokeWidth: 1.5,
+      ...(dash === undefined ? {} : { strokeDasharray: dash }),
+      ...(patterns.length > 1 ? { filter: points.series.map((k) => dashOf.get(k) === dash) } : {}),
+    }),
+  );
   // A series with one epoch has no line yet: show its points.
   if (frame.axis.ticks.length <= 1 || new Set(points.epoch).size <= 1) {
     marks.push(Plot.dot(index, { x: points.epoch, y: line, fill: points.series, r: 2.5 }));

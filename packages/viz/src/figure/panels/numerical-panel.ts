@@ -9,6 +9,7 @@ import type { PanelDrawer } from './panel-drawer.js';
  */
 export const numericalPanel: PanelDrawer = {
   seriesPerModule: false,
+  legendSwatch: 'line',
   defaultYDomain: undefined,
   marks(panel, frame) {
     const { spec, points } = panel;

@@ -31,6 +31,8 @@ export interface PanelDrawer {
    * per phase × quantity (× module). Small panels always show one module.
    */
   readonly seriesPerModule: boolean;
+  /** How the legend shows this kind's series: as lines (with their dash) or as filled areas. */
+  readonly legendSwatch: 'line' | 'fill';
   /** The y domain when the spec sets none; `undefined` takes it from the data, rounded. */
   readonly defaultYDomain: readonly [number, number] | undefined;
   /**

@@ -8,6 +8,7 @@ import type { PanelDrawer } from './panel-drawer.js';
  */
 export const probabilityPanel: PanelDrawer = {
   seriesPerModule: false,
+  legendSwatch: 'line',
   defaultYDomain: [0, 1],
   marks(panel, frame) {
     const { spec, points } = panel;

@@ -10,6 +10,7 @@ import type { PanelDrawer } from './panel-drawer.js';
  */
 export const relationsPanel: PanelDrawer = {
   seriesPerModule: true,
+  legendSwatch: 'fill',
   defaultYDomain: undefined,
   marks(panel, frame) {
     const stacked = stack(
