@@ -32,7 +32,8 @@ export class UpdateGuard {
   ) {
     const sums = gradients.map((grad) => g.op1('ReduceSum', [grad], { keepdims: 0 }));
     const total = g.op1('Sum', [loss, ...sums]);
-    this.applied = g.op1('Less', [g.op1('Abs', [total]), g.scalar(Number.POSITIVE_INFINITY)]);
+    // total − total is 0 for a finite total and NaN for NaN or ±Infinity.
+    this.applied = g.op1('Equal', [g.op1('Sub', [total, total]), g.scalar(0)]);
   }
 
   /**
