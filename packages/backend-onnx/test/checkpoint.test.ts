@@ -166,3 +166,77 @@ t.test('the format round-trips every element type and is laid out as documented'
   t.same(back.meta, { note: 'x' });
   t.throws(() => decodeCheckpoint(bytes.subarray(0, 20)), { code: 'INVALID_ARGUMENT' });
 });
+
+/** A valid checkpoint's bytes with its JSON header replaced by `edit(header)` (data section kept). */
+function crafted(edit: (header: Record<string, unknown>) => void): Uint8Array {
+  const bytes = encodeCheckpoint({
+    progress: { step: 3, epoch: 1, learningRate: 0.5, seed: 2 },
+    tensors: {
+      a: { dtype: 'float32', dims: [3], data: new Float32Array([1.5, -2, 3]) },
+      b: { dtype: 'float32', dims: [2], data: new Float32Array([4, 5]) },
+    },
+  });
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = view.getUint32(8, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length))) as Record<string, unknown>;
+  const data = bytes.subarray(Math.ceil((12 + length) / 8) * 8);
+  edit(header);
+  const text = new TextEncoder().encode(JSON.stringify(header).replace('"__HUGE__"', '1e400'));
+  const start = Math.ceil((12 + text.length) / 8) * 8;
+  const out = new Uint8Array(start + data.length);
+  out.set(bytes.subarray(0, 8));
+  new DataView(out.buffer).setUint32(8, text.length, true);
+  out.set(text, 12);
+  out.set(data, start);
+  return out;
+}
+
+t.test('every header field is checked on read, with typed errors', async (t) => {
+  t.same(decodeCheckpoint(crafted(() => {})).progress, { step: 3, epoch: 1, learningRate: 0.5, seed: 2 });
+  const tensor = (h: Record<string, unknown>): Record<string, unknown> =>
+    (h['tensors'] as Record<string, unknown>[])[0]!;
+  const progress = (h: Record<string, unknown>): Record<string, unknown> => h['progress'] as Record<string, unknown>;
+  const cases: [string, (h: Record<string, unknown>) => void, RegExp][] = [
+    ['a negative byteLength', (h) => void (tensor(h)['byteLength'] = -4), /byteLength -4/],
+    ['a byteLength not matching the dims', (h) => void (tensor(h)['byteLength'] = 10), /byteLength 10; 3 float32/],
+    ['a negative offset (header bytes as weights)', (h) => void (tensor(h)['offset'] = -16), /bad offset -16/],
+    ['a misaligned offset', (h) => void (tensor(h)['offset'] = 4), /bad offset 4/],
+    ['an offset past the end', (h) => void (tensor(h)['offset'] = 64), /"a" is cut off/],
+    ['a learning rate of −5', (h) => void (progress(h)['learningRate'] = -5), /learningRate .* got -5/],
+    ['a learning rate of 1e400', (h) => void (progress(h)['learningRate'] = '__HUGE__'), /learningRate .* got null/],
+    [
+      'a learning rate given as a string',
+      (h) => void (progress(h)['learningRate'] = '0.1'),
+      /learningRate .* got "0.1"/,
+    ],
+    ['a negative step', (h) => void (progress(h)['step'] = -1), /progress.step .* got -1/],
+    ['a fractional epoch', (h) => void (progress(h)['epoch'] = 1.5), /progress.epoch .* got 1.5/],
+    ['a string seed', (h) => void (progress(h)['seed'] = 'x'), /progress.seed/],
+    ['no progress', (h) => void delete h['progress'], /no progress/],
+    ['an unknown dtype', (h) => void (tensor(h)['dtype'] = 'float16'), /unknown type "float16"/],
+    ['bad dims', (h) => void (tensor(h)['dims'] = [-3]), /bad dims/],
+    ['a duplicate name', (h) => void (tensor(h)['name'] = 'b'), /"b" appears twice/],
+    ['meta that is not an object', (h) => void (h['meta'] = [1]), /meta must be a JSON object/],
+    ['an unknown version', (h) => void (h['version'] = 2), /version 2/],
+  ];
+  for (const [what, edit, message] of cases) {
+    t.throws(() => decodeCheckpoint(crafted(edit)), { code: 'INVALID_ARGUMENT', message }, what);
+  }
+});
+
+t.test('an int64 tensor where the trainer has float32 is refused on restore, not at the first step', async (t) => {
+  const trainer = await Trainer.fromCompiler({ compiler, worker: false });
+  t.teardown(() => trainer.close());
+  const cp = await trainer.checkpoint();
+  const weight = cp.tensors['lin.weight']!;
+  const tensors = {
+    ...cp.tensors,
+    'lin.weight': { dtype: 'int64' as const, dims: weight.dims, data: new BigInt64Array(weight.data.length) },
+  };
+  const back = decodeCheckpoint(encodeCheckpoint({ ...cp, tensors }));
+  await t.rejects(trainer.restoreCheckpoint(back), {
+    code: 'INVALID_ARGUMENT',
+    message: /lin\.weight \(int64, not float32\)/,
+  });
+  t.equal(trainer.progress.step, 0, 'nothing was restored');
+});

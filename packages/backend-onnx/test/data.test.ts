@@ -28,6 +28,23 @@ t.test('TensorDataset checks that samples and labels agree', async (t) => {
   t.equal(d.labelSize, 2);
 });
 
+t.test('a plain array as x or y is refused at construction, saying how to wrap it', async (t) => {
+  const asAny = (v: unknown): Float32Array => v as Float32Array;
+  t.throws(() => new TensorDataset(asAny([1, 2, 3, 4]), [2], Int32Array.from([0, 1])), {
+    code: 'INVALID_ARGUMENT',
+    message: /x must be a Float32Array, got a plain Array\. Wrap it: .*Float32Array\.from\(x\)/,
+  });
+  t.throws(() => new TensorDataset(asAny(new Float64Array(4)), [2], Int32Array.from([0, 1])), {
+    code: 'INVALID_ARGUMENT',
+    message: /got a Float64Array/,
+  });
+  t.throws(() => new TensorDataset(new Float32Array(4), [2], asAny([0, 1])), {
+    code: 'INVALID_ARGUMENT',
+    message: /y must be an Int32Array .* got a plain Array/,
+  });
+  t.equal(new TensorDataset(Float32Array.from([1, 2, 3, 4]), [2], Int32Array.from([0, 1])).length, 2);
+});
+
 t.test('an unshuffled loader visits samples in order, last batch short', async (t) => {
   const loader = new DataLoader(counting(10), { batchSize: 4 });
   const batches = [...loader];

@@ -128,6 +128,9 @@ function compare(t: Test, label: string, got: ReductionResult, want: ReductionRe
     t.same(Array.from(got.counts), Array.from(want.counts), `${label}: counts`);
     t.equal(got.size, want.size, `${label}: size`);
     t.equal(got.nonFinite, want.nonFinite, `${label}: nonFinite`);
+    // per-unit finite entries (the rates' denominators), present exactly when core has them
+    const finite = (r: typeof got): number[] | undefined => (r.finite === undefined ? undefined : Array.from(r.finite));
+    t.same(finite(got), finite(want), `${label}: finite per unit`);
   } else if (got.op === 'nonFinite' && want.op === 'nonFinite') {
     t.same([got.nan, got.inf], [want.nan, want.inf], `${label}: NaN and Inf counts`);
   } else if ('value' in got && 'value' in want) {
@@ -210,6 +213,16 @@ for (const finiteGate of [true, false]) {
     x[5] = Number.NaN;
     x[40] = Number.POSITIVE_INFINITY;
     x[70] = Number.NEGATIVE_INFINITY;
+    t.ok((await checkTrain(t, x, finiteGate)) > 50, 'many statistics saw non-finite entries');
+  });
+
+  t.test(`a whole NaN/Inf sample: per-unit finite counts equal core's, ${form}`, async (t) => {
+    const x = randoms(
+      SHAPE.reduce((a, b) => a * b, 1),
+      23,
+    );
+    const perSample = x.length / N;
+    for (let i = perSample; i < 2 * perSample; i++) x[i] = i % 3 === 0 ? Number.NaN : Number.POSITIVE_INFINITY;
     t.ok((await checkTrain(t, x, finiteGate)) > 50, 'many statistics saw non-finite entries');
   });
 }

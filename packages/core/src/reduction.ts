@@ -52,10 +52,19 @@ export type ReductionOp = Reduction['op'];
 /**
  * The answer to a reduction. `activeCount` answers carry one count per channel/neuron, the
  * number of entries each count was taken over (`size`), and how many entries were NaN or
- * infinite (those never count as active and are reported, not hidden).
+ * infinite (`nonFinite`: those are left out of the counts and reported, not hidden). When
+ * `nonFinite > 0` they also carry `finite`: per channel/neuron, how many of its `size` entries
+ * were finite — the denominator of that unit's rate (see docs/semantics-decisions.md). Absent
+ * (or ignored) when every entry is finite: then each unit has `size` finite entries.
  */
 export type ReductionResult =
-  | { readonly op: 'activeCount'; readonly counts: Float64Array; readonly size: number; readonly nonFinite: number }
+  | {
+      readonly op: 'activeCount';
+      readonly counts: Float64Array;
+      readonly size: number;
+      readonly nonFinite: number;
+      readonly finite?: Float64Array;
+    }
   | { readonly op: 'sum' | 'sumSquares' | 'min' | 'max' | 'l2'; readonly value: number }
   | { readonly op: 'nonFinite'; readonly nan: number; readonly inf: number };
 

@@ -31,13 +31,17 @@ function rates(r: ActiveCountResult): { rate: number[]; activation: number; deat
 function naiveCounts(data: ArrayLike<number>, shape: number[], channelDim: number, eps: number) {
   const channels = shape[channelDim] ?? 1;
   const counts = new Array<number>(channels).fill(0);
+  const finite = new Array<number>(channels).fill(0);
   let nonFinite = 0;
   const index = new Array<number>(shape.length).fill(0);
   for (let flat = 0; flat < data.length; flat++) {
     const x = data[flat] as number;
     const c = shape.length === 1 && channelDim !== 0 ? 0 : (index[channelDim] as number);
     if (!Number.isFinite(x)) nonFinite++;
-    else if (Math.abs(x) > eps) counts[c] = (counts[c] as number) + 1;
+    else {
+      finite[c] = (finite[c] as number) + 1;
+      if (Math.abs(x) > eps) counts[c] = (counts[c] as number) + 1;
+    }
     for (let d = shape.length - 1; d >= 0; d--) {
       index[d] = (index[d] as number) + 1;
       if ((index[d] as number) < (shape[d] as number)) break;
@@ -45,7 +49,8 @@ function naiveCounts(data: ArrayLike<number>, shape: number[], channelDim: numbe
     }
   }
   const size = channels === 0 ? 0 : data.length / channels;
-  return { counts, size, nonFinite };
+  // The per-unit finite counts are part of the answer only when some entry is not finite.
+  return nonFinite > 0 ? { counts, size, nonFinite, finite } : { counts, size, nonFinite };
 }
 
 const prng = mulberry32;
@@ -176,6 +181,12 @@ t.test('NaN and ±Infinity are counted, never active', (t) => {
   t.same([Array.from(runs.counts), runs.size, runs.nonFinite], [[1, 1], 3, 3]);
   const neuron = activeCountPerNeuron(data, [2, 3], EPS);
   t.same([Array.from(neuron.counts), neuron.nonFinite], [[1, 1], 3]);
+  // per-unit finite entries: the denominators of the rates (docs/semantics-decisions.md)
+  t.same(Array.from(cf.finite ?? []), [1, 2]);
+  t.same(Array.from(cl.finite ?? []), [1, 2]);
+  t.same(Array.from(runs.finite ?? []), [1, 2]);
+  t.same(Array.from(neuron.finite ?? []), [1, 2]);
+  t.equal(activeCountPerChannel(f32([1, 0]), [2], EPS).finite, undefined, 'all finite: no finite part');
   t.same(nonFinite(data, [6]), { nan: 1, inf: 2 });
   t.same(nonFinite(f32([1, 2]), [2]), { nan: 0, inf: 0 });
   t.end();
@@ -320,7 +331,12 @@ t.test('random shapes and layouts agree with an index-walking reference', (t) =>
         const channelDim = neuron ? 0 : last ? shape.length - 1 : shape.length === 1 ? -1 : 1;
         const want = naiveCounts(data, shape, channelDim, EPS);
         t.same(
-          { counts: Array.from(got.counts), size: got.size, nonFinite: got.nonFinite },
+          {
+            counts: Array.from(got.counts),
+            size: got.size,
+            nonFinite: got.nonFinite,
+            ...(got.nonFinite > 0 ? { finite: Array.from(got.finite ?? []) } : {}),
+          },
           want,
           `${JSON.stringify(shape)} last=${last} neuron=${neuron} poison=${poison} ${data.constructor.name}`,
         );

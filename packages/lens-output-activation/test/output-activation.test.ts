@@ -199,15 +199,51 @@ t.test('rows follow forward order, not arrival order', async (tt) => {
   );
 });
 
-t.test('non-finite entries are counted, and never active', async (tt) => {
+t.test('non-finite entries are counted and left out of the rates', async (tt) => {
+  // Behaviour changed by the non-finite rule (docs/semantics-decisions.md): before, channel 0
+  // of batch 1 (NaN, +Inf) counted as a dead channel and the mean was 0.5.
   const lens = new OutputActivation();
   deliver(lens, outputEvent(lens, relu, [Number.NaN, 1, Number.POSITIVE_INFINITY, 1], [2, 2]));
   deliver(lens, outputEvent(lens, relu, [Number.NaN, 1, 0, 1], [2, 2]));
   const rows = lens.tick(1);
   const act = find(rows, 'relu1', 'activation_rate');
   tt.equal(act.non_finite, 3);
-  close(tt, act.mean, 0.5, 'channel 0 all non-finite or zero → dead');
-  tt.same(find(rows, 'relu1', 'death_rate').dead_channels, [0]);
+  // batch 1: channel 0 has no finite entry (left out), channel 1 rate 1 → 1;
+  // batch 2: channel 0 rate 0/1, channel 1 rate 1 → 0.5
+  close(tt, act.mean, 0.75, 'channel 0 measured only where finite');
+  close(tt, find(rows, 'relu1', 'death_rate').mean, 0.25, 'dead in batch 2 only');
+  tt.same(find(rows, 'relu1', 'death_rate').dead_channels, [0], 'its one finite entry was zero');
+});
+
+t.test('NaN/Inf samples do not move the rates of the finite entries', async (tt) => {
+  const finite = [1, 0, /* sample 1 */ 0, 1];
+  const cases: [string, number[]][] = [
+    ['finite only', finite],
+    // an old rule (NaN counted as inactive) gave 0.25 and 0.375 for the next two
+    [
+      'plus all-NaN/Inf samples',
+      [...finite, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN],
+    ],
+    ['plus samples with NaN/Inf holes', [...finite, Number.NaN, 0, 1, Number.POSITIVE_INFINITY]],
+  ];
+  for (const [name, data] of cases) {
+    const lens = new OutputActivation();
+    deliver(lens, outputEvent(lens, relu, data, [data.length / 2, 2]));
+    const rows = lens.tick(1);
+    close(tt, find(rows, 'relu1', 'activation_rate').mean, 0.5, `${name}: activation`);
+    close(tt, find(rows, 'relu1', 'death_rate').mean, 0, `${name}: death`);
+    tt.same(find(rows, 'relu1', 'death_rate').dead_channels, [], `${name}: no dead channel`);
+  }
+});
+
+t.test('a channel that is all NaN in every batch is not reported dead', async (tt) => {
+  const lens = new OutputActivation();
+  deliver(lens, outputEvent(lens, relu, [Number.NaN, 0, Number.NaN, 1], [2, 2]));
+  deliver(lens, outputEvent(lens, relu, [Number.NaN, 0, Number.NaN, 0], [2, 2]));
+  const rows = lens.tick(1);
+  tt.same(find(rows, 'relu1', 'death_rate').dead_channels, [], 'channel 0 was never measured');
+  close(tt, find(rows, 'relu1', 'death_rate').mean, 0.5, 'channel 1 dead in batch 2');
+  close(tt, find(rows, 'relu1', 'activation_rate').mean, 0.25, 'only channel 1 is measured');
 });
 
 t.test('module selection: kinds, include by kind and name, exclude', async (tt) => {

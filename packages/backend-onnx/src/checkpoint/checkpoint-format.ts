@@ -1,5 +1,5 @@
-import { MonitorchError } from '@monitorch/core';
 import type { PayloadDType, TensorPayload } from '../runtime/step-engine.js';
+import { badCheckpoint as bad, checkHeader, ELEMENT_BYTES, type TensorEntry } from './checkpoint-header.js';
 
 /** Everything needed to resume training exactly. */
 export interface Checkpoint {
@@ -20,15 +20,6 @@ export interface Checkpoint {
 }
 
 const MAGIC = 'MTCKPT01';
-const ELEMENT_BYTES: Record<PayloadDType, number> = { float32: 4, int32: 4, int64: 8, bool: 1, uint8: 1, float64: 8 };
-
-interface TensorEntry {
-  name: string;
-  dtype: PayloadDType;
-  dims: number[];
-  offset: number;
-  byteLength: number;
-}
 
 /**
  * Encodes a checkpoint. The format is deliberately simple, so other tools can read it:
@@ -75,44 +66,31 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
 /**
  * Decodes {@link encodeCheckpoint}'s format. Tensors are copies (aligned, owning their buffers).
  *
- * @throws MonitorchError `INVALID_ARGUMENT` when the bytes are not a monitorch checkpoint
+ * @throws MonitorchError `INVALID_ARGUMENT` when the bytes are not a monitorch checkpoint, or
+ *   any header field is wrong (checked in full before any tensor is read; see `checkHeader`)
  */
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
-  const bad = (why: string): MonitorchError =>
-    new MonitorchError(
-      'INVALID_ARGUMENT',
-      `Not a readable monitorch checkpoint: ${why}. Save checkpoints with trainer.saveCheckpoint().`,
-      { why },
-    );
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC)
     throw bad('the file does not start with MTCKPT01');
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   if (12 + headerLength > bytes.length) throw bad('the header is cut off');
-  let header: {
-    version?: number;
-    progress?: Checkpoint['progress'];
-    meta?: Record<string, unknown>;
-    tensors?: TensorEntry[];
-  };
+  let parsed: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as typeof header;
+    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
   } catch {
     throw bad('the header is not JSON');
   }
-  if (header.version !== 1 || header.progress === undefined || !Array.isArray(header.tensors))
-    throw bad(`unknown header (version ${String(header.version)})`);
   const dataStart = align8(12 + headerLength);
+  const header = checkHeader(parsed, Math.max(0, bytes.length - dataStart));
   const tensors: Record<string, TensorPayload> = {};
   for (const e of header.tensors) {
     const start = dataStart + e.offset;
-    if (ELEMENT_BYTES[e.dtype] === undefined || start + e.byteLength > bytes.length)
-      throw bad(`tensor "${e.name}" is cut off or has an unknown type`);
     // Copy into an own buffer (Node's Buffer#slice is a view into a shared pool).
     const raw = new Uint8Array(e.byteLength);
     raw.set(bytes.subarray(start, start + e.byteLength));
     tensors[e.name] = { dtype: e.dtype, dims: e.dims, data: typedView(e.dtype, raw.buffer) };
   }
-  return { progress: header.progress, tensors, meta: header.meta ?? {} };
+  return { progress: header.progress, tensors, meta: header.meta };
 }
 
 function typedView(dtype: PayloadDType, buffer: ArrayBuffer): TensorPayload['data'] {

@@ -30,9 +30,27 @@ export class TensorDataset {
    * @param sampleShape - shape of one sample
    * @param y - labels, flat
    * @param labelShape - shape of one label (default `[]`)
-   * @throws MonitorchError `SHAPE_MISMATCH` when the arrays do not hold the same number of samples
+   * @throws MonitorchError `INVALID_ARGUMENT` when `x` is not a Float32Array or `y` neither an
+   *   Int32Array nor a Float32Array (a plain array would fail only later, at the first batch),
+   *   `SHAPE_MISMATCH` when the arrays do not hold the same number of samples
    */
   constructor(x: Float32Array, sampleShape: readonly number[], y: Labels, labelShape: readonly number[] = []) {
+    // JavaScript callers (and `as` casts) can pass plain arrays; batches are cut with
+    // `subarray`, so say here what to pass instead of failing deep inside the loader.
+    if (!isTyped(x, 'Float32Array')) {
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `TensorDataset: x must be a Float32Array, got ${describe(x)}. Wrap it: new TensorDataset(Float32Array.from(x), …).`,
+        { x: describe(x) },
+      );
+    }
+    if (!isTyped(y, 'Int32Array') && !isTyped(y, 'Float32Array')) {
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        `TensorDataset: y must be an Int32Array (class indices) or a Float32Array (targets), got ${describe(y)}. Wrap it: Int32Array.from(y) or Float32Array.from(y).`,
+        { y: describe(y) },
+      );
+    }
     const perSample = sizeOf(sampleShape);
     const perLabel = sizeOf(labelShape);
     if (perSample <= 0 || x.length % perSample !== 0) {
@@ -72,6 +90,18 @@ export class TensorDataset {
     const { x, y } = gatherSamples(this, indices);
     return new TensorDataset(x, this.sampleShape, y, this.labelShape);
   }
+}
+
+/** True for a typed array of that kind, from this realm or another (a worker, an iframe). */
+function isTyped(value: unknown, kind: 'Float32Array' | 'Int32Array'): boolean {
+  return Object.prototype.toString.call(value) === `[object ${kind}]`;
+}
+
+/** A value's kind for an error message: `a plain Array`, `a Float64Array`, `null`, … */
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a plain Array';
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  return value === null ? 'null' : `a ${typeof value}`;
 }
 
 /** Copies the samples at `indices` (in order) into fresh arrays. */

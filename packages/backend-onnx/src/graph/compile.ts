@@ -16,6 +16,7 @@ import type { DropoutMasks } from '../layers/dropout-mask.js';
 import type { Device } from '../runtime/device.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
+import { UPDATE_APPLIED_OUTPUT, UpdateGuard } from './update-guard.js';
 import type { CompiledGraph, GraphInput, GraphOutput } from './compiled-graph.js';
 import { StatBuilder } from './stat-ops.js';
 
@@ -206,12 +207,10 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
   g.input('lr', 'float32', []);
   g.input(STEP_INPUT, 'float32', []);
   const t = g.op1('Add', [STEP_INPUT, g.scalar(1)]);
-  g.output(g.rename(t, `${STEP_INPUT}.new`));
-  outputs.push({ name: `${STEP_INPUT}.new`, role: 'optStateNew', feeds: STEP_INPUT });
   const ctx = { g, lr: 'lr', step: STEP_INPUT, t };
   const stats = new StatBuilder(g, { finiteGate });
   const updates = new Map<string, { grad: string; update: string }>();
-  for (const p of trace.parameters) {
+  const grads = trace.parameters.map((p) => {
     const grad = trace.paramGrads.get(p.fullName);
     if (grad === undefined) {
       throw new MonitorchError(
@@ -220,6 +219,17 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
         { parameter: p.fullName },
       );
     }
+    return grad;
+  });
+  // A step with a NaN/Inf loss or gradient leaves parameters, optimizer state and the step
+  // count as they were (see UpdateGuard); the trainer reads `update.applied` and says so.
+  const guard = new UpdateGuard(g, 'loss', grads);
+  g.output(g.rename(guard.keep(t, STEP_INPUT, 0), `${STEP_INPUT}.new`));
+  outputs.push({ name: `${STEP_INPUT}.new`, role: 'optStateNew', feeds: STEP_INPUT });
+  guard.output();
+  outputs.push({ name: UPDATE_APPLIED_OUTPUT, role: 'updateApplied' });
+  for (const [k, p] of trace.parameters.entries()) {
+    const grad = grads[k] as string;
     const state: Record<string, string> = {};
     for (const slot of opt.stateSlots) {
       const name = `${p.fullName}.${slot}`;
@@ -228,11 +238,12 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
       state[slot] = name;
     }
     const next = opt.update(ctx, p.fullName, grad, state);
-    g.output(g.rename(next.param, `${p.fullName}.new`));
+    const rank = p.shape.length;
+    g.output(g.rename(guard.keep(next.param, p.fullName, rank), `${p.fullName}.new`));
     outputs.push({ name: `${p.fullName}.new`, role: 'paramNew', feeds: p.fullName });
     for (const slot of opt.stateSlots) {
       const name = `${p.fullName}.${slot}.new`;
-      g.output(g.rename(next.state[slot] as string, name));
+      g.output(g.rename(guard.keep(next.state[slot] as string, state[slot] as string, rank), name));
       outputs.push({ name, role: 'optStateNew', feeds: `${p.fullName}.${slot}` });
     }
     updates.set(p.fullName, { grad, update: g.op1('Sub', [`${p.fullName}.new`, p.fullName]) });

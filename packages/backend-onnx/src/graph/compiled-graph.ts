@@ -42,9 +42,11 @@ export interface GraphInput {
 
 /**
  * What a graph output is for. `paramNew`/`optStateNew` feed the next step's inputs; `debug`
- * outputs (raw gradients, masks…) exist only when a test asked for them.
+ * outputs (raw gradients, masks…) exist only when a test asked for them; `updateApplied`
+ * (train graphs) is a float32 scalar, 0 when the step skipped its update because its loss or a
+ * gradient was NaN or infinite.
  */
-export type GraphOutputRole = 'loss' | 'prediction' | 'paramNew' | 'optStateNew' | 'stat' | 'debug';
+export type GraphOutputRole = 'loss' | 'prediction' | 'paramNew' | 'optStateNew' | 'stat' | 'debug' | 'updateApplied';
 
 /**
  * Where a statistic's parts lie when they travel packed: one float32 graph output holding the

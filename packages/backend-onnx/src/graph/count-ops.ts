@@ -46,6 +46,11 @@ export function countPerUnit(b: GraphBuilder, mask: string, shape: readonly numb
   return b.op1('ReduceSum', [active, b.constI64(axes)], { keepdims: 0 });
 }
 
+/** Which units an `activeCount` counts over: equal layouts give equal per-unit finite counts. */
+export function unitLayout(r: ActiveCount): string {
+  return r.per === 'neuron' ? 'neuron' : r.channelsLast === true ? 'channel:last' : 'channel';
+}
+
 /**
  * How many counts an `activeCount` of a tensor of `shape` gives (the length of
  * {@link countPerUnit}'s output); negative when that is the batch size, unknown until a run.

@@ -52,12 +52,18 @@ export function decodeStat(stat: StatOutput, outputs: readonly FetchedTensor[], 
       const counts = outputs[0];
       if (counts === undefined) return scalar(undefined, stat) as never;
       const shape = stat.shape.map((d) => (d < 0 ? batchSize : d));
-      return {
+      const nonFinite = scalar(outputs[1], stat);
+      const answer = {
         op: 'activeCount',
         counts: toFloat64(counts.data),
         size: activeSize(r, shape),
-        nonFinite: scalar(outputs[1], stat),
-      };
+        nonFinite,
+      } as const;
+      // The per-unit finite counts are the rates' denominators only when some entry is not
+      // finite; otherwise they may be the gate's zeros, and core's kernels leave them out too.
+      const finite = outputs[2];
+      if (nonFinite === 0 || finite === undefined) return answer;
+      return { ...answer, finite: toFloat64(finite.data) };
     }
     case 'sum':
     case 'sumSquares':

@@ -1,5 +1,5 @@
 import type { GraphBuilder } from '../onnx/graph-builder.js';
-import { aboveThreshold, countPerUnit, countTrue, type ActiveCount } from './count-ops.js';
+import { aboveThreshold, countPerUnit, countTrue, unitLayout, type ActiveCount } from './count-ops.js';
 
 /** One `activeCount` to compute: the outer-graph names the gate's `If` will output. */
 interface GatedCount {
@@ -8,6 +8,7 @@ interface GatedCount {
   readonly reduction: ActiveCount;
   readonly counts: string;
   readonly nonFinite: string;
+  readonly finite: string;
 }
 
 /**
@@ -25,6 +26,8 @@ interface GatedCount {
 export class FiniteGate {
   private readonly counts: GatedCount[] = [];
   private readonly nonFiniteOf = new Map<string, string>();
+  /** Per-unit finite counts, by tensor and layout: one output per distinct pair. */
+  private readonly finiteOf = new Map<string, string>();
 
   /** @param g - the graph the `If` goes into */
   constructor(private readonly g: GraphBuilder) {}
@@ -35,17 +38,29 @@ export class FiniteGate {
    * @param magnitude - |x| (see `magnitude`)
    * @param shape - x's shape (`-1` batch)
    * @param reduction - the count to take
-   * @returns the names of the per-unit counts and of the tensor's non-finite count
+   * @returns the names of the per-unit counts, of the tensor's non-finite count and of the
+   *   per-unit finite counts (zeros when the short branch ran: every entry was finite)
    */
-  add(magnitude: string, shape: readonly number[], reduction: ActiveCount): [counts: string, nonFinite: string] {
+  add(
+    magnitude: string,
+    shape: readonly number[],
+    reduction: ActiveCount,
+  ): [counts: string, nonFinite: string, finite: string] {
     let nonFinite = this.nonFiniteOf.get(magnitude);
     if (nonFinite === undefined) {
       nonFinite = this.g.reserve(`${magnitude}_nonfinite`);
       this.nonFiniteOf.set(magnitude, nonFinite);
     }
+    const layout = `${magnitude}\u0000${unitLayout(reduction)}`;
+    let finite = this.finiteOf.get(layout);
+    const first = finite === undefined;
+    if (finite === undefined) {
+      finite = this.g.reserve(`${magnitude}_finite`);
+      this.finiteOf.set(layout, finite);
+    }
     const counts = this.g.reserve(`${magnitude}_active`);
-    this.counts.push({ magnitude, shape, reduction, counts, nonFinite });
-    return [counts, nonFinite];
+    this.counts.push({ magnitude, shape, reduction, counts, nonFinite, finite: first ? finite : '' });
+    return [counts, nonFinite, finite];
   }
 
   /** Adds the finiteness test and the `If` that computes every reserved output. */
@@ -64,7 +79,13 @@ export class FiniteGate {
     const rankOf = new Map(this.counts.map((c) => [c.magnitude, c.shape.length]));
     for (const c of this.counts) {
       const rank = c.shape.length;
-      short.output(countPerUnit(short, aboveThreshold(short, c.magnitude, rank, c.reduction), c.shape, c.reduction));
+      const shortCounts = countPerUnit(
+        short,
+        aboveThreshold(short, c.magnitude, rank, c.reduction),
+        c.shape,
+        c.reduction,
+      );
+      short.output(shortCounts);
       let finite = finiteMasks.get(c.magnitude);
       if (finite === undefined) {
         finite = finiteMask(exact, c.magnitude, rank);
@@ -78,13 +99,21 @@ export class FiniteGate {
           c.reduction,
         ),
       );
+      if (c.finite === '') continue;
+      // Per-unit finite counts matter only when some entry is not finite (decodeStat ignores
+      // them otherwise): the short branch gives zeros of the counts' shape, one tiny Mul.
+      short.output(short.op1('Mul', [shortCounts, zero]));
+      exact.output(countPerUnit(exact, finite, c.shape, c.reduction));
     }
     for (const a of tensors) {
       short.output(short.op1('Identity', [zero]));
       const finite = finiteMasks.get(a) ?? finiteMask(exact, a, rankOf.get(a) ?? 0);
       exact.output(countTrue(exact, exact.op1('Not', [finite])));
     }
-    const outputs = [...this.counts.map((c) => c.counts), ...tensors.map((a) => this.nonFiniteOf.get(a) as string)];
+    const outputs = [
+      ...this.counts.flatMap((c) => (c.finite === '' ? [c.counts] : [c.counts, c.finite])),
+      ...tensors.map((a) => this.nonFiniteOf.get(a) as string),
+    ];
     g.op('If', [allFinite], { then_branch: short.asAttribute(), else_branch: exact.asAttribute() }, outputs);
   }
 }

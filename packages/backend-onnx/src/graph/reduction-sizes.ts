@@ -37,7 +37,8 @@ export function sizePerSample(r: Reduction, shape: readonly number[]): number | 
 export function partLength(r: Reduction, shape: readonly number[], part: number): number | undefined {
   switch (r.op) {
     case 'activeCount': {
-      if (part > 0) return 1; // the non-finite count
+      if (part === 1) return 1; // the non-finite count
+      // part 0: the active counts, part 2: the finite counts, one per unit each
       const units = unitCount(r, shape);
       return units >= 0 ? units : undefined;
     }

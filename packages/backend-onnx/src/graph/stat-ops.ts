@@ -2,7 +2,7 @@ import { reductionKey, type ModuleInfo, type Phase, type Reduction, type TensorS
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import { assertNever } from './assert-never.js';
 import type { PackedParts, StatOutput } from './compiled-graph.js';
-import { aboveThreshold, countPerUnit, countTrue, magnitude } from './count-ops.js';
+import { aboveThreshold, countPerUnit, countTrue, magnitude, unitLayout } from './count-ops.js';
 import { FiniteGate, finiteMask } from './finite-gate.js';
 import { partLength, sizePerSample } from './reduction-sizes.js';
 
@@ -11,6 +11,8 @@ interface TensorCache {
   magnitude?: string;
   finite?: string;
   nonFinite?: string;
+  /** Per-unit finite counts, by unit layout. */
+  finitePerUnit?: Map<string, string>;
   nan?: string;
   inf?: string;
 }
@@ -37,7 +39,8 @@ interface PendingStat {
 
 /**
  * Turns lens reductions of graph tensors into graph outputs that equal the core CPU kernels:
- * counts are exact; NaN/Infinity entries never count as active and are counted apart.
+ * counts are exact; NaN/Infinity entries never count as active and are counted apart, and
+ * each unit's finite entries are counted (the rates' denominators when some entry is not finite).
  * Parts of a size known at compile time travel packed in one output
  * ({@link PACKED_STATS_OUTPUT}); the rest get outputs of their own.
  * Call {@link finish} once every statistic is added.
@@ -164,7 +167,16 @@ export class StatBuilder {
         if (this.gate !== undefined) return this.gate.add(a, shape, r);
         const finite = (c.finite ??= finiteMask(g, a, rank));
         const counts = countPerUnit(g, g.op1('And', [aboveThreshold(g, a, rank, r), finite]), shape, r);
-        return [counts, (c.nonFinite ??= countTrue(g, g.op1('Not', [finite])))];
+        const nonFinite = (c.nonFinite ??= countTrue(g, g.op1('Not', [finite])));
+        // Without a gate the per-unit finite counts are always computed: one Cast and one
+        // ReduceSum more per tensor and layout, shared by every eps.
+        const perUnit = (c.finitePerUnit ??= new Map<string, string>());
+        let finiteCounts = perUnit.get(unitLayout(r));
+        if (finiteCounts === undefined) {
+          finiteCounts = countPerUnit(g, finite, shape, r);
+          perUnit.set(unitLayout(r), finiteCounts);
+        }
+        return [counts, nonFinite, finiteCounts];
       }
       case 'sum':
         return [g.op1('ReduceSum', [x], { keepdims: 0 })];

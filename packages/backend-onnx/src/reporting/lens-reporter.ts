@@ -62,12 +62,15 @@ export class LensReporter {
    * @param stats - the statistic declarations of the train graph that ran
    * @param batchSize - samples in the batch
    * @param nonFiniteWarning - the warning text for a NaN or infinite loss
+   * @param skippedWarning - the warning text for a finite loss whose step skipped its update
+   *   (a gradient was NaN or infinite)
    */
   trainStep(
     { result, connection }: ReportedRun,
     stats: readonly StatOutput[],
     batchSize: number,
     nonFiniteWarning: (loss: number) => string,
+    skippedWarning: () => string = () => 'This step skipped its update: a gradient was NaN or infinite.',
   ): void {
     if (connection === undefined) return;
     const emit = (r: AdapterReport): void => {
@@ -79,6 +82,8 @@ export class LensReporter {
     for (const r of reports) if (r.type !== 'output') emit(r);
     if (!Number.isFinite(result.loss)) {
       emit({ type: 'warning', code: 'NON_FINITE_LOSS', message: nonFiniteWarning(result.loss) });
+    } else if (result.updateSkipped === true) {
+      emit({ type: 'warning', code: 'NON_FINITE_INPUT', message: skippedWarning() });
     }
     emit({ type: 'step' });
   }

@@ -190,6 +190,7 @@ export class LocalStepEngine implements StepEngine {
       );
     }
     let loss = Number.NaN;
+    let updateSkipped = false;
     let prediction: TensorPayload | undefined;
     const stats: Record<string, TensorPayload> = {};
     for (const output of loaded.graph.outputs) {
@@ -198,6 +199,9 @@ export class LocalStepEngine implements StepEngine {
       switch (output.role) {
         case 'loss':
           loss = Number((value.data as Float32Array)[0]);
+          break;
+        case 'updateApplied':
+          updateSkipped = Number((value.data as Float32Array)[0]) === 0;
           break;
         case 'prediction':
           if (request.wantPrediction) prediction = toPayload(value, false);
@@ -212,7 +216,8 @@ export class LocalStepEngine implements StepEngine {
           break;
       }
     }
-    return prediction === undefined ? { loss, stats } : { loss, prediction, stats };
+    const result = prediction === undefined ? { loss, stats } : { loss, prediction, stats };
+    return updateSkipped ? { ...result, updateSkipped } : result;
   }
 
   /** {@inheritDoc StepEngine.close} */

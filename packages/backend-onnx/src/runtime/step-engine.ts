@@ -87,6 +87,11 @@ export interface RunRequest {
 export interface RunResult {
   /** The batch loss (may be NaN/Infinity; the trainer decides what to do). */
   readonly loss: number;
+  /**
+   * Train runs: true when the step's loss or a gradient was NaN or infinite, so the graph left
+   * the parameters, the optimizer state and its step count as they were.
+   */
+  readonly updateSkipped?: boolean;
   /** The model output, when asked for. */
   readonly prediction?: TensorPayload;
   /** Statistic outputs by graph output name. */

@@ -3,7 +3,7 @@ import { copyBatch, openBatches, type BatchSource } from '../data/batch-source.j
 import type { Batch } from '../data/data-loader.js';
 import type { ReportedRun } from '../reporting/lens-reporter.js';
 import { runPipelined } from '../reporting/step-pipeline.js';
-import { nonFiniteLossError } from './non-finite-loss.js';
+import { nonFiniteLossError, skippedUpdateWarning } from './non-finite-loss.js';
 import { nextHypers, type RunContext } from './run-context.js';
 import { stderrProgressLine } from './stderr-progress-line.js';
 import type { EpochProgress, EpochSummary, TrainEpochOptions } from './trainer-options.js';
@@ -36,6 +36,7 @@ export async function trainEpoch(
   let finiteSamples = 0;
   let count = 0;
   let nonFiniteLosses = 0;
+  let skippedUpdates = 0;
   let stop: MonitorchError | undefined;
   await runPipelined<Batch, StepOutcome>(batches, {
     start: (batch) => {
@@ -60,6 +61,7 @@ export async function trainEpoch(
       } else {
         nonFiniteLosses += 1;
       }
+      if (result.updateSkipped === true) skippedUpdates += 1;
       // The user's callback runs before the next step starts, so a learning rate it sets
       // applies to that step.
       progress?.({ batch: count, batches: total, loss: result.loss, epoch } satisfies EpochProgress);
@@ -73,6 +75,7 @@ export async function trainEpoch(
         graphs.current.train.stats,
         batch.size,
         (loss) => nonFiniteLossError(loss, outcome.step, counters.epoch, run.nonFinite).message,
+        () => skippedUpdateWarning(outcome.step, counters.epoch),
       ),
   });
   if (stop !== undefined) throw stop;
@@ -82,5 +85,6 @@ export async function trainEpoch(
     batches: count,
     samples,
     nonFiniteLosses,
+    skippedUpdates,
   };
 }

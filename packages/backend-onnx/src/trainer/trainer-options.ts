@@ -18,7 +18,9 @@ export interface RuntimeOptions {
   readonly seed?: number;
   /**
    * `stop` (default): a non-finite training loss ends `trainEpoch` with a `NON_FINITE_LOSS`
-   * error after reporting it; `continue`: report it as a warning and train on.
+   * error after reporting it; `continue`: report it as a warning and train on. Either way the
+   * step's update is skipped (parameters and optimizer state stay as before it), so a later
+   * `trainEpoch` goes on from clean parameters.
    */
   readonly onNonFiniteLoss?: NonFiniteLossPolicy;
   /**
@@ -92,6 +94,11 @@ export interface EpochSummary {
   readonly samples: number;
   /** Batches whose loss was NaN or infinite (only with `onNonFiniteLoss: 'continue'`). */
   readonly nonFiniteLosses: number;
+  /**
+   * Steps that left the parameters and optimizer state untouched because their loss or a
+   * gradient was NaN or infinite (every non-finite loss is one).
+   */
+  readonly skippedUpdates: number;
 }
 
 /** What `evaluate` returns. */

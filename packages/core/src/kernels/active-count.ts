@@ -16,8 +16,9 @@ export type ActiveCountResult = Extract<ReductionResult, { op: 'activeCount' }>;
  *   channels), `size = N · ∏(middle dims)`. For `[N, C]` both layouts agree.
  *
  * Dividing `counts[c]` by `size` gives monitorch's per-channel activation rate (semantics §2.2,
- * §3.4). NaN and ±Infinity entries never count as active; they are counted in `nonFinite` so a
- * lens can report them instead of averaging a wrong number.
+ * §3.4). NaN and ±Infinity entries are left out: never active, counted in `nonFinite`, and — when
+ * there are any — `finite[c]` says how many of channel c's entries were finite, so a rate is
+ * taken over finite entries only (docs/semantics-decisions.md).
  *
  * @example
  * ```ts
@@ -89,7 +90,8 @@ function requireRank1(shape: readonly number[], what: string): void {
  * mispredicts half the time (measured: ~0.5 GB/s). `(Math.abs(x) > eps) | 0` compiles to a
  * branch-free compare-and-add (~3 GB/s). The fast pass also sums `x - x`, which is 0 for finite
  * x and NaN otherwise; only when that sum is not 0 (a broken tensor, rare) do we pay for a
- * second, careful pass that keeps non-finite entries out of the counts.
+ * second, careful pass that keeps non-finite entries out of the counts and counts each unit's
+ * finite entries (the denominators of the rates).
  */
 
 /** Layout `[outer, channels, run]`: each (outer, channel) pair owns one contiguous run. */
@@ -112,20 +114,24 @@ function countRows(data: TensorData, outer: number, channels: number, run: numbe
   }
   if (poison === 0) return { op: 'activeCount', counts, size: outer * run, nonFinite: 0 };
   counts.fill(0);
+  const finite = new Float64Array(channels);
   let nonFinite = 0;
   let i = 0;
   for (let n = 0; n < outer; n++) {
     for (let c = 0; c < channels; c++) {
       let active = 0;
+      let bad = 0;
       for (let k = 0; k < run; k++, i++) {
         const x = data[i] as number;
-        if (x - x !== 0) nonFinite++;
+        if (x - x !== 0) bad++;
         else if (Math.abs(x) > eps) active++;
       }
       counts[c] = (counts[c] as number) + active;
+      finite[c] = (finite[c] as number) + run - bad;
+      nonFinite += bad;
     }
   }
-  return { op: 'activeCount', counts, size: outer * run, nonFinite };
+  return { op: 'activeCount', counts, size: outer * run, nonFinite, finite };
 }
 
 /** Elements per block of the interleaved loop: the block stays in L1 while each channel walks it. */
@@ -155,13 +161,17 @@ function countInterleaved(data: TensorData, channels: number, positions: number,
   }
   if (poison === 0) return { op: 'activeCount', counts, size: positions, nonFinite: 0 };
   counts.fill(0);
+  const finite = new Float64Array(channels);
   let nonFinite = 0;
   let c = 0;
   for (let i = 0; i < n; i++) {
     const x = data[i] as number;
     if (x - x !== 0) nonFinite++;
-    else if (Math.abs(x) > eps) counts[c] = (counts[c] as number) + 1;
+    else {
+      finite[c] = (finite[c] as number) + 1;
+      if (Math.abs(x) > eps) counts[c] = (counts[c] as number) + 1;
+    }
     if (++c === channels) c = 0;
   }
-  return { op: 'activeCount', counts, size: positions, nonFinite };
+  return { op: 'activeCount', counts, size: positions, nonFinite, finite };
 }

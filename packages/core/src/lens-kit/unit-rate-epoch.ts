@@ -48,10 +48,12 @@ export class UnitRateEpoch {
       );
     }
     this.nonFinite += answer.nonFinite;
-    const rates = unitRates(answer.counts, answer.size);
+    // Non-finite entries are left out of the rates (docs/semantics-decisions.md).
+    const finite = answer.nonFinite > 0 ? answer.finite : undefined;
+    const rates = unitRates(answer.counts, answer.size, finite);
     if (rates === undefined) return;
     this.activation.add(rates.activation);
     this.death.add(rates.death);
-    if (this.trackDead) this.dead.add(answer.counts);
+    if (this.trackDead) this.dead.add(answer.counts, finite);
   }
 }

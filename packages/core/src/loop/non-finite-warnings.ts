@@ -54,7 +54,8 @@ export class NonFiniteWarnings {
       sink,
       `${source}|${module}|${parameter ?? ''}|${phase}`,
       'NON_FINITE_INPUT',
-      `The ${phase} ${tensor}: ${how}. They are counted apart and never averaged into the rates; ` +
+      `The ${phase} ${tensor}: ${how}. They are counted in non_finite and left out of the rates ` +
+        '(a unit is measured over its finite entries only); ' +
         'look for an exploding learning rate, log(0) or a division by zero.',
       module,
     );
