@@ -12,6 +12,14 @@ export interface AdapterEvents {
    * may ignore it.
    */
   flush: [];
+  /**
+   * Sent by the Inspector when parameter snapshots are due: just before it closes an epoch
+   * (before `flush`, `reason: 'epoch'`) and when a lens or the user asks (`reason: 'request'`),
+   * and only while some lens requests `parameter` tensors. An adapter that can read its
+   * parameters reports one `parameter` report per watched parameter, synchronously; one that
+   * cannot ignores it (the Inspector then warns that the lens got no snapshot).
+   */
+  snapshot: [reason: 'epoch' | 'request'];
 }
 
 /**
@@ -21,8 +29,13 @@ export interface AdapterEvents {
 export interface AdapterConnection {
   /** Report events here. */
   readonly emitter: EventEmitter<AdapterEvents>;
-  /** All lenses' requests. */
+  /** All lenses' requests (each with its `sampling`, the Inspector's filled in). */
   readonly requests: readonly ReductionRequest[];
+  /**
+   * The bus's clock: the epoch the next tick closes (1-based) and the optimizer steps done so
+   * far. Adapters read it to skip requests whose `sampling` does not watch the coming step.
+   */
+  readonly clock: { readonly epoch: number; readonly step: number };
 }
 
 /**

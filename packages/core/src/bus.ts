@@ -10,6 +10,7 @@ import type {
   MetricEvent,
   MonitorEvent,
   OutputGradientEvent,
+  ParameterEvent,
   StepEvent,
   UpdateEvent,
   WarningEvent,
@@ -30,6 +31,7 @@ export class Bus {
   private readonly gradient = new Subject<GradientEvent>();
   private readonly outputGradient = new Subject<OutputGradientEvent>();
   private readonly update = new Subject<UpdateEvent>();
+  private readonly parameter = new Subject<ParameterEvent>();
   private readonly stepSubject = new Subject<StepEvent>();
   private readonly loss = new Subject<LossEvent>();
   private readonly metric = new Subject<MetricEvent>();
@@ -53,6 +55,8 @@ export class Bus {
   readonly outputGradient$: Observable<OutputGradientEvent> = this.outputGradient.asObservable();
   /** Parameter updates. */
   readonly update$: Observable<UpdateEvent> = this.update.asObservable();
+  /** Parameter snapshots (at epoch ends and on request). */
+  readonly parameter$: Observable<ParameterEvent> = this.parameter.asObservable();
   /** Finished optimizer steps. */
   readonly step$: Observable<StepEvent> = this.stepSubject.asObservable();
   /** Batch losses. */
@@ -146,6 +150,7 @@ export class Bus {
       this.gradient,
       this.outputGradient,
       this.update,
+      this.parameter,
       this.stepSubject,
       this.loss,
       this.metric,
@@ -170,6 +175,9 @@ export class Bus {
         break;
       case 'update':
         this.update.next(event);
+        break;
+      case 'parameter':
+        this.parameter.next(event);
         break;
       case 'step':
         this.stepSubject.next(event);

@@ -52,6 +52,18 @@ export interface UpdateEvent extends EventStamp {
   readonly reductions: ReductionAnswers;
 }
 
+/**
+ * A parameter's value was reduced: a snapshot taken when an epoch closes (just before its
+ * tick) or when a snapshot was asked for (`inspector.snapshotParameters()`), never per step.
+ */
+export interface ParameterEvent extends EventStamp {
+  readonly type: 'parameter';
+  readonly module: ModuleInfo;
+  readonly parameter: string;
+  readonly shape: readonly number[];
+  readonly reductions: ReductionAnswers;
+}
+
 /** An optimizer step finished (emitted once per step, after its update events). */
 export interface StepEvent extends EventStamp {
   readonly type: 'step';
@@ -92,6 +104,7 @@ export type MonitorEvent =
   | GradientEvent
   | OutputGradientEvent
   | UpdateEvent
+  | ParameterEvent
   | StepEvent
   | LossEvent
   | MetricEvent
@@ -108,7 +121,7 @@ export type ForwardEvent = OutputEvent;
  * The events that carry a reduced tensor. Their `type` is the {@link TensorSource} a request
  * selects with `select.of`: one word for the tensor and its event.
  */
-export type TensorEvent = OutputEvent | OutputGradientEvent | GradientEvent | UpdateEvent;
+export type TensorEvent = OutputEvent | OutputGradientEvent | GradientEvent | UpdateEvent | ParameterEvent;
 
 /** Distributive omit that keeps the union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -129,9 +142,9 @@ export type TensorReport = Extract<AdapterReport, { readonly type: TensorSource 
  * function, so a tensor source (`output`, `outputGradient`, `gradient`, `update`) and its
  * event never drift apart.
  *
- * @param source - which tensor: a module output, an output gradient, a parameter gradient or update
+ * @param source - which tensor: a module output, an output gradient, a parameter gradient, update or value
  * @param module - the module it belongs to
- * @param parameter - the parameter's name (for `gradient` and `update`; ignored otherwise)
+ * @param parameter - the parameter's name (for `gradient`, `update` and `parameter`; ignored otherwise)
  * @param shape - the tensor's shape
  * @param reductions - its answered reductions, keyed by `reductionKey`
  * @param phase - the phase of the pass
@@ -144,7 +157,7 @@ export function tensorReport(
   reductions: ReductionAnswers,
   phase: Phase,
 ): TensorReport {
-  if (source === 'gradient' || source === 'update') {
+  if (source === 'gradient' || source === 'update' || source === 'parameter') {
     return { type: source, module, parameter: parameter ?? '', shape, reductions, phase };
   }
   return { type: source, module, shape, reductions, phase };

@@ -20,11 +20,13 @@ export {
   reductionKey,
   reductionsFor,
   requestWants,
+  watches,
   type ModuleSelector,
   type Reduction,
   type ReductionOp,
   type ReductionRequest,
   type ReductionResult,
+  type Sampling,
   type TensorSelector,
   type TensorSource,
 } from './reduction.js';
@@ -39,6 +41,7 @@ export type {
   MetricEvent,
   MonitorEvent,
   OutputGradientEvent,
+  ParameterEvent,
   ReductionAnswers,
   StepEvent,
   TensorEvent,
@@ -49,7 +52,7 @@ export type {
 export { tensorReport } from './events.js';
 export { Bus } from './bus.js';
 export type { Adapter, AdapterConnection, AdapterEvents } from './adapter.js';
-export type { Lens, LensClass } from './lens.js';
+export type { Lens, LensClass, LensHost } from './lens.js';
 export {
   SUMMARY_COLUMNS,
   defineTable,

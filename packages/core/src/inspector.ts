@@ -8,8 +8,8 @@ import { MonitorchError, isMonitorchErrorCode } from './errors.js';
 import type { Lens, LensClass } from './lens.js';
 import type { Phase } from './phase.js';
 import type { TensorEvent } from './events.js';
-import type { ReductionRequest } from './reduction.js';
-import { LensRoutes, TENSOR_FOLDS } from './routing/lens-routes.js';
+import type { ReductionRequest, Sampling } from './reduction.js';
+import { LensRoutes, TENSOR_FOLDS, withSampling } from './routing/lens-routes.js';
 import { checkBatchSize, checkMetricName, checkPhase, checkReportedNumber } from './report-checks.js';
 import { requestProblem } from './request-check.js';
 import { LensTable } from './tables/lens-table.js';
@@ -51,6 +51,11 @@ export interface InspectorOptions {
    * keeps it) and is faster on slow disks.
    */
   readonly durable?: boolean;
+  /**
+   * Which steps and epochs the lenses watch, for every request that sets no `sampling` of its
+   * own (default: all). Unwatched steps cost nothing: adapters skip their statistics.
+   */
+  readonly sampling?: Sampling;
 }
 
 /** Options of {@link Inspector.attach}. */
@@ -150,7 +155,7 @@ export class Inspector {
 
   /** The union of the reduction requests of the lenses running in this run. */
   get requests(): readonly ReductionRequest[] {
-    return this.activeLenses.flatMap((l) => l.requests);
+    return this.activeLenses.flatMap((l) => l.requests.map((r) => withSampling(r, this.options.sampling)));
   }
 
   /** The epoch the next tick closes (1-based). */
@@ -216,7 +221,7 @@ export class Inspector {
     this.adapter = adapter;
     attachedTo.set(adapter, this);
     try {
-      adapter.connect({ emitter: this.bus.emitter, requests: this.requests });
+      adapter.connect({ emitter: this.bus.emitter, requests: this.requests, clock: this.bus });
     } catch (e) {
       this.adapter = undefined;
       attachedTo.delete(adapter);
@@ -426,7 +431,7 @@ export class Inspector {
 
   private subscribe(): void {
     const bus = this.bus;
-    const routes = new LensRoutes(this.activeLenses);
+    const routes = new LensRoutes(this.activeLenses, this.options.sampling);
     const routeTensor = <E extends TensorEvent>(stream: Observable<E>): void => {
       this.subscriptions.push(
         stream.subscribe((event) => {
@@ -452,6 +457,7 @@ export class Inspector {
     routeTensor(bus.gradient$);
     routeTensor(bus.outputGradient$);
     routeTensor(bus.update$);
+    routeTensor(bus.parameter$);
     route(bus.step$, 'foldStep');
     route(bus.loss$, 'foldLoss');
     route(bus.metric$, 'foldMetric');

@@ -4,6 +4,7 @@ import type {
   LossEvent,
   MetricEvent,
   OutputGradientEvent,
+  ParameterEvent,
   StepEvent,
   UpdateEvent,
 } from './events.js';
@@ -37,6 +38,13 @@ export interface Lens {
   foldOutputGradient?(event: OutputGradientEvent): void;
   /** Fold a parameter update's answers. */
   foldUpdate?(event: UpdateEvent): void;
+  /** Fold a parameter snapshot's answers (see {@link ParameterEvent}). */
+  foldParameter?(event: ParameterEvent): void;
+  /**
+   * Called by the Inspector at attach with what a lens may ask of it (e.g. a parameter
+   * snapshot now, for `ParameterNorm.collect()`). Lenses that need nothing leave it out.
+   */
+  bind?(host: LensHost): void;
   /** Note that an optimizer step finished. */
   foldStep?(event: StepEvent): void;
   /** Fold a batch loss. */
@@ -50,6 +58,16 @@ export interface Lens {
   acceptsMetric?(name: string): boolean;
   /** Close epoch `epoch`: return its rows (possibly none) and forget the epoch's state. */
   tick(epoch: number): TableRow[];
+}
+
+/** What the Inspector offers a lens (see {@link Lens.bind}). */
+export interface LensHost {
+  /**
+   * Asks the attached adapter to report a snapshot of the parameters that lenses watch, now.
+   * Reports a typed warning (and does nothing else) when no adapter is attached or the adapter
+   * cannot take snapshots.
+   */
+  snapshotParameters(): void;
 }
 
 /** A lens class, for typed lookup with `inspector.lens(OutputActivation)`. */

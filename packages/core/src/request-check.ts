@@ -13,10 +13,21 @@ const OPS: Record<ReductionOp, true> = {
   max: true,
   l2: true,
   nonFinite: true,
+  sampleL2: true,
+  previousDot: true,
+  updateRatio: true,
+  singularRatio: true,
+  histogram: true,
 };
 
 /** The tensor sources, as data (same rule as {@link OPS}). */
-const SOURCES: Record<TensorSource, true> = { output: true, outputGradient: true, gradient: true, update: true };
+const SOURCES: Record<TensorSource, true> = {
+  output: true,
+  outputGradient: true,
+  gradient: true,
+  update: true,
+  parameter: true,
+};
 
 /**
  * What is wrong with a lens request, or undefined when it is well-formed. Requests are plain
@@ -47,7 +58,7 @@ function selectProblem(select: unknown): string | undefined {
   if (select['phases'] !== undefined && !isStringList(select['phases'], true)) {
     return `select.phases must be a non-empty array of phase names, got ${JSON.stringify(select['phases'])}`;
   }
-  if ((of === 'gradient' || of === 'update') && !isStringList(select['parameters'], true)) {
+  if ((of === 'gradient' || of === 'update' || of === 'parameter') && !isStringList(select['parameters'], true)) {
     return `select.parameters must be a non-empty array of parameter names, got ${JSON.stringify(select['parameters'])}`;
   }
   return undefined;

@@ -22,7 +22,7 @@ function wire(loop: LoopAdapter, requests: readonly ReductionRequest[]): { bus: 
   const bus = new Bus();
   const seen: MonitorEvent[] = [];
   bus.events$.subscribe((e) => seen.push(e));
-  loop.connect({ emitter: bus.emitter, requests });
+  loop.connect({ emitter: bus.emitter, requests, clock: bus });
   return { bus, seen };
 }
 
@@ -332,7 +332,7 @@ t.test('connect replaces the previous connection', (t) => {
   const first = new EventEmitter<AdapterEvents>();
   const got: AdapterReport[] = [];
   first.on('report', (r) => got.push(r));
-  loop.connect({ emitter: first, requests: req });
+  loop.connect({ emitter: first, requests: req, clock: { epoch: 1, step: 0 } });
   const { seen } = wire(loop, req);
   loop.output('x', new Float32Array([1, 2]), [1, 2]);
   t.equal(got.length, 0);

@@ -75,6 +75,13 @@ export function decodeStat(stat: StatOutput, outputs: readonly FetchedTensor[], 
       return { op: r.op, value: scalar(outputs[1], stat) > 0 ? Number.NaN : scalar(outputs[0], stat) };
     case 'nonFinite':
       return { op: 'nonFinite', nan: scalar(outputs[0], stat), inf: scalar(outputs[1], stat) };
+    case 'sampleL2':
+    case 'previousDot':
+    case 'updateRatio':
+    case 'singularRatio':
+    case 'histogram':
+      // TODO(issue 14): decoded with the in-graph forms.
+      throw new MonitorchError('UNSUPPORTED', `No graph computes ${r.op} yet.`, { op: r.op });
     default:
       return assertNever(r);
   }

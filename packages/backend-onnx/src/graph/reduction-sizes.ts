@@ -23,6 +23,11 @@ export function sizePerSample(r: Reduction, shape: readonly number[]): number | 
     case 'min':
     case 'max':
     case 'nonFinite':
+    case 'sampleL2':
+    case 'previousDot':
+    case 'updateRatio':
+    case 'singularRatio':
+    case 'histogram':
       return undefined;
     default:
       return assertNever(r);
@@ -49,6 +54,12 @@ export function partLength(r: Reduction, shape: readonly number[], part: number)
     case 'max':
     case 'nonFinite':
       return 1; // scalars: the value, a NaN count, an Infinity count
+    case 'sampleL2':
+    case 'previousDot':
+    case 'updateRatio':
+    case 'singularRatio':
+    case 'histogram':
+      return undefined; // TODO(issue 14): sizes land with the in-graph forms
     default:
       return assertNever(r);
   }

@@ -1,4 +1,11 @@
-import { reductionKey, type ModuleInfo, type Phase, type Reduction, type TensorSource } from '@monitorch/core';
+import {
+  MonitorchError,
+  reductionKey,
+  type ModuleInfo,
+  type Phase,
+  type Reduction,
+  type TensorSource,
+} from '@monitorch/core';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import { assertNever } from './assert-never.js';
 import type { PackedParts, StatOutput } from './compiled-graph.js';
@@ -190,6 +197,13 @@ export class StatBuilder {
         return [g.op1('ReduceMax', [x], { keepdims: 0 }), this.nan(x, c)];
       case 'nonFinite':
         return [this.nan(x, c), this.inf(x, c, rank)];
+      case 'sampleL2':
+      case 'previousDot':
+      case 'updateRatio':
+      case 'singularRatio':
+      case 'histogram':
+        // TODO(issue 14): in-graph forms land with the new lenses.
+        throw new MonitorchError('UNSUPPORTED', `The ONNX graph cannot compute ${r.op} yet.`, { op: r.op });
       default:
         return assertNever(r);
     }

@@ -126,7 +126,7 @@ function fetchedAll(stat: StatOutput, fetched: Readonly<Record<string, FetchedTe
   return true;
 }
 
-const SOURCE_ORDER = { output: 0, outputGradient: 1, gradient: 2, update: 3 } as const;
+const SOURCE_ORDER = { output: 0, outputGradient: 1, gradient: 2, update: 3, parameter: 4 } as const;
 
 /** Forward outputs first (forward order), then backward quantities, as a hooked PyTorch run would. */
 function byEventOrder(a: ReportedTensor, b: ReportedTensor): number {

@@ -12,6 +12,7 @@ const EXPECTED: Record<ColumnType, string> = {
   utf8: 'a string',
   bool: 'a boolean',
   int32list: 'an array of integers in the int32 range',
+  float64list: 'an array of numbers',
 };
 
 function isInt32(v: unknown): v is number {
@@ -32,6 +33,10 @@ function fits(type: ColumnType, value: unknown): boolean {
     case 'int32list':
       if (!Array.isArray(value) && !(value instanceof Int32Array)) return false;
       for (const x of value as Iterable<unknown>) if (!isInt32(x)) return false;
+      return true;
+    case 'float64list':
+      if (!Array.isArray(value) && !(value instanceof Float64Array) && !(value instanceof Float32Array)) return false;
+      for (const x of value as Iterable<unknown>) if (typeof x !== 'number') return false;
       return true;
   }
 }

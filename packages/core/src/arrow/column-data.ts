@@ -1,5 +1,5 @@
-import { DataType, makeData, type Data } from 'apache-arrow';
-import { arrowTypeName, isFloat64Type, isInt32ListType, isInt32Type } from './column-types.js';
+import { DataType, makeData, type Data, type Float64, type List } from 'apache-arrow';
+import { arrowTypeName, isFloat64ListType, isFloat64Type, isInt32ListType, isInt32Type } from './column-types.js';
 
 const encoder = new TextEncoder();
 
@@ -21,7 +21,7 @@ function validity(cells: readonly unknown[]): { nullBitmap: Uint8Array | undefin
  * straight into exactly sized typed arrays. Arrow's generic builders grow and copy buffers per
  * value; per-epoch batches are small and many, and this is several times faster for them.
  *
- * @param type - Int32, Float64, Utf8, Bool or List<Int32> (the lens table column types)
+ * @param type - Int32, Float64, Utf8, Bool, List<Int32> or List<Float64> (the lens table column types)
  * @param cells - the column's values, one per row
  */
 export function columnData(type: DataType, cells: readonly unknown[]): Data {
@@ -55,7 +55,8 @@ export function columnData(type: DataType, cells: readonly unknown[]): Data {
     }
     return makeData({ type, length, nullCount, nullBitmap, valueOffsets, data: bytes.subarray(0, at) });
   }
-  if (isInt32ListType(type)) {
+  const intList = isInt32ListType(type);
+  if (intList || isFloat64ListType(type)) {
     const valueOffsets = new Int32Array(length + 1);
     let total = 0;
     for (let i = 0; i < length; i++) {
@@ -63,13 +64,19 @@ export function columnData(type: DataType, cells: readonly unknown[]): Data {
       total += c?.length ?? 0;
       valueOffsets[i + 1] = total;
     }
-    const values = new Int32Array(total);
+    const values = intList ? new Int32Array(total) : new Float64Array(total);
     for (let i = 0; i < length; i++) {
       const c = cells[i] as ArrayLike<number> | null | undefined;
       if (c !== null && c !== undefined && c.length > 0) values.set(c, valueOffsets[i]);
     }
-    const child = makeData({ type: type.valueType, length: total, nullCount: 0, data: values });
-    return makeData({ type, length, nullCount, nullBitmap, valueOffsets, child });
+    // One call per list type: makeData's overloads are typed by the exact Arrow type.
+    if (intList) {
+      const child = makeData({ type: type.valueType, length: total, nullCount: 0, data: values as Int32Array });
+      return makeData({ type, length, nullCount, nullBitmap, valueOffsets, child });
+    }
+    const floatType = type;
+    const child = makeData({ type: floatType.valueType, length: total, nullCount: 0, data: values as Float64Array });
+    return makeData({ type: floatType, length, nullCount, nullBitmap, valueOffsets, child });
   }
   throw new Error(`lens tables have no columns of type ${arrowTypeName(type)}`);
 }

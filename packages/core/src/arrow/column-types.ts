@@ -22,6 +22,13 @@ export function isInt32ListType(type: DataType): type is List<Int32> {
   return item !== undefined && isInt32Type(item.type);
 }
 
+/** Whether `type` is a list of 64-bit floats (whatever its item field is named). */
+export function isFloat64ListType(type: DataType): type is List<Float64> {
+  if (!DataType.isList(type)) return false;
+  const item: Field<DataType> | undefined = type.children[0];
+  return item !== undefined && isFloat64Type(item.type);
+}
+
 /**
  * The Arrow type of a column type. `int32list` elements are named `item`, as pyarrow and
  * polars name them, so the files look familiar in those tools.
@@ -38,6 +45,8 @@ export function arrowType(type: ColumnType): DataType {
       return new Bool();
     case 'int32list':
       return new List(new Field('item', new Int32(), true));
+    case 'float64list':
+      return new List(new Field('item', new Float64(), true));
   }
 }
 
@@ -48,6 +57,7 @@ export function columnTypeOf(type: DataType): ColumnType | undefined {
   if (DataType.isUtf8(type)) return 'utf8';
   if (DataType.isBool(type)) return 'bool';
   if (isInt32ListType(type)) return 'int32list';
+  if (isFloat64ListType(type)) return 'float64list';
   return undefined;
 }
 

@@ -20,7 +20,7 @@ export function concatBatches(schema: Schema, batches: readonly RecordBatch[]): 
   const children: Data[] = fields.map((field, col) => {
     const cells: unknown[] = new Array<unknown>(length);
     const columnType = columnTypeOf(field.type);
-    const isList = columnType === 'int32list';
+    const isList = columnType === 'int32list' || columnType === 'float64list';
     const numeric = columnType === 'int32' || columnType === 'float64';
     let at = 0;
     for (const batch of batches) {

@@ -39,6 +39,13 @@ export function reduce(data: TensorData, shape: readonly number[], reduction: Re
       const { nan, inf } = nonFinite(data, shape);
       return { op: 'nonFinite', nan, inf };
     }
+    case 'sampleL2':
+    case 'previousDot':
+    case 'updateRatio':
+    case 'singularRatio':
+    case 'histogram':
+      // TODO(issue 14): kernels land with the lens packages.
+      throw new MonitorchError('UNSUPPORTED', `reduce: ${reduction.op} has no CPU kernel yet.`, { op: reduction.op });
     default:
       // `reduction` is `never` here: a new op in `Reduction` fails to compile until it has a case.
       return unknownReduction(reduction);

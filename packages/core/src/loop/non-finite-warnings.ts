@@ -40,6 +40,13 @@ export class NonFiniteWarnings {
           bad = true;
           counted = Math.max(counted, a.nan + a.inf);
         }
+      } else if (a.op === 'previousDot') {
+        if (!Number.isFinite(a.norm) || !Number.isFinite(a.dot)) bad = true;
+      } else if (a.op === 'histogram') {
+        if (a.nonFinite > 0) {
+          bad = true;
+          counted = Math.max(counted, a.nonFinite);
+        }
       } else if (!Number.isFinite(a.value)) {
         bad = true;
       }

@@ -1,7 +1,7 @@
 import type { TensorEvent } from '../events.js';
 import type { Lens } from '../lens.js';
 import type { ModuleInfo } from '../module-info.js';
-import { requestWants } from '../reduction.js';
+import { requestWants, watches, type ReductionRequest, type Sampling } from '../reduction.js';
 import { TensorKeyCache } from './tensor-key-cache.js';
 
 /** The fold method of each tensor event type. */
@@ -10,6 +10,7 @@ export const TENSOR_FOLDS = {
   outputGradient: 'foldOutputGradient',
   gradient: 'foldGradient',
   update: 'foldUpdate',
+  parameter: 'foldParameter',
 } as const satisfies Record<TensorEvent['type'], keyof Lens>;
 
 /**
@@ -22,29 +23,65 @@ export const TENSOR_FOLDS = {
  */
 export class LensRoutes {
   private readonly lenses: readonly Lens[];
-  private readonly byModule = new WeakMap<ModuleInfo, TensorKeyCache<readonly Lens[]>>();
+  private readonly byModule = new WeakMap<ModuleInfo, TensorKeyCache<readonly Taker[]>>();
 
-  /** @param lenses - the lenses to route to, in the order they fold */
-  constructor(lenses: readonly Lens[]) {
+  private readonly sampling: Sampling | undefined;
+
+  /**
+   * @param lenses - the lenses to route to, in the order they fold
+   * @param sampling - the Inspector's sampling, for requests that set none
+   */
+  constructor(lenses: readonly Lens[], sampling?: Sampling) {
     this.lenses = lenses;
+    this.sampling = sampling;
   }
 
-  /** The lenses whose requests select the tensor of `event` and that fold its type. */
+  /**
+   * The lenses whose requests select the tensor of `event`, watch its step and epoch (their
+   * `sampling`), and that fold its type.
+   */
   takers(event: TensorEvent): readonly Lens[] {
-    const parameter = event.type === 'gradient' || event.type === 'update' ? event.parameter : '';
+    const parameter = 'parameter' in event ? event.parameter : '';
     let cache = this.byModule.get(event.module);
     if (cache === undefined) this.byModule.set(event.module, (cache = new TensorKeyCache()));
-    const cached = cache.get(event.type, parameter, event.phase);
-    if (cached !== undefined) return cached;
-    const fold = TENSOR_FOLDS[event.type];
-    const takers = this.lenses.filter(
-      (lens) =>
-        typeof lens[fold] === 'function' &&
-        lens.requests.some((r) =>
-          requestWants(r, event.type, event.module, parameter === '' ? undefined : parameter, event.phase),
-        ),
-    );
-    cache.set(event.type, parameter, event.phase, takers);
-    return takers;
+    let takers = cache.get(event.type, parameter, event.phase);
+    if (takers === undefined) {
+      const fold = TENSOR_FOLDS[event.type];
+      const found: Taker[] = [];
+      for (const lens of this.lenses) {
+        if (typeof lens[fold] !== 'function') continue;
+        const requests = lens.requests
+          .filter((r) =>
+            requestWants(r, event.type, event.module, parameter === '' ? undefined : parameter, event.phase),
+          )
+          .map((r) => withSampling(r, this.sampling));
+        if (requests.length > 0)
+          found.push({ lens, requests, sampled: requests.every((r) => r.sampling !== undefined) });
+      }
+      cache.set(event.type, parameter, event.phase, found);
+      takers = found;
+    }
+    // Sampling depends on the step and epoch, so it is checked per event (a lens whose
+    // requests all watch everything skips the check).
+    const out: Lens[] = [];
+    for (const t of takers) {
+      if (!t.sampled || t.requests.some((r) => watches(r.sampling, event.step, event.epoch, event.phase))) {
+        out.push(t.lens);
+      }
+    }
+    return out;
   }
+}
+
+/** A lens and its requests that select one tensor. */
+interface Taker {
+  readonly lens: Lens;
+  readonly requests: readonly ReductionRequest[];
+  /** Whether any of the requests is gated (otherwise every event is taken). */
+  readonly sampled: boolean;
+}
+
+/** `request` with the Inspector's sampling filled in when it sets none. */
+export function withSampling(request: ReductionRequest, sampling: Sampling | undefined): ReductionRequest {
+  return sampling === undefined || request.sampling !== undefined ? request : { ...request, sampling };
 }

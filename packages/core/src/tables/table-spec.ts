@@ -1,6 +1,9 @@
 import type { Aggregation } from '../lens-kit/aggregation.js';
-/** Arrow column types a lens table may use. `int32list` is a list of int32 (e.g. channel indices). */
-export type ColumnType = 'int32' | 'float64' | 'utf8' | 'bool' | 'int32list';
+/**
+ * Arrow column types a lens table may use. `int32list` is a list of int32 (e.g. channel
+ * indices); `float64list` a list of float64 (e.g. a histogram's bin fractions).
+ */
+export type ColumnType = 'int32' | 'float64' | 'utf8' | 'bool' | 'int32list' | 'float64list';
 
 /** One column of a lens table. */
 export interface ColumnSpec {
@@ -27,8 +30,14 @@ export interface PanelSpec {
   readonly title: string;
   /** `big`: one panel in the top row; `small`: one small panel per module. */
   readonly size: 'big' | 'small';
-  /** `numerical`: lines with bands; `probability`: lines on a fixed [0,1] axis; `relations`: stacked shares. */
-  readonly kind: 'numerical' | 'probability' | 'relations';
+  /**
+   * `numerical`: lines with bands; `probability`: lines on a fixed [0,1] axis; `relations`:
+   * stacked shares; `distribution`: a heat map per module of how a tensor's values spread over
+   * fixed bins, epoch by epoch (x epoch, y value; rows carry float64 columns `lo` and `hi`, the
+   * binned range, and a float64list column `fractions`, the share of entries in each of the
+   * equal-width bins; colour is the share).
+   */
+  readonly kind: 'numerical' | 'probability' | 'relations' | 'distribution';
   /** Rows whose `quantity` is listed here feed this panel (one series per phase × quantity). */
   readonly quantities: readonly string[];
   /** Column drawn as the line. */

@@ -11,6 +11,8 @@ export const PANEL_DRAWERS: Readonly<Record<PanelKind, PanelDrawer>> = {
   numerical: numericalPanel,
   probability: probabilityPanel,
   relations: relationsPanel,
+  // TODO(issue 14): the heat-map drawer; until then its lines (the rows' mean) are drawn.
+  distribution: numericalPanel,
 };
 
 /** The kinds this version draws, in the order messages list them. */
