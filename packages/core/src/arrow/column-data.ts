@@ -1,4 +1,4 @@
-import { DataType, makeData, type Data, type Float64, type List } from 'apache-arrow';
+import { DataType, makeData, type Data } from 'apache-arrow';
 import { arrowTypeName, isFloat64ListType, isFloat64Type, isInt32ListType, isInt32Type } from './column-types.js';
 
 const encoder = new TextEncoder();
