@@ -201,3 +201,27 @@ t.test('collect() before attach, and bad options, are typed errors', (t) => {
   t.throws(() => new ParameterCond({ sampling: { everyEpochs: 0 } }), { code: 'INVALID_ARGUMENT' });
   t.end();
 });
+
+t.test('OutputNorm with train and val: norms per phase, shares of the train phase only', async (t) => {
+  const lens = new OutputNorm({ phases: ['val', 'train'] });
+  const inspector = new Inspector({ lenses: [lens], logger: null });
+  const loop = new LoopAdapter();
+  inspector.attach(loop);
+  loop.output('a', Float32Array.from([1, 1]), [2, 1], { kind: 'activation' });
+  loop.output('b', Float32Array.from([3, 3]), [2, 1], { kind: 'activation' });
+  loop.output('a', Float32Array.from([5, 5]), [2, 1], { kind: 'activation', phase: 'val' });
+  await inspector.tickEpoch();
+  const r = rows(inspector, lens);
+  t.same(
+    r.map((x) => [x['phase'], x['module'], x['quantity']]),
+    [
+      ['train', 'a', 'output_norm'],
+      ['train', 'b', 'output_norm'],
+      ['train', 'a', 'output_norm_share'],
+      ['train', 'b', 'output_norm_share'],
+      ['val', 'a', 'output_norm'],
+    ],
+  );
+  t.equal(r.find((x) => x['phase'] === 'val')?.['mean'], 5);
+  await inspector.close();
+});
