@@ -3,6 +3,7 @@ import type { Table } from 'apache-arrow';
 import type { Adapter } from './adapter.js';
 import { rowsToRecordBatch } from './arrow/schema.js';
 import { RunWriter } from './arrow/run-writer.js';
+import { describeRun } from './arrow/run-description.js';
 import { Bus } from './bus.js';
 import { MonitorchError, isMonitorchErrorCode } from './errors.js';
 import type { Lens, LensClass } from './lens.js';
@@ -56,6 +57,18 @@ export interface InspectorOptions {
    * own (default: all). Unwatched steps cost nothing: adapters skip their statistics.
    */
   readonly sampling?: Sampling;
+  /**
+   * The run's name in comparisons and run lists, stored in run.json (default: the run
+   * directory's name). Each run of this Inspector gets it.
+   */
+  readonly label?: string;
+  /**
+   * What produced the run — hyper-parameters, data, seed — as plain JSON data, stored in
+   * run.json so run lists show it and `readRunsInfo` gives it columns to join on.
+   */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Versions to record in run.json besides `@monitorch/core` and `node`. */
+  readonly versions?: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link Inspector.attach}. */
@@ -141,6 +154,7 @@ export class Inspector {
         );
       }
     }
+    describeRun(options, options.runDir ?? 'run'); // a bad label or config fails here, before any training
     this.options = options;
     this.lenses = [...options.lenses];
     this.activeLenses = this.lenses;
@@ -207,7 +221,11 @@ export class Inspector {
         : RunWriter.open(
             dir,
             this.lenses.map((l) => l.table),
-            { durable: this.options.durable ?? true, overwrite: this.options.overwrite ?? false },
+            {
+              durable: this.options.durable ?? true,
+              overwrite: this.options.overwrite ?? false,
+              describe: describeRun(this.options, dir),
+            },
           );
     this.runNumber = run;
     this.writer = writer;
