@@ -38,8 +38,9 @@ async function writeRun(
 }
 
 function column(table: Table | undefined, name: string): unknown[] {
-  const values: ArrayLike<unknown> = table?.getChild(name)?.toArray() ?? [];
-  return Array.from(values);
+  const vector = table?.getChild(name);
+  if (vector === undefined || vector === null) return [];
+  return Array.from(vector.toArray() as ArrayLike<unknown>);
 }
 
 t.test('run.json records the label, the config and the versions that wrote the run', async (t) => {
