@@ -178,3 +178,19 @@ t.test('two runs with the same label stay apart; bad input gets typed errors', a
   t.throws(() => new Inspector({ lenses: [new LossMetrics()], config: { lr: Number.NaN } }), /config\.lr is NaN/);
   t.throws(() => new Inspector({ lenses: [new LossMetrics()], label: ' ' }), /label must be a non-empty string/);
 });
+
+t.test('one Inspector re-attached for two runs labels and configures each run apart', async (t) => {
+  const a = join(root, 'attach-a');
+  const b = join(root, 'attach-b');
+  const inspector = new Inspector({ lenses: [new LossMetrics()], logger: null, config: { lr: 0.1, dropout: 0 } });
+  inspector.attach(new LoopAdapter(), { runDir: a, label: 'no dropout' });
+  await inspector.tickEpoch();
+  inspector.attach(new LoopAdapter(), { runDir: b, label: 'dropout', config: { lr: 0.1, dropout: 0.5 } });
+  await inspector.tickEpoch();
+  t.throws(() => inspector.attach(new LoopAdapter(), { label: '' }), { code: 'INVALID_ARGUMENT' });
+  t.equal(inspector.runDir, b, 'a refused attach leaves the current run as it was');
+  await inspector.close();
+  const info = readRunsInfo([a, b]);
+  t.same(column(info, 'run'), ['no dropout', 'dropout']);
+  t.same(column(info, 'config_dropout'), [0, 0.5], "the second run's config replaces the Inspector's");
+});

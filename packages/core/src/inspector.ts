@@ -3,7 +3,7 @@ import type { Table } from 'apache-arrow';
 import type { Adapter } from './adapter.js';
 import { rowsToRecordBatch } from './arrow/schema.js';
 import { RunWriter } from './arrow/run-writer.js';
-import { describeRun } from './arrow/run-description.js';
+import { describeRun, type RunDescriptionOptions } from './arrow/run-description.js';
 import { Bus } from './bus.js';
 import { MonitorchError, isMonitorchErrorCode } from './errors.js';
 import type { Lens, LensClass } from './lens.js';
@@ -75,6 +75,13 @@ export interface InspectorOptions {
 export interface AttachOptions {
   /** Run directory for this run, overriding the numbering from `InspectorOptions.runDir`. */
   readonly runDir?: string;
+  /**
+   * This run's label, overriding `InspectorOptions.label`: one Inspector re-attached for
+   * several runs (a with/without-dropout study) names each run apart.
+   */
+  readonly label?: string;
+  /** This run's config, replacing `InspectorOptions.config` for this run. */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 /** What the Inspector tells listeners after every tick. */
@@ -211,6 +218,15 @@ export class Inspector {
         { runDir: holder.runDir },
       );
     }
+    // A bad label or config fails here, before anything changes.
+    const label = options.label ?? this.options.label;
+    const config = options.config ?? this.options.config;
+    const description: RunDescriptionOptions = {
+      ...(label === undefined ? {} : { label }),
+      ...(config === undefined ? {} : { config }),
+      ...(this.options.versions === undefined ? {} : { versions: this.options.versions }),
+    };
+    if (options.label !== undefined || options.config !== undefined) describeRun(description, 'run');
     if (this.adapter !== undefined) this.detach();
     const run = this.runNumber + 1;
     const dir = options.runDir ?? this.numberedRunDir(run);
@@ -224,7 +240,7 @@ export class Inspector {
             {
               durable: this.options.durable ?? true,
               overwrite: this.options.overwrite ?? false,
-              describe: describeRun(this.options, dir),
+              describe: describeRun(description, dir),
             },
           );
     this.runNumber = run;
