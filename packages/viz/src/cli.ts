@@ -114,7 +114,8 @@ function comparedDirs(args: readonly string[], globs: readonly string[]): string
   if (args.length === 1 && globs.length === 0) {
     const only = args[0] ?? '';
     requireRunDir(only);
-    if (runSourceKind(only) === 'run') return undefined;
+    // An empty directory keeps its own message ("nothing to plot") from the single-run path.
+    if (isEmptyDir(only) || runSourceKind(only) === 'run') return undefined;
     return runDirsIn(only);
   }
   const dirs = [...args, ...globs.flatMap((g) => globRunDirs(g))];
