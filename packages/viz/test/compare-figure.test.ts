@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOMParser } from 'linkedom';
 import { readRunsSync } from '@monitorch/core';
-import { figureModel, readRunTables, renderFigure } from '@monitorch/viz';
-import { customTable, seedTables, writeRun } from './fixtures/tables.js';
+import { figureModel, readRunTables, renderFigure, roleDash } from '@monitorch/viz';
+import { customTable, lensTable, seedTables, writeRun } from './fixtures/tables.js';
 import { golden } from './fixtures/golden.js';
 
 const root = mkdtempSync(join(tmpdir(), 'monitorch-compare-'));
@@ -150,4 +150,46 @@ t.test('more runs than colours says so', async (t) => {
   );
   const { notes } = renderFigure(dirs);
   t.match(notes.join('\n'), /11 runs but 10 run colours/);
+});
+
+t.test('the dash rule: by phase and quantity in every panel; alike roles in one panel get spare dashes', async (t) => {
+  const metrics = (seed: number): Parameters<typeof writeRun>[1] =>
+    new Map([
+      [
+        'metrics',
+        lensTable(
+          'metrics',
+          {
+            panels: [
+              { title: 'Scores', size: 'big', kind: 'numerical', quantities: ['accuracy', 'f1'], line: 'mean' },
+              { title: 'Loss', size: 'big', kind: 'numerical', quantities: ['loss'], line: 'mean' },
+            ],
+          },
+          [1, 2].flatMap((epoch) => [
+            { epoch, phase: 'val', module: '', quantity: 'accuracy', mean: 0.5 + 0.1 * epoch + 0.01 * seed },
+            { epoch, phase: 'val', module: '', quantity: 'f1', mean: 0.4 + 0.1 * epoch },
+            { epoch, phase: 'train', module: '', quantity: 'loss', mean: 1 / epoch },
+            { epoch, phase: 'val', module: '', quantity: 'loss', mean: 1.2 / epoch },
+            { epoch, phase: 'test', module: '', quantity: 'loss', mean: 1.3 / epoch },
+          ]),
+        ),
+      ],
+    ]);
+  const dirs = [run('dash-a', metrics(1), 'a'), run('dash-b', metrics(2), 'b')];
+  const model = figureModel([...readRunsSync(dirs).values()]);
+  const dashes = (heading: string): [string, string][] =>
+    (model.big.find((p) => p.heading === heading)?.series ?? [])
+      .filter((s) => s.run === 'a')
+      .map((s) => [s.role ?? '', s.dash ?? 'solid']);
+  t.same(dashes('Scores'), [
+    ['val accuracy', '2,3'],
+    ['val f1', '1,2'],
+  ]);
+  t.same(dashes('Loss'), [
+    ['train loss', 'solid'],
+    ['val loss', '2,3'],
+    ['test loss', '9,3'],
+  ]);
+  t.equal(roleDash('val', 'weight_death_rate'), '6,3,1.5,3');
+  t.equal(roleDash('', 'worst_death_rate'), '5,3');
 });
