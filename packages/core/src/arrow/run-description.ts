@@ -41,7 +41,7 @@ export function checkConfigValue(value: unknown, path: string, depth = 0): RunCo
   if (typeof value === 'object') {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      return refuse(`an instance of ${(value).constructor.name}`);
+      return refuse(`an instance of ${value.constructor.name}`);
     }
     const out: Record<string, RunConfigValue> = {};
     for (const [k, v] of Object.entries(value)) out[k] = checkConfigValue(v, `${path}.${k}`, depth + 1);
