@@ -4,7 +4,7 @@
 // status; two ticked and overlaid; the running one updates without reload.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -137,4 +137,38 @@ t.test('the runs page lists, overlays and follows runs without reloading', { ski
   t.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'same document: no reload');
   t.equal(await page.evaluate(() => document.querySelectorAll('img').length), 0, 'no <img> from the label');
   t.same(problems, [], 'no console errors or warnings, no dialogs');
+});
+
+t.test('200 runs: the page shows 50 at a time and pages through them', { skip: SKIP }, async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'monitorch-runs-many-'));
+  const template = new Inspector({ lenses: [new LossMetrics()], runDir: join(root, 'template'), logger: null });
+  const loop = new LoopAdapter();
+  template.attach(loop);
+  loop.loss(1);
+  await template.tickEpoch();
+  await template.close();
+  for (let i = 0; i < 200; i++) {
+    cpSync(join(root, 'template'), join(root, 'runs', `run-${String(i).padStart(3, '0')}`), { recursive: true });
+  }
+  const server = await serveRuns(join(root, 'runs'), { pollMs: 200 });
+  t.teardown(() => server.close());
+  const browser = await launch();
+  t.teardown(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.querySelectorAll('#runs tbody tr').length === 50, undefined, {
+    timeout: 15_000,
+  });
+  t.equal(await page.textContent('#range'), '1–50 of 200 runs');
+  t.equal(await page.isDisabled('#prev'), true);
+  await page.click('#next');
+  await page.waitForFunction(() => document.getElementById('range')?.textContent === '51–100 of 200 runs', undefined, {
+    timeout: 15_000,
+  });
+  const names = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('#runs tbody tr')).map((tr) => (tr as HTMLElement).dataset['name']),
+  );
+  t.equal(names.length, 50);
+  t.equal(names[0], 'run-050');
+  t.equal(server.tablesRead, 100, 'two pages shown: 100 runs read, not 200');
 });
