@@ -6,7 +6,7 @@ import t from 'tap';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Inspector, LoopAdapter, isMonitorchError } from '@monitorch/core';
+import { Inspector, LoopAdapter, isMonitorchError, readRunsSync } from '@monitorch/core';
 import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { runSourceKind, serveRuns, type RunListRow } from '@monitorch/viz';
 import { rawRequest } from './fixtures/http.js';
@@ -111,6 +111,18 @@ t.test('overlays only runs of the listing; same labels apart; markup stays text'
   }
   t.equal((await rawRequest(port, '/../run.json')).status, 404);
   t.equal((await rawRequest(port, '/runs.json', { host: 'evil.example:80' })).status, 403);
+  // A damaged run is drawn from its intact epochs (here: none), not refused.
+  // Both the closed file and its stream cut short: nothing intact to fall back on in full.
+  for (const file of ['loss-metrics.arrow', 'loss-metrics.arrows']) {
+    const bytes = readFileSync(join(dir, 'c', file));
+    writeFileSync(join(dir, 'c', file), bytes.subarray(0, bytes.length - 40));
+  }
+  t.throws(() => readRunsSync([join(dir, 'c')]), { code: 'RUN_DAMAGED' }, 'the run is damaged');
+  await new Promise((r) => setTimeout(r, 200));
+  const damaged = await rawRequest(port, '/figure.svg?run=c');
+  t.equal(damaged.status, 200);
+  t.notMatch(damaged.body, 'Could not draw', 'drawn from what is intact');
+  t.match(damaged.body, '>&lt;img src=x onerror=alert(1)&gt;</text>', 'the run is still in the legend');
   const html = await rawRequest(port, '/');
   t.match(html.headers, /content-security-policy: default-src 'none'; script-src 'self'/i);
 });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, resolve } from 'node:path';
+import { readRunsSync, runNames } from '@monitorch/core';
 import { escapeMarkup } from '../escape.js';
 import { renderFigure } from '../figure/render-figure.js';
 import { RunList } from '../runs/run-list.js';
@@ -76,10 +77,10 @@ export async function serveRuns(dir: string, options: ServeRunsOptions = {}): Pr
     if (figureCache?.key !== key) {
       let svg: string;
       try {
-        svg = renderFigure(
-          names.map((n) => list.dirOf(n) ?? n),
-          { tooltips: true },
-        ).svg;
+        const dirs = names.map((n) => list.dirOf(n) ?? n);
+        // A damaged run still shows its intact epochs here; `monitorch plot` says what is damaged.
+        const tables = readRunsSync(dirs, { damaged: 'recover' });
+        svg = renderFigure(tables, { tooltips: true, runs: runNames(dirs).map((r) => r.run) }).svg;
       } catch (e) {
         svg =
           '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="40"><text x="10" y="24" font-family="sans-serif" font-size="13">' +
