@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { MonitorchError } from '../errors.js';
 import type { RunConfigValue, RunManifest } from './run-manifest.js';
 
@@ -73,7 +72,7 @@ export function describeRun(
   options: RunDescriptionOptions,
   dir: string,
 ): Pick<RunManifest, 'label' | 'config' | 'versions'> {
-  const label = options.label ?? basename(dir);
+  const label = options.label ?? directoryName(dir);
   if (typeof label !== 'string' || label.trim() === '') {
     throw new MonitorchError(
       'INVALID_ARGUMENT',
@@ -89,7 +88,9 @@ export function describeRun(
       {},
     );
   }
-  const versions: Record<string, string> = { '@monitorch/core': coreVersion(), node: process.version };
+  // `process` is absent in a browser, where the Inspector also runs (without a run directory).
+  const node = (globalThis as { process?: { version?: string } }).process?.version ?? 'none';
+  const versions: Record<string, string> = { '@monitorch/core': coreVersion(), node };
   for (const [name, version] of Object.entries(options.versions ?? {})) {
     if (typeof version !== 'string') {
       throw new MonitorchError('INVALID_ARGUMENT', `versions["${name}"] must be a string such as "1.2.0".`, { name });
@@ -101,4 +102,15 @@ export function describeRun(
     ...(config === undefined ? {} : { config: config as Readonly<Record<string, RunConfigValue>> }),
     versions,
   };
+}
+
+/**
+ * The last segment of a directory path, `/` or `\\` separated, without node:path: this module
+ * is also bundled for browsers, where the Inspector checks a run's label and config.
+ *
+ * @param dir - a directory path
+ */
+function directoryName(dir: string): string {
+  const parts = dir.split(/[\\/]+/).filter((p) => p !== '');
+  return parts[parts.length - 1] ?? dir;
 }
