@@ -67,7 +67,12 @@ export {
 } from './tables/table-spec.js';
 export { RunningStats } from './stats/running-stats.js';
 export { Inspector, type AttachOptions, type EpochClosed, type InspectorOptions } from './inspector.js';
-export { reduce } from './kernels/reduce.js';
+export { reduce, type ReduceContext } from './kernels/reduce.js';
+export { sampleL2 } from './kernels/sample-l2.js';
+export { previousDot, type PreviousDotResult } from './kernels/previous-dot.js';
+export { updateRatio } from './kernels/update-ratio.js';
+export { singularRatio, type SingularRatioResult } from './kernels/singular-ratio.js';
+export { histogram, histogramProblem, MAX_HISTOGRAM_BINS, type HistogramResult } from './kernels/histogram.js';
 export { activeCountPerChannel, activeCountPerNeuron, type ActiveCountResult } from './kernels/active-count.js';
 export { sum, sumSquares, l2 } from './kernels/moments.js';
 export { min, max } from './kernels/extremes.js';
