@@ -78,13 +78,12 @@ export function decodeStat(stat: StatOutput, outputs: readonly FetchedTensor[], 
     case 'sampleL2':
     case 'updateRatio':
       return { op: r.op, value: scalar(outputs[0], stat) };
-    case 'previousDot':
-      return {
-        op: 'previousDot',
-        dot: scalar(outputs[0], stat),
-        norm: scalar(outputs[1], stat),
-        previousNorm: scalar(outputs[2], stat),
-      };
+    case 'previousDot': {
+      const previousNorm = scalar(outputs[2], stat);
+      // No previous tensor (zero state): dot 0 as core answers, even when x holds NaN (0·NaN).
+      const dot = previousNorm === 0 ? 0 : scalar(outputs[0], stat);
+      return { op: 'previousDot', dot, norm: scalar(outputs[1], stat), previousNorm };
+    }
     case 'histogram':
       return decodeHistogram(stat, outputs[0], r.bins);
     case 'singularRatio':
