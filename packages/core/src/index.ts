@@ -21,6 +21,7 @@ export {
   reductionsFor,
   requestWants,
   watches,
+  watchesSource,
   type ModuleSelector,
   type Reduction,
   type ReductionOp,
