@@ -147,6 +147,8 @@ function tensorOf(
       // ORT's Sub is a float32 subtraction; Float32Array stores exactly that rounding.
       return { data: Float32Array.from(next.data, (v, i) => v - old[i]!), dims: next.dims };
     }
+    case 'parameter':
+      throw new Error('no step graph reduces parameter values (snapshots are reduced on the host)');
   }
 }
 
