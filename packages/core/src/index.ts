@@ -110,3 +110,22 @@ export {
 } from './lens-kit/rate-table.js';
 export { UnitRateEpoch } from './lens-kit/unit-rate-epoch.js';
 export { UnitRateLens, type UnitRateLensConfig } from './lens-kit/unit-rate-lens.js';
+export { ScalarSeriesLens, type ComparisonConfig, type ScalarSeriesLensConfig } from './lens-kit/scalar-series-lens.js';
+export {
+  NON_FINITE_SAMPLES_COLUMN,
+  PARAMETER_COLUMN,
+  scalarSeriesColumns,
+  shareCells,
+} from './lens-kit/scalar-series-table.js';
+export { correlationSample, entriesFrom } from './lens-kit/geometry-samples.js';
+export {
+  BAND_KINDS,
+  bandsOption,
+  booleanOption,
+  moduleSelectorOption,
+  parametersOption,
+  samplingOption,
+} from './lens-kit/lens-options.js';
+export { titleCase } from './lens-kit/title-case.js';
+export { parameterRequests } from './lens-kit/parameter-requests.js';
+export { samplingProblem } from './request-check.js';
