@@ -5,8 +5,8 @@
 //    lenses and the seven of issue 14), and for each lens alone, run round-robin on the same batch
 //    (geometry state fed back step to step as the engine does). Each lens's share is its graph's
 //    step time (lower quartile: on a shared machine noise only adds time) over the plain graph's,
-//    minus 1. Parameter-value lenses (ParameterNorm, ParameterCond) add nothing to a step: their cost is one snapshot per epoch, timed apart and
-//    spread over an MNIST epoch's 235 steps.
+//    minus 1. Parameter-value lenses (ParameterNorm, ParameterCond) add nothing to a step: their
+//    cost is one snapshot per epoch, timed apart and spread over an MNIST epoch's 235 steps.
 // 2. End to end: a trainer (worker thread) training rounds with the ten lenses attached and
 //    detached, alternating, the way bench/onnx.mjs measures the seed lenses (fewer blocks).
 // 3. The memory the geometry state (previousDot's previous tensors) holds between steps.
