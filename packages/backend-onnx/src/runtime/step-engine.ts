@@ -30,8 +30,12 @@ export interface EngineGraphs {
   readonly key?: string;
 }
 
-/** How many loaded graph pairs an engine keeps warm (see {@link EngineGraphs.key}). */
-export const SESSIONS_KEPT = 2;
+/**
+ * How many loaded graph pairs an engine keeps warm (see {@link EngineGraphs.key}): three, so a
+ * sampled lens (steps that watch it and steps that do not run different graphs) and an Inspector
+ * detached now and then (the graphs without statistics) switch without a rebuild.
+ */
+export const SESSIONS_KEPT = 3;
 
 /** Where and how to run the graphs. */
 export interface EngineConfig {
