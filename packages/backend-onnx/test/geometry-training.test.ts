@@ -333,3 +333,27 @@ t.test('parameter snapshots: at each epoch end and on inspector.snapshotParamete
   );
   await inspector.close();
 });
+
+t.test(
+  'a new Inspector run starts without a previous tensor; the trainer says which sources it provides',
+  async (t) => {
+    const trainer = await Trainer.create({ ...declaration, seed: 5 }); // in the worker
+    t.teardown(() => trainer.close());
+    const request: ReductionRequest = { select: { of: 'gradient', parameters: ['weight'] }, reduction: DOT };
+    const data = batches(dataset(8)); // 2 steps
+    const previousNorms = async (): Promise<boolean[]> => {
+      const lens = new TensorRecorder([request]);
+      const inspector = new Inspector({ lenses: [lens], logger: null });
+      const warnings: string[] = [];
+      inspector.events.warning$.subscribe((w) => warnings.push(w.code));
+      inspector.attach(trainer);
+      await trainer.trainEpoch(data);
+      await inspector.tickEpoch();
+      await inspector.close();
+      t.same(warnings, [], 'no SOURCE_NOT_REPORTED warning');
+      return lens.of('gradient', 'lin1', 'weight').map((e) => dotOf(e).previousNorm > 0);
+    };
+    t.same(await previousNorms(), [false, true], 'first run: the first step has no previous gradient');
+    t.same(await previousNorms(), [false, true], 'second run: neither, although the engine ran steps before');
+  },
+);

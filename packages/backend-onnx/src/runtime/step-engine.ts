@@ -129,6 +129,11 @@ export interface StepEngine {
    * (e.g. just the parameters, for a snapshot).
    */
   getState(names?: readonly string[]): Promise<Record<string, TensorPayload>>;
+  /**
+   * Forgets the geometry state (`previousDot`'s previous tensors): a new monitoring run starts
+   * without a previous tensor, as the Inspector's runs do.
+   */
+  clearGeometry(): Promise<void>;
   /** Runs one batch through the train graph (one optimizer step) or the eval graph. */
   run(kind: 'train' | 'eval', request: RunRequest): Promise<RunResult>;
   /** Releases the sessions (and the worker). */
