@@ -26,7 +26,7 @@ import { seedCnn } from './onnx.mjs';
 
 const BATCH = 256;
 const STEPS_PER_EPOCH = Math.ceil(60000 / BATCH);
-const GRAPH_ROUNDS = Number(process.env.MONITORCH_BENCH_GRAPH_ROUNDS ?? 12);
+const GRAPH_ROUNDS = Number(process.env.MONITORCH_BENCH_GRAPH_ROUNDS ?? 16);
 const BLOCKS = Number(process.env.MONITORCH_BENCH_BLOCKS ?? 3);
 const ROUNDS_PER_BLOCK = Number(process.env.MONITORCH_BENCH_ROUNDS ?? 2);
 const TIMED_STEPS_PER_ROUND = 20;
@@ -92,20 +92,33 @@ async function graphStepper(requests, data) {
   return { step, stateBytes, stats: g.stats.length, release: () => sess.release() };
 }
 
-/** Part 1: every configuration's graph, round-robin; step medians and shares. */
-async function graphShares(data, configs) {
+/**
+ * Part 1: every configuration's graph, round-robin, one step each per round (order reversed
+ * every other round). Each configuration's share is the median over rounds of its step over that
+ * round's plain steps (the mean of the plain graph's sessions): pairing by round takes out the
+ * machine's drift, which on a shared machine is larger than most shares.
+ */
+async function graphShares(data, configs, plainNames) {
   const steppers = {};
   for (const [name, requests] of Object.entries(configs)) steppers[name] = await graphStepper(requests, data);
-  const times = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
   for (const s of Object.values(steppers)) for (let i = 0; i < 2; i++) await s.step(); // warm-up
+  const rounds = [];
   for (let r = 0; r < GRAPH_ROUNDS; r++) {
     const order = Object.keys(configs);
-    if (r % 2 === 1) order.reverse(); // alternate so drift hits all alike
-    for (const name of order) for (let k = 0; k < 2; k++) times[name].push(await steppers[name].step());
+    if (r % 2 === 1) order.reverse();
+    const round = {};
+    for (const name of order) round[name] = await steppers[name].step();
+    rounds.push(round);
   }
+  const plainOf = (round) => plainNames.reduce((a, k) => a + round[k], 0) / plainNames.length;
   const out = {};
   for (const [name, s] of Object.entries(steppers)) {
-    out[name] = { stepMs: quantile(times[name], 0.25), stateBytes: s.stateBytes, stats: s.stats };
+    out[name] = {
+      share: median(rounds.map((round) => round[name] / plainOf(round))) - 1,
+      stepMs: median(rounds.map((round) => round[name])),
+      stateBytes: s.stateBytes,
+      stats: s.stats,
+    };
     await s.release();
   }
   return out;
@@ -208,7 +221,8 @@ export async function run({ json = false } = {}) {
   };
   for (const [name, make] of Object.entries(LENSES)) configs[name] = requestsOf(make);
   Object.assign(configs, ogg);
-  const graph = await graphShares(data, configs);
+  const plainNames = ['none', ...NO_STEP_STATISTICS];
+  const graph = await graphShares(data, configs, plainNames);
   const snapshot = await snapshotCost();
   const loader = new DataLoader(data, { batchSize: BATCH, shuffle: true, seed: 42 });
   const all = () => Object.values(LENSES).map((make) => make());
@@ -228,19 +242,19 @@ export async function run({ json = false } = {}) {
   const overhead = (mode) => mean(blocks.map((b) => mean(b[mode]) / mean(b.none))) - 1;
   // The plain graph four times over (no lens, and the lenses that add no step statistic compile
   // the identical graph): their mean is the baseline, their spread what noise alone shows.
-  const plain = ['none', ...NO_STEP_STATISTICS].map((k) => graph[k].stepMs);
-  const base = plain.reduce((a, b) => a + b, 0) / plain.length;
+  const plain = plainNames.map((k) => graph[k].share);
+  const base = median(plainNames.map((k) => graph[k].stepMs));
   const snapshotPerStepMs = (snapshot.copyMs + snapshot.l2Ms + snapshot.singularRatioMs) / STEPS_PER_EPOCH;
-  const allButOgg = graph.allButOutputGradientGeometry.stepMs / base - 1;
+  const allButOgg = graph.allButOutputGradientGeometry.share;
   const result = {
     graphStepNoLensMs: base,
     graphStepAllLensesMs: graph.all.stepMs,
-    graphOverheadAll: graph.all.stepMs / base - 1,
+    graphOverheadAll: graph.all.share,
     graphOverheadAllButOutputGradientGeometry: allButOgg,
-    graphOverheadAllSampledEstimate: allButOgg + (graph.OutputGradientGeometry.stepMs / base - 1) / SAMPLED_EVERY,
-    graphNoiseAA: Math.max(...plain) / Math.min(...plain) - 1,
-    cheaperOutputGradientGeometry: Object.fromEntries(Object.keys(ogg).map((k) => [k, graph[k].stepMs / base - 1])),
-    lensShares: Object.fromEntries(Object.keys(LENSES).map((k) => [k, graph[k].stepMs / base - 1])),
+    graphOverheadAllSampledEstimate: allButOgg + graph.OutputGradientGeometry.share / SAMPLED_EVERY,
+    graphNoiseAA: Math.max(...plain.map(Math.abs)),
+    cheaperOutputGradientGeometry: Object.fromEntries(Object.keys(ogg).map((k) => [k, graph[k].share])),
+    lensShares: Object.fromEntries(Object.keys(LENSES).map((k) => [k, graph[k].share])),
     geometryStateBytes: Object.fromEntries(
       Object.keys(configs)
         .filter((k) => graph[k].stateBytes > 0)
@@ -265,7 +279,7 @@ export async function run({ json = false } = {}) {
     `onnx-lenses: seed CNN, batch ${BATCH}, CPU (2 threads); ${GRAPH_ROUNDS} graph rounds, ${BLOCKS} trainer blocks`,
   );
   console.log(
-    `  A/A: the plain graph's four sessions (none, ${NO_STEP_STATISTICS.join(', ')}) differ by up to ${pct(result.graphNoiseAA).trim()} — what noise alone shows; their mean is the baseline`,
+    `  A/A: the plain graph's four sessions (none, ${NO_STEP_STATISTICS.join(', ')}) are within ±${pct(result.graphNoiseAA).trim()} of their mean — what noise alone shows`,
   );
   console.log(
     `  inside ORT: plain step ${base.toFixed(1)} ms, all ten lenses ${graph.all.stepMs.toFixed(1)} ms → ${pct(result.graphOverheadAll)}`,
