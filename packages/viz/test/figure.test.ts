@@ -366,7 +366,7 @@ t.test('a panel of an unknown kind is not drawn as another kind: the figure says
   const figure = renderFigure([table]);
   t.same(figure.notes, [model.skipped[0]!.message], 'the note comes back with the figure');
   t.match(figure.notes[0], /^Panel "Heat" of table "future-lens" is not drawn: its kind "heatmap" is not one of /);
-  t.match(figure.notes[0], /not one of numerical, probability, relations\. Update @monitorch\/viz/);
+  t.match(figure.notes[0], /not one of numerical, probability, relations, distribution\. Update @monitorch\/viz/);
   const doc = parse(figure.svg, 'image/svg+xml');
   const note = Array.from(doc.querySelectorAll('g.notes text'))
     .map((n) => n.textContent)

@@ -4,7 +4,8 @@ import { escapeMarkup } from '../escape.js';
 import { drawPanel } from './draw-panel.js';
 import { epochAxis } from './epoch-axis.js';
 import { figureModel, type PanelModel, type SeriesInfo } from './figure-model.js';
-import { legendBlock } from './legend.js';
+import { legendBlock, type LegendBlock } from './legend.js';
+import type { PanelKind } from './panels/panel-drawer.js';
 import { notesBlock } from './notes.js';
 import { PANEL_DRAWERS } from './panels/panel-kinds.js';
 import { readRunTables } from './run-loader.js';
@@ -100,7 +101,7 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   if (nBig > 0) {
     const w = width / nBig;
     const axis = epochAxis(first, last, Math.floor((w - 60) / 45));
-    const legends = model.big.map((p) => legendBlock(p.series, w - 60, PANEL_DRAWERS[p.spec.kind].legendSwatch));
+    const legends = model.big.map((p) => legendOf(p.spec.kind, p.series, w - 60));
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
     model.big.forEach((panel, i) => {
       const x = i * w;
@@ -123,9 +124,7 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     const rows = Math.max(...model.columns.map((c) => c.panels.length));
     const axis = epochAxis(first, last, Math.floor((w - 60) / 40));
     // A column's legend lists every series of its panels (a layer may lack one, e.g. no val rows).
-    const legends = model.columns.map((c) =>
-      legendBlock(unionSeries(c.panels), w - 50, PANEL_DRAWERS[c.spec.kind].legendSwatch),
-    );
+    const legends = model.columns.map((c) => legendOf(c.spec.kind, unionSeries(c.panels), w - 50));
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
     const cell = SMALL_TITLE + SMALL_PLOT_HEIGHT;
     const columnHeight = HEADER + legendHeight + 4 + rows * cell + X_LABELS + GAP;
@@ -175,6 +174,12 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   // Plot writes names through the DOM, which keeps characters XML forbids: make them visible.
   const figure = { svg: xmlSafeText(svg), width, height, notes };
   return options.title === undefined ? figure : { ...figure, title: options.title };
+}
+
+/** The legend of a panel or column: the kind's own when it draws one, else a swatch per series. */
+function legendOf(kind: PanelKind, series: readonly SeriesInfo[], width: number): LegendBlock {
+  const drawer = PANEL_DRAWERS[kind];
+  return drawer.legend?.(series, width) ?? legendBlock(series, width, drawer.legendSwatch);
 }
 
 function unionSeries(panels: readonly PanelModel[]): SeriesInfo[] {
