@@ -21,6 +21,7 @@ export {
   reductionsFor,
   requestWants,
   watches,
+  watchesSource,
   type ModuleSelector,
   type Reduction,
   type ReductionOp,
@@ -67,7 +68,12 @@ export {
 } from './tables/table-spec.js';
 export { RunningStats } from './stats/running-stats.js';
 export { Inspector, type AttachOptions, type EpochClosed, type InspectorOptions } from './inspector.js';
-export { reduce } from './kernels/reduce.js';
+export { reduce, type ReduceContext } from './kernels/reduce.js';
+export { sampleL2 } from './kernels/sample-l2.js';
+export { previousDot, type PreviousDotResult } from './kernels/previous-dot.js';
+export { updateRatio } from './kernels/update-ratio.js';
+export { singularRatio, type SingularRatioResult } from './kernels/singular-ratio.js';
+export { histogram, histogramProblem, MAX_HISTOGRAM_BINS, type HistogramResult } from './kernels/histogram.js';
 export { activeCountPerChannel, activeCountPerNeuron, type ActiveCountResult } from './kernels/active-count.js';
 export { sum, sumSquares, l2 } from './kernels/moments.js';
 export { min, max } from './kernels/extremes.js';
@@ -104,3 +110,22 @@ export {
 } from './lens-kit/rate-table.js';
 export { UnitRateEpoch } from './lens-kit/unit-rate-epoch.js';
 export { UnitRateLens, type UnitRateLensConfig } from './lens-kit/unit-rate-lens.js';
+export { ScalarSeriesLens, type ComparisonConfig, type ScalarSeriesLensConfig } from './lens-kit/scalar-series-lens.js';
+export {
+  NON_FINITE_SAMPLES_COLUMN,
+  PARAMETER_COLUMN,
+  scalarSeriesColumns,
+  shareCells,
+} from './lens-kit/scalar-series-table.js';
+export { correlationSample, entriesFrom } from './lens-kit/geometry-samples.js';
+export {
+  BAND_KINDS,
+  bandsOption,
+  booleanOption,
+  moduleSelectorOption,
+  parametersOption,
+  samplingOption,
+} from './lens-kit/lens-options.js';
+export { titleCase } from './lens-kit/title-case.js';
+export { parameterRequests } from './lens-kit/parameter-requests.js';
+export { samplingProblem } from './request-check.js';

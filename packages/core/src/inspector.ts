@@ -1,15 +1,18 @@
-import { Subject, type Observable, type Subscription } from 'rxjs';
+import { Subject, Subscription, type Observable } from 'rxjs';
 import type { Table } from 'apache-arrow';
 import type { Adapter } from './adapter.js';
 import { rowsToRecordBatch } from './arrow/schema.js';
 import { RunWriter } from './arrow/run-writer.js';
 import { Bus } from './bus.js';
 import { MonitorchError, isMonitorchErrorCode } from './errors.js';
-import type { Lens, LensClass } from './lens.js';
+import type { Lens, LensClass, LensHost } from './lens.js';
 import type { Phase } from './phase.js';
-import type { TensorEvent } from './events.js';
-import type { ReductionRequest, Sampling } from './reduction.js';
+import type { AdapterReport, TensorEvent } from './events.js';
+import type { ReductionRequest, Sampling, TensorSource } from './reduction.js';
 import { LensRoutes, TENSOR_FOLDS, withSampling } from './routing/lens-routes.js';
+import { MissingSources, SOURCE_CALLS, type MissingSource } from './routing/missing-sources.js';
+import { epochSnapshotDue, wantsParameters } from './routing/parameter-snapshots.js';
+import { samplingProblem } from './request-check.js';
 import { checkBatchSize, checkMetricName, checkPhase, checkReportedNumber } from './report-checks.js';
 import { requestProblem } from './request-check.js';
 import { LensTable } from './tables/lens-table.js';
@@ -113,6 +116,10 @@ export class Inspector {
   private currentRunDir: string | undefined;
   private closed = false;
   private readonly warnedOnce = new Set<string>();
+  private missingSources = new MissingSources([], undefined);
+  private snapshotAsked = false;
+  /** What lenses may ask of this Inspector (see {@link Lens.bind}). */
+  private readonly host: LensHost = { snapshotParameters: () => this.snapshotParameters() };
   /** The lenses of the current run: those whose requests were valid at attach. */
   private activeLenses: readonly Lens[];
 
@@ -140,6 +147,10 @@ export class Inspector {
           { id: lens.id },
         );
       }
+    }
+    const samplingWrong = samplingProblem(options.sampling);
+    if (samplingWrong !== undefined) {
+      throw new MonitorchError('INVALID_ARGUMENT', `Inspector: ${samplingWrong}.`, { sampling: options.sampling });
     }
     this.options = options;
     this.lenses = [...options.lenses];
@@ -217,6 +228,7 @@ export class Inspector {
     this.resetTables();
     this.activeLenses = this.lenses.filter((lens) => this.requestsValid(lens));
     for (const lens of this.activeLenses) this.guard(lens, 'reset', () => lens.reset());
+    for (const lens of this.activeLenses) this.guard(lens, 'bind', () => lens.bind?.(this.host));
     this.subscribe();
     this.adapter = adapter;
     attachedTo.set(adapter, this);
@@ -239,6 +251,7 @@ export class Inspector {
   detach(): this {
     const adapter = this.adapter;
     if (adapter === undefined) return this;
+    if (this.bus.reportsInEpoch > 0) this.askEpochSnapshot();
     try {
       adapter.disconnect(); // reports anything the adapter held back
     } catch (e) {
@@ -262,6 +275,7 @@ export class Inspector {
   async tickEpoch(): Promise<EpochClosed> {
     this.assertOpen();
     this.assertAttached('tickEpoch()');
+    this.askEpochSnapshot();
     this.bus.flush();
     return this.closeEpoch();
   }
@@ -305,6 +319,26 @@ export class Inspector {
     const batchSize = checkBatchSize('inspector.pushLoss()', options.batchSize);
     const phase = checkPhase('inspector.pushLoss()', options.phase);
     this.bus.publish({ type: 'loss', value, batchSize, ...(phase === undefined ? {} : { phase }) });
+  }
+
+  /**
+   * Asks the attached adapter for a snapshot of the watched parameters now (an extra sample
+   * for `ParameterNorm`/`ParameterCond` besides the one taken as each epoch closes, like
+   * monitorch's `collect_data()`). Does nothing when no lens watches parameter values; a
+   * typed `NOT_ATTACHED` warning on `errors$` (not a throw) when no adapter is attached.
+   */
+  snapshotParameters(): void {
+    if (this.closed || this.adapter === undefined) {
+      this.report(
+        new MonitorchError(
+          'NOT_ATTACHED',
+          'snapshotParameters() needs an attached adapter: call inspector.attach(adapter) first. No snapshot was taken.',
+        ),
+      );
+      return;
+    }
+    if (!wantsParameters(this.requests)) return;
+    this.emitSnapshot('request');
   }
 
   /** The current run's table of a lens (by lens instance or table name), as an Arrow table. */
@@ -390,10 +424,34 @@ export class Inspector {
         );
       }
     }
+    for (const m of this.missingSources.close(epoch, this.snapshotAsked)) this.report(missingSourceError(m, epoch));
+    this.snapshotAsked = false;
     this.bus.tick();
     const closed: EpochClosed = { epoch, run: this.runNumber, rows: produced };
     this.epochSubject.next(closed);
     return closed;
+  }
+
+  /** Asks for the epoch-end parameter snapshot when a request watches this epoch's parameters. */
+  private askEpochSnapshot(): void {
+    if (!epochSnapshotDue(this.requests, this.bus.epoch)) return;
+    this.snapshotAsked = true;
+    this.emitSnapshot('epoch');
+  }
+
+  private emitSnapshot(reason: 'epoch' | 'request'): void {
+    try {
+      this.bus.emitter.emit('snapshot', reason);
+    } catch (e) {
+      this.report(
+        new MonitorchError(
+          'BACKEND_FAILED',
+          `The adapter failed to take a parameter snapshot: ${String(e)}`,
+          {},
+          { cause: e },
+        ),
+      );
+    }
   }
 
   private numberedRunDir(run: number): string | undefined {
@@ -432,6 +490,18 @@ export class Inspector {
   private subscribe(): void {
     const bus = this.bus;
     const routes = new LensRoutes(this.activeLenses, this.options.sampling);
+    const missing = (this.missingSources = new MissingSources(this.activeLenses, this.options.sampling));
+    this.snapshotAsked = false;
+    const onReport = (r: AdapterReport): void => missing.noteReport(r);
+    const onSeen = (source: TensorSource): void => missing.noteSeen(source);
+    bus.emitter.on('report', onReport);
+    bus.emitter.on('seen', onSeen);
+    this.subscriptions.push(
+      new Subscription(() => {
+        bus.emitter.off('report', onReport);
+        bus.emitter.off('seen', onSeen);
+      }),
+    );
     const routeTensor = <E extends TensorEvent>(stream: Observable<E>): void => {
       this.subscriptions.push(
         stream.subscribe((event) => {
@@ -518,7 +588,7 @@ export class Inspector {
   private report(error: MonitorchError): void {
     // Keyed by what went wrong where, not by the message (which may carry changing numbers).
     const d = error.details;
-    const key = [error.code, d['lens'], d['method'], d['module'], d['table']].map(detailText).join(':');
+    const key = [error.code, d['lens'], d['method'], d['module'], d['table'], d['source']].map(detailText).join(':');
     if (this.logger !== null && !this.warnedOnce.has(key)) {
       this.warnedOnce.add(key);
       this.logger.warn(`[monitorch] ${error.message}`);
@@ -543,6 +613,17 @@ export class Inspector {
       );
     }
   }
+}
+
+/** The warning for a lens whose tensor source the loop does not report. */
+function missingSourceError(m: MissingSource, epoch: number): MonitorchError {
+  return new MonitorchError(
+    'SOURCE_NOT_REPORTED',
+    `Lens "${m.lens}" watches ${m.source} tensors, but none arrived in epoch ${epoch}, so its table stays empty. ` +
+      `With a LoopAdapter, report them with ${SOURCE_CALLS[m.source]}; another adapter may not provide ${m.source} ` +
+      'tensors (see its README). Warned once per run.',
+    { lens: m.lens, source: m.source, epoch },
+  );
 }
 
 function asLensError(lens: Lens, method: string, e: unknown): MonitorchError {
