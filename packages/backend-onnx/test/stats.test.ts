@@ -39,10 +39,20 @@ const REDUCTIONS: Reduction[] = [
   { op: 'max' },
   { op: 'l2' },
   { op: 'nonFinite' },
+  { op: 'sampleL2' },
+  { op: 'previousDot' },
+  { op: 'histogram', lo: -0.5, hi: 0.5, bins: 7 },
 ];
 
-/** Every op of core's `Reduction`: a new op fails to compile here until {@link REDUCTIONS} tests it. */
-const TESTED_OPS: Record<ReductionOp, true> = {
+/** Reductions of update tensors only (they need the parameter before the step). */
+const UPDATE_REDUCTIONS: Reduction[] = [{ op: 'updateRatio' }];
+
+/**
+ * Every op of core's `Reduction`: a new op fails to compile here until a test covers it —
+ * `true` for the ops {@link REDUCTIONS} and {@link UPDATE_REDUCTIONS} check in the step graphs,
+ * or the test file that covers an op no step graph computes.
+ */
+const TESTED_OPS: Record<ReductionOp, true | string> = {
   activeCount: true,
   sum: true,
   sumSquares: true,
@@ -50,21 +60,36 @@ const TESTED_OPS: Record<ReductionOp, true> = {
   max: true,
   l2: true,
   nonFinite: true,
+  sampleL2: true,
+  previousDot: true,
+  histogram: true,
+  updateRatio: true,
+  // parameter snapshots only: reduced on the host by core's kernel
+  singularRatio: 'parameter-snapshots.test.ts',
 };
 
 t.test('the graph statistics are checked for every reduction op core defines', async (t) => {
-  t.same(new Set(REDUCTIONS.map((r) => r.op)), new Set(Object.keys(TESTED_OPS)));
+  const inGraph = Object.entries(TESTED_OPS)
+    .filter(([, how]) => how === true)
+    .map(([op]) => op);
+  t.same(new Set([...REDUCTIONS, ...UPDATE_REDUCTIONS].map((r) => r.op)), new Set(inGraph));
 });
 
-function requestsFor(reductions: readonly Reduction[]): ReductionRequest[] {
-  return reductions.flatMap((reduction): ReductionRequest[] => [
-    { select: { of: 'output', modules: {}, phases: ['train', 'val'] }, reduction },
-    { select: { of: 'outputGradient', modules: {} }, reduction },
-    { select: { of: 'gradient', parameters: ['weight'] }, reduction },
-    { select: { of: 'gradient', parameters: ['bias'] }, reduction },
-    { select: { of: 'update', parameters: ['weight'] }, reduction },
-    { select: { of: 'update', parameters: ['bias'] }, reduction },
-  ]);
+function requestsFor(reductions: readonly Reduction[], updateOnly: readonly Reduction[] = []): ReductionRequest[] {
+  return [
+    ...reductions.flatMap((reduction): ReductionRequest[] => [
+      { select: { of: 'output', modules: {}, phases: ['train', 'val'] }, reduction },
+      { select: { of: 'outputGradient', modules: {} }, reduction },
+      { select: { of: 'gradient', parameters: ['weight'] }, reduction },
+      { select: { of: 'gradient', parameters: ['bias'] }, reduction },
+      { select: { of: 'update', parameters: ['weight'] }, reduction },
+      { select: { of: 'update', parameters: ['bias'] }, reduction },
+    ]),
+    ...updateOnly.flatMap((reduction): ReductionRequest[] => [
+      { select: { of: 'update', parameters: ['weight'] }, reduction },
+      { select: { of: 'update', parameters: ['bias'] }, reduction },
+    ]),
+  ];
 }
 
 const model = sequential({
@@ -88,10 +113,12 @@ function feedsFor(graph: CompiledNetworkGraph, x: Float32Array): Record<string, 
   };
   for (const i of graph.inputs) {
     if (i.role === 'param') feeds[i.name] = init[i.name]!;
-    if (i.role === 'optState')
-      feeds[i.name] = { data: new Float32Array(i.shape.reduce((a, b) => a * b, 1)), dims: i.shape };
+    if (i.role === 'optState' || i.role === 'geometryState') {
+      const dims = i.shape.map((d) => (d < 0 ? N : d));
+      feeds[i.name] = { data: new Float32Array(dims.reduce((a, b) => a * b, 1)), dims };
+    }
   }
-  Object.assign(feeds, dropoutKeyFeeds(graph));
+  Object.assign(feeds, dropoutKeyFeeds(graph, 0, 1, N));
   return feeds;
 }
 
@@ -120,6 +147,8 @@ function tensorOf(
       // ORT's Sub is a float32 subtraction; Float32Array stores exactly that rounding.
       return { data: Float32Array.from(next.data, (v, i) => v - old[i]!), dims: next.dims };
     }
+    case 'parameter':
+      throw new Error('no step graph reduces parameter values (snapshots are reduced on the host)');
   }
 }
 
@@ -131,6 +160,20 @@ function compare(t: Test, label: string, got: ReductionResult, want: ReductionRe
     // per-unit finite entries (the rates' denominators), present exactly when core has them
     const finite = (r: typeof got): number[] | undefined => (r.finite === undefined ? undefined : Array.from(r.finite));
     t.same(finite(got), finite(want), `${label}: finite per unit`);
+  } else if (got.op === 'histogram' && want.op === 'histogram') {
+    t.same(Array.from(got.counts), Array.from(want.counts), `${label}: bin counts`);
+    t.same([got.below, got.above, got.nonFinite], [want.below, want.above, want.nonFinite], `${label}: outside`);
+  } else if (got.op === 'previousDot' && want.op === 'previousDot') {
+    let scale = 0;
+    for (const v of tensor) scale += v * v;
+    const close = (a: number, b: number, s: number): boolean =>
+      Object.is(a, b) || Math.abs(a - b) <= 1e-5 * Math.max(s, 1e-30);
+    t.ok(
+      close(got.norm, want.norm, Math.sqrt(scale)) &&
+        close(got.previousNorm, want.previousNorm, want.previousNorm) &&
+        close(got.dot, want.dot, Math.sqrt(scale) * want.previousNorm),
+      `${label}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`,
+    );
   } else if (got.op === 'nonFinite' && want.op === 'nonFinite') {
     t.same([got.nan, got.inf], [want.nan, want.inf], `${label}: NaN and Inf counts`);
   } else if ('value' in got && 'value' in want) {
@@ -141,6 +184,8 @@ function compare(t: Test, label: string, got: ReductionResult, want: ReductionRe
       let scale = 0;
       for (const v of tensor) scale += got.op === 'sum' ? Math.abs(v) : v * v;
       if (got.op === 'l2') scale = Math.sqrt(scale);
+      // per-sample norms and ratios: relative to the answer itself
+      if (got.op === 'sampleL2' || got.op === 'updateRatio') scale = Math.abs(want.value);
       const err = Math.abs(got.value - want.value) / Math.max(scale, 1e-30);
       t.ok(
         err < 1e-5,
@@ -152,14 +197,21 @@ function compare(t: Test, label: string, got: ReductionResult, want: ReductionRe
   }
 }
 
-async function checkTrain(t: Test, x: Float32Array, finiteGate = true, reductions = REDUCTIONS): Promise<number> {
+async function checkTrain(
+  t: Test,
+  x: Float32Array,
+  finiteGate = true,
+  reductions = REDUCTIONS,
+  updateOnly = UPDATE_REDUCTIONS,
+): Promise<number> {
   const graph = compileTrainGraph(model, {
     inputShape: SHAPE,
     loss: crossEntropy(),
     optimizer: sgd({ lr: 0.5, momentum: 0.9 }),
-    requests: requestsFor(reductions),
+    requests: requestsFor(reductions, updateOnly),
     debug: { outputs: true, outputGradients: true, gradients: true },
     finiteGate,
+    ...(finiteGate ? {} : { device: 'webgpu' as const }),
   });
   const feeds = feedsFor(graph, x);
   const out = await runGraph(graph, feeds);
@@ -167,12 +219,19 @@ async function checkTrain(t: Test, x: Float32Array, finiteGate = true, reduction
   t.same([...sources].sort(), ['gradient', 'output', 'outputGradient', 'update'], 'every source has statistics');
   // 7 modules × R outputs + 7 × R output gradients + (2 params × 2 modules × R) × 2 sources.
   const r = reductions.length;
-  t.equal(graph.stats.length, 7 * r * 2 + 2 * 2 * r * 2, 'one statistic per (tensor, reduction)');
+  t.equal(
+    graph.stats.length,
+    7 * r * 2 + 2 * 2 * r * 2 + 2 * 2 * updateOnly.length,
+    'one statistic per (tensor, reduction)',
+  );
   let poisoned = 0;
   for (const stat of graph.stats) {
     const tensor = tensorOf(stat, out, feeds);
     const got = decodeStatFrom(stat, out, N);
-    const want = reduce(tensor.data, tensor.dims, stat.reduction);
+    // The first step: no previous tensor (zero state), the parameter before the step as fed.
+    const param = `${stat.module.name}.${stat.parameter ?? ''}`;
+    const context = stat.source === 'update' ? { parameter: feeds[param]!.data as Float32Array } : {};
+    const want = reduce(tensor.data, tensor.dims, stat.reduction, context);
     if ((want.op === 'activeCount' && want.nonFinite > 0) || (want.op === 'nonFinite' && want.nan + want.inf > 0))
       poisoned++;
     compare(
@@ -243,7 +302,7 @@ t.test(
     const exactOnes = REDUCTIONS.filter(
       (r) => r.op === 'activeCount' || r.op === 'min' || r.op === 'max' || r.op === 'nonFinite',
     );
-    const poisoned = await checkTrain(t, x, true, exactOnes);
+    const poisoned = await checkTrain(t, x, true, exactOnes, []);
     t.equal(poisoned, 0, 'every watched entry is finite, and every count says so');
   },
 );

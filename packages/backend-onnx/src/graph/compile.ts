@@ -208,7 +208,7 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
   g.input(STEP_INPUT, 'float32', []);
   const t = g.op1('Add', [STEP_INPUT, g.scalar(1)]);
   const ctx = { g, lr: 'lr', step: STEP_INPUT, t };
-  const stats = new StatBuilder(g, { finiteGate });
+  const stats = new StatBuilder(g, { finiteGate, geometryState: true });
   const updates = new Map<string, { grad: string; update: string }>();
   const grads = trace.parameters.map((p) => {
     const grad = trace.paramGrads.get(p.fullName);
@@ -291,9 +291,13 @@ export function compileTrainGraph(network: Block, options: TrainCompileOptions):
         source === 'gradient' ? tensors.grad : tensors.update,
         p.shape,
         wanted,
+        source === 'update' ? { parameterValue: p.fullName } : {},
       );
     }
   }
+  // previousDot statistics carry state from run to run (see previousDot).
+  inputs.push(...stats.geometryInputs);
+  outputs.push(...stats.geometryOutputs);
   return finishGraph('train', { g, trace, out, inputs, outputs }, stats);
 }
 

@@ -7,9 +7,13 @@ export type GraphDType = 'float32' | 'int64' | 'int32' | 'bool';
  * What a graph input is for. The runner feeds `x`/`y` from the data loader, `param` and
  * `optState` from the previous step's outputs, `hyper` from the trainer (learning rate, Adam
  * step, dropout keys…), and `mask` with a dropout keep mask it draws from the input's `hyper`
- * key (see {@link GraphInput.dropoutP}).
+ * key (see {@link GraphInput.dropoutP}), and `geometryState` with what the last run of a graph
+ * that had it returned (a `previousDot` statistic's previous tensor and norm; zeros at first,
+ * after a change of shape, and never from a step that skipped its update). Geometry state is
+ * monitoring state, not training state: it is not part of the engine's `getState` or of
+ * checkpoints.
  */
-export type GraphInputRole = 'x' | 'y' | 'param' | 'optState' | 'hyper' | 'mask';
+export type GraphInputRole = 'x' | 'y' | 'param' | 'optState' | 'hyper' | 'mask' | 'geometryState';
 
 /** One input of a generated graph. */
 export interface GraphInput {
@@ -38,15 +42,22 @@ export interface GraphInput {
    * 0..classes−1).
    */
   readonly classes?: number;
+  /**
+   * For `geometryState`: the inputs that belong together (a previous tensor and its norm). The
+   * engine resets all of a group to zeros when one of them has no value of the right shape.
+   */
+  readonly stateGroup?: string;
 }
 
 /**
- * What a graph output is for. `paramNew`/`optStateNew` feed the next step's inputs; `debug`
+ * What a graph output is for. `paramNew`/`optStateNew` feed the next step's inputs,
+ * `geometryStateNew` the next watched step's (see {@link GraphInputRole}); `debug`
  * outputs (raw gradients, masks…) exist only when a test asked for them; `updateApplied`
  * (train graphs) is a float32 scalar, 0 when the step skipped its update because its loss or a
  * gradient was NaN or infinite.
  */
-export type GraphOutputRole = 'loss' | 'prediction' | 'paramNew' | 'optStateNew' | 'stat' | 'debug' | 'updateApplied';
+export type GraphOutputRole =
+  'loss' | 'prediction' | 'paramNew' | 'optStateNew' | 'geometryStateNew' | 'stat' | 'debug' | 'updateApplied';
 
 /**
  * Where a statistic's parts lie when they travel packed: one float32 graph output holding the
@@ -65,7 +76,7 @@ export interface GraphOutput {
   readonly name: string;
   /** What the output holds. */
   readonly role: GraphOutputRole;
-  /** For `paramNew`/`optStateNew`: the input it replaces next step. */
+  /** For `paramNew`/`optStateNew`/`geometryStateNew`: the input it replaces next step. */
   readonly feeds?: string;
 }
 

@@ -76,15 +76,44 @@ export function decodeStat(stat: StatOutput, outputs: readonly FetchedTensor[], 
     case 'nonFinite':
       return { op: 'nonFinite', nan: scalar(outputs[0], stat), inf: scalar(outputs[1], stat) };
     case 'sampleL2':
-    case 'previousDot':
     case 'updateRatio':
-    case 'singularRatio':
+      return { op: r.op, value: scalar(outputs[0], stat) };
+    case 'previousDot': {
+      const previousNorm = scalar(outputs[2], stat);
+      // No previous tensor (zero state): dot 0 as core answers, even when x holds NaN (0·NaN).
+      const dot = previousNorm === 0 ? 0 : scalar(outputs[0], stat);
+      return { op: 'previousDot', dot, norm: scalar(outputs[1], stat), previousNorm };
+    }
     case 'histogram':
-      // TODO(issue 14): decoded with the in-graph forms.
-      throw new MonitorchError('UNSUPPORTED', `No graph computes ${r.op} yet.`, { op: r.op });
+      return decodeHistogram(stat, outputs[0], r.bins);
+    case 'singularRatio':
+      throw new MonitorchError(
+        'UNSUPPORTED',
+        'No step graph computes singularRatio: the trainer reduces parameter snapshots on the host.',
+        { op: r.op },
+      );
     default:
       return assertNever(r);
   }
+}
+
+/** The graph's histogram vector `[below, bins…, above, nonFinite]` as core's answer. */
+function decodeHistogram(stat: StatOutput, part: FetchedTensor | undefined, bins: number): ReductionResult {
+  if (part === undefined || part.data.length !== bins + 3) {
+    throw new MonitorchError(
+      'BACKEND_FAILED',
+      `Histogram output ${stat.outputs.join(', ')} has ${part?.data.length ?? 0} entries, expected ${bins + 3} (below, ${bins} bins, above, non-finite). The outputs belong to a different graph.`,
+      { outputs: stat.outputs },
+    );
+  }
+  const all = toFloat64(part.data);
+  return {
+    op: 'histogram',
+    counts: all.slice(1, bins + 1),
+    below: all[0] as number,
+    above: all[bins + 1] as number,
+    nonFinite: all[bins + 2] as number,
+  };
 }
 
 /**

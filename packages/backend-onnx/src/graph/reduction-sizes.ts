@@ -1,6 +1,7 @@
 import type { Reduction } from '@monitorch/core';
 import { assertNever } from './assert-never.js';
 import { activeSize, unitCount } from './count-ops.js';
+import { histogramSlots } from './histogram-op.js';
 
 // How big each reduction's graph outputs are, op by op. Each rule lists every op of core's
 // `Reduction` and ends in `assertNever`, so adding an op there fails to compile here until the
@@ -53,13 +54,14 @@ export function partLength(r: Reduction, shape: readonly number[], part: number)
     case 'min':
     case 'max':
     case 'nonFinite':
-      return 1; // scalars: the value, a NaN count, an Infinity count
     case 'sampleL2':
-    case 'previousDot':
     case 'updateRatio':
-    case 'singularRatio':
+    case 'previousDot':
+      return 1; // scalars: a value, a NaN count, an Infinity count; previousDot's dot, norm, previous norm
     case 'histogram':
-      return undefined; // TODO(issue 14): sizes land with the in-graph forms
+      return histogramSlots(r); // one vector: below, the bins, above, non-finite
+    case 'singularRatio':
+      return undefined; // no step graph computes it (parameter snapshots are reduced on the host)
     default:
       return assertNever(r);
   }

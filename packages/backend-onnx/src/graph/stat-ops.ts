@@ -8,9 +8,12 @@ import {
 } from '@monitorch/core';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import { assertNever } from './assert-never.js';
-import type { PackedParts, StatOutput } from './compiled-graph.js';
+import type { GraphInput, GraphOutput, PackedParts, StatOutput } from './compiled-graph.js';
 import { aboveThreshold, countPerUnit, countTrue, magnitude, unitLayout } from './count-ops.js';
 import { FiniteGate, finiteMask } from './finite-gate.js';
+import { sampleL2, updateRatio } from './geometry-ops.js';
+import { histogram } from './histogram-op.js';
+import { previousDot } from './previous-dot.js';
 import { partLength, sizePerSample } from './reduction-sizes.js';
 
 /** Per-tensor shared sub-expressions (|x|, the finite mask), built once. */
@@ -31,6 +34,23 @@ export interface StatBuilderOptions {
    * provider, where an `If` costs nothing extra. Default false (the exact form inline).
    */
   readonly finiteGate?: boolean;
+  /**
+   * Whether `previousDot` statistics may carry state from run to run (train graphs). Without it
+   * (eval graphs, which serve several phases at once) `previousDot` requests are left out.
+   */
+  readonly geometryState?: boolean;
+}
+
+/** What some reductions need besides the tensor itself. */
+export interface StatContext {
+  /** For `update` tensors: the parameter the step started from (for `updateRatio`). */
+  readonly parameterValue?: string;
+}
+
+/** Where a statistic is built: its tensor's identity (for state names) and context. */
+interface BuildSite extends StatContext {
+  /** `<source>.<module>[.<parameter>]`, unique per tensor of a graph. */
+  readonly tensorId: string;
 }
 
 /** The name of the graph output that holds every packed statistic part. */
@@ -59,6 +79,9 @@ export class StatBuilder {
   private readonly caches = new Map<string, TensorCache>();
   private readonly built = new Map<string, string[]>();
   private readonly gate: FiniteGate | undefined;
+  private readonly geometryState: boolean;
+  private readonly stateInputs: GraphInput[] = [];
+  private readonly stateOutputs: GraphOutput[] = [];
 
   /**
    * @param g - the graph to add ops to
@@ -69,6 +92,17 @@ export class StatBuilder {
     options: StatBuilderOptions = {},
   ) {
     this.gate = options.finiteGate === true ? new FiniteGate(g) : undefined;
+    this.geometryState = options.geometryState === true;
+  }
+
+  /** The state inputs `previousDot` statistics added (see {@link previousDot}). */
+  get geometryInputs(): readonly GraphInput[] {
+    return this.stateInputs;
+  }
+
+  /** The state outputs `previousDot` statistics added, each feeding one of {@link geometryInputs}. */
+  get geometryOutputs(): readonly GraphOutput[] {
+    return this.stateOutputs;
   }
 
   /**
@@ -81,6 +115,7 @@ export class StatBuilder {
    * @param tensor - graph tensor name
    * @param shape - its shape (`-1` for the batch)
    * @param reductions - what to compute
+   * @param context - what some reductions need besides the tensor (see {@link StatContext})
    */
   add(
     source: TensorSource,
@@ -90,9 +125,12 @@ export class StatBuilder {
     tensor: string,
     shape: readonly number[],
     reductions: readonly Reduction[],
+    context: StatContext = {},
   ): void {
     if (this.declared !== undefined) throw new Error('internal: StatBuilder.add after finish');
+    const tensorId = `${source}.${module.name}${parameter === undefined ? '' : `.${parameter}`}`;
     for (const reduction of reductions) {
+      if (!this.canBuild(source, reduction, context)) continue;
       const key = reductionKey(reduction);
       const base = `stat.${source}.${module.name}${parameter === undefined ? '' : `.${parameter}`}.${key}`;
       if (this.seen.has(base)) continue;
@@ -103,7 +141,7 @@ export class StatBuilder {
       const builtKey = `${origin}\u0000${key}\u0000${shape.join(',')}`;
       let values = this.built.get(builtKey);
       if (values === undefined) {
-        values = this.build(origin, shape, reduction);
+        values = this.build(origin, shape, reduction, { ...context, tensorId });
         this.built.set(builtKey, values);
       }
       const outputs = values.map((_, k) => (values.length === 1 ? base : `${base}#${k}`));
@@ -164,7 +202,27 @@ export class StatBuilder {
     return this.declared;
   }
 
-  private build(x: string, shape: readonly number[], r: Reduction): string[] {
+  /**
+   * Whether this graph computes `reduction` of the tensor: `updateRatio` needs the parameter
+   * (update tensors of a train graph), `previousDot` needs state (train graphs), and
+   * `singularRatio` is a parameter-snapshot reduction that no step graph computes (the trainer
+   * takes snapshots on the host). Requests the graph cannot answer get no statistic, never an
+   * error: monitoring must not stop training.
+   */
+  private canBuild(source: TensorSource, r: Reduction, context: StatContext): boolean {
+    switch (r.op) {
+      case 'updateRatio':
+        return source === 'update' && context.parameterValue !== undefined;
+      case 'previousDot':
+        return this.geometryState;
+      case 'singularRatio':
+        return false;
+      default:
+        return source !== 'parameter';
+    }
+  }
+
+  private build(x: string, shape: readonly number[], r: Reduction, site: BuildSite): string[] {
     const g = this.g;
     const c = this.cache(x);
     const rank = shape.length; // rank-matched scalars keep ORT on its fast broadcast path
@@ -198,15 +256,40 @@ export class StatBuilder {
       case 'nonFinite':
         return [this.nan(x, c), this.inf(x, c, rank)];
       case 'sampleL2':
-      case 'previousDot':
-      case 'updateRatio':
-      case 'singularRatio':
+        return [sampleL2(g, x, rank)];
+      case 'updateRatio': {
+        const parameter = site.parameterValue;
+        if (parameter === undefined) throw new Error('internal: updateRatio without the parameter');
+        return [updateRatio(g, this.shared(x, shape, { op: 'l2' }, site), parameter)];
+      }
+      case 'previousDot': {
+        const parts = previousDot(g, `geom.${site.tensorId}`, x, shape, this.shared(x, shape, { op: 'l2' }, site));
+        this.stateInputs.push(...parts.state.inputs);
+        this.stateOutputs.push(...parts.state.outputs);
+        return [parts.dot, parts.norm, parts.previousNorm];
+      }
       case 'histogram':
-        // TODO(issue 14): in-graph forms land with the new lenses.
-        throw new MonitorchError('UNSUPPORTED', `The ONNX graph cannot compute ${r.op} yet.`, { op: r.op });
+        return [histogram(g, x, r)];
+      case 'singularRatio':
+        throw new MonitorchError(
+          'UNSUPPORTED',
+          'singularRatio is computed from parameter snapshots on the host, not in a step graph.',
+          { op: r.op },
+        );
       default:
         return assertNever(r);
     }
+  }
+
+  /** A single-part reduction of `x` built once and shared (e.g. `‖x‖₂` for `l2`, `previousDot`, `updateRatio`). */
+  private shared(x: string, shape: readonly number[], r: Reduction, site: BuildSite): string {
+    const key = `${x}\u0000${reductionKey(r)}\u0000${shape.join(',')}`;
+    let values = this.built.get(key);
+    if (values === undefined) {
+      values = this.build(x, shape, r, site);
+      this.built.set(key, values);
+    }
+    return values[0] as string;
   }
 
   private cache(x: string): TensorCache {

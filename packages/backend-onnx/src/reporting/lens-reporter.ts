@@ -7,6 +7,11 @@ import { statReports, type StatDecoder } from './stat-reports.js';
 export interface ReportedRun {
   readonly result: RunResult;
   readonly connection: AdapterConnection | undefined;
+  /**
+   * The statistic declarations of the graph that ran (captured when the run started: with
+   * sampling, the next step may already run another graph while this one is reported).
+   */
+  readonly stats: readonly StatOutput[];
 }
 
 /**
@@ -18,6 +23,8 @@ export interface ReportedRun {
 export class LensReporter {
   private attached: AdapterConnection | undefined;
   private held: AdapterReport[] = [];
+  /** Train steps started for the attached Inspector and not reported yet (at most one, pipelined). */
+  private unreported = 0;
 
   /** @param decode - reads a statistic's outputs (the network compiler's decoder) */
   constructor(private readonly decode: StatDecoder) {}
@@ -35,6 +42,23 @@ export class LensReporter {
   /** Starts reporting to `connection`. */
   connect(connection: AdapterConnection): void {
     this.attached = connection;
+    this.unreported = 0;
+  }
+
+  /**
+   * Notes that a train step starts for the attached Inspector and returns the step stamp its
+   * reports will carry: the Inspector's clock counts reported steps, and the step before this
+   * one may still be waiting to be reported (see `runPipelined`).
+   */
+  startStep(): number {
+    const clock = this.attached?.clock;
+    if (clock === undefined) return 0;
+    return clock.step + this.unreported++;
+  }
+
+  /** Forgets steps that were started but will never be reported (an epoch that stopped early). */
+  clearStarted(): void {
+    this.unreported = 0;
   }
 
   /** Stops reporting. */
@@ -58,21 +82,20 @@ export class LensReporter {
    * Reports one train step: outputs, the loss, the backward statistics, a warning when the loss
    * is not finite, and the step end.
    *
-   * @param run - the step's result and connection
-   * @param stats - the statistic declarations of the train graph that ran
+   * @param run - the step's result, connection and the statistic declarations of its graph
    * @param batchSize - samples in the batch
    * @param nonFiniteWarning - the warning text for a NaN or infinite loss
    * @param skippedWarning - the warning text for a finite loss whose step skipped its update
    *   (a gradient was NaN or infinite)
    */
   trainStep(
-    { result, connection }: ReportedRun,
-    stats: readonly StatOutput[],
+    { result, connection, stats }: ReportedRun,
     batchSize: number,
     nonFiniteWarning: (loss: number) => string,
     skippedWarning: () => string = () => 'This step skipped its update: a gradient was NaN or infinite.',
   ): void {
     if (connection === undefined) return;
+    if (connection === this.attached && this.unreported > 0) this.unreported--;
     const emit = (r: AdapterReport): void => {
       connection.emitter.emit('report', r);
     };
@@ -91,12 +114,11 @@ export class LensReporter {
   /**
    * Reports one evaluation batch: the output statistics asked for in `phase`, then the loss.
    *
-   * @param run - the batch's result and connection
-   * @param stats - the statistic declarations of the eval graph that ran
+   * @param run - the batch's result, connection and the statistic declarations of its graph
    * @param phase - the evaluation's phase (`val`, `test`, …)
    * @param batchSize - samples in the batch
    */
-  evalBatch({ result, connection }: ReportedRun, stats: readonly StatOutput[], phase: Phase, batchSize: number): void {
+  evalBatch({ result, connection, stats }: ReportedRun, phase: Phase, batchSize: number): void {
     if (connection === undefined) return;
     for (const r of statReports(stats, result.stats, phase, batchSize, this.decode)) {
       connection.emitter.emit('report', r);

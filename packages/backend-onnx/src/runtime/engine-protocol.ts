@@ -34,7 +34,7 @@ export function callEngine(engine: StepEngine, call: EngineCall): Promise<unknow
     case 'setState':
       return engine.setState(...(call.args as Parameters<StepEngine['setState']>));
     case 'getState':
-      return engine.getState();
+      return engine.getState(...(call.args as Parameters<StepEngine['getState']>));
     case 'run':
       return engine.run(...(call.args as Parameters<StepEngine['run']>));
     case 'close':

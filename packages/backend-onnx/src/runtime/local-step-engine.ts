@@ -50,6 +50,11 @@ export class LocalStepEngine implements StepEngine {
   private resolvedDevice: Device | undefined;
   /** Params and optimizer state by train-graph input name; fed back every step. */
   private readonly state = new Map<string, Tensor>();
+  /**
+   * `previousDot` state by input name (previous tensors and their norms): monitoring state, kept
+   * apart from the training state, so it is neither in {@link getState} nor in checkpoints.
+   */
+  private readonly geometry = new Map<string, Tensor>();
   /** Train-graph input name of each parameter (the eval graph finds its params through it). */
   private readonly paramInput = new Map<string, string>();
 
@@ -160,12 +165,28 @@ export class LocalStepEngine implements StepEngine {
       }
       this.state.set(name, new this.ort.Tensor(payload.dtype, payload.data as Float32Array, [...payload.dims]));
     }
+    // New parameters: a previous gradient or update of the old ones says nothing about them.
+    this.geometry.clear();
   }
 
   /** {@inheritDoc StepEngine.getState} */
-  getState(): Promise<Record<string, TensorPayload>> {
+  getState(names?: readonly string[]): Promise<Record<string, TensorPayload>> {
     const out: Record<string, TensorPayload> = {};
-    for (const [name, tensor] of this.state) out[name] = toPayload(tensor, true);
+    for (const name of names ?? this.state.keys()) {
+      const tensor = this.state.get(name);
+      if (tensor === undefined) {
+        return Promise.reject(
+          new MonitorchError(
+            'INVALID_ARGUMENT',
+            `getState: no state tensor "${name}". Ask for train-graph input names.`,
+            {
+              name,
+            },
+          ),
+        );
+      }
+      out[name] = toPayload(tensor, true);
+    }
     return Promise.resolve(out);
   }
 
@@ -176,7 +197,13 @@ export class LocalStepEngine implements StepEngine {
       throw new MonitorchError('BACKEND_FAILED', 'The engine has no graphs yet; load() must come before run().');
     }
     const feeds: Record<string, Tensor> = {};
-    for (const input of loaded.graph.inputs) feeds[input.name] = this.feed(input, request, kind);
+    const stale = this.staleGeometry(loaded.graph, request.batch);
+    for (const input of loaded.graph.inputs) {
+      feeds[input.name] =
+        input.role === 'geometryState'
+          ? this.geometryFeed(input, request.batch, stale)
+          : this.feed(input, request, kind);
+    }
     if (this.current !== undefined) this.current.ran = true;
     let outputs: InferenceSession.OnnxValueMapType;
     try {
@@ -193,6 +220,7 @@ export class LocalStepEngine implements StepEngine {
     let updateSkipped = false;
     let prediction: TensorPayload | undefined;
     const stats: Record<string, TensorPayload> = {};
+    const geometry: [string, Tensor][] = [];
     for (const output of loaded.graph.outputs) {
       const value = outputs[output.name];
       if (value === undefined) continue;
@@ -214,8 +242,13 @@ export class LocalStepEngine implements StepEngine {
           // Outputs are fresh buffers owned by JS: feed them straight back next step.
           if (kind === 'train' && output.feeds !== undefined) this.state.set(output.feeds, value);
           break;
+        case 'geometryStateNew':
+          if (output.feeds !== undefined) geometry.push([output.feeds, value]);
+          break;
       }
     }
+    // A step that skipped its update leaves the geometry state as it was, like the parameters.
+    if (kind === 'train' && !updateSkipped) for (const [name, value] of geometry) this.geometry.set(name, value);
     const result = prediction === undefined ? { loss, stats } : { loss, prediction, stats };
     return updateSkipped ? { ...result, updateSkipped } : result;
   }
@@ -245,6 +278,31 @@ export class LocalStepEngine implements StepEngine {
       await train.release();
       throw e;
     }
+  }
+
+  /**
+   * The geometry state groups of `graph` that start again from zeros this run: a member has no
+   * value yet, or one of another shape (the last, smaller batch of an epoch, and the first full
+   * batch after it).
+   */
+  private staleGeometry(graph: CompiledGraph, batch: BatchPayload): Set<string> {
+    const stale = new Set<string>();
+    for (const input of graph.inputs) {
+      if (input.role !== 'geometryState') continue;
+      const held = this.geometry.get(input.name);
+      const dims = batchDims(input.shape, batch);
+      if (held === undefined || held.dims.length !== dims.length || held.dims.some((d, i) => d !== dims[i])) {
+        stale.add(input.stateGroup ?? input.name);
+      }
+    }
+    return stale;
+  }
+
+  private geometryFeed(input: GraphInput, batch: BatchPayload, stale: ReadonlySet<string>): Tensor {
+    const held = this.geometry.get(input.name);
+    if (held !== undefined && !stale.has(input.stateGroup ?? input.name)) return held;
+    const dims = batchDims(input.shape, batch);
+    return new this.ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
   }
 
   private feed(input: GraphInput, request: RunRequest, kind: 'train' | 'eval'): Tensor {
@@ -283,6 +341,8 @@ export class LocalStepEngine implements StepEngine {
       }
       case 'mask':
         return this.maskTensor(input, request);
+      case 'geometryState':
+        throw new Error('internal: geometry state is fed by geometryFeed');
     }
   }
 
@@ -417,6 +477,11 @@ async function releasePair(pair: LoadedPair): Promise<void> {
 function toPayload(tensor: Tensor, copy: boolean): TensorPayload {
   const data = tensor.data as TensorPayload['data'];
   return { dtype: tensor.type as PayloadDType, dims: [...tensor.dims], data: copy ? data.slice() : data };
+}
+
+/** `shape` with the batch dimension (`-1`) set to the batch's size. */
+function batchDims(shape: readonly number[], batch: BatchPayload): number[] {
+  return shape.map((d) => (d < 0 ? (batch.xShape[0] ?? 0) : d));
 }
 
 function sameShape(expected: readonly number[], actual: readonly number[]): boolean {

@@ -120,8 +120,11 @@ export interface StepEngine {
   reuse(key: string): Promise<ReusedGraphs | undefined>;
   /** Replaces state tensors, keyed by train-graph input name (params and optimizer state). */
   setState(state: Readonly<Record<string, TensorPayload>>): Promise<void>;
-  /** Copies of all state tensors, keyed by train-graph input name. */
-  getState(): Promise<Record<string, TensorPayload>>;
+  /**
+   * Copies of state tensors, keyed by train-graph input name: all of them, or only `names`
+   * (e.g. just the parameters, for a snapshot).
+   */
+  getState(names?: readonly string[]): Promise<Record<string, TensorPayload>>;
   /** Runs one batch through the train graph (one optimizer step) or the eval graph. */
   run(kind: 'train' | 'eval', request: RunRequest): Promise<RunResult>;
   /** Releases the sessions (and the worker). */

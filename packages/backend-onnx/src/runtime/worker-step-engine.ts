@@ -72,8 +72,8 @@ export class WorkerStepEngine implements StepEngine {
     return this.call('setState', [state], false) as Promise<void>;
   }
 
-  getState(): Promise<Record<string, TensorPayload>> {
-    return this.call('getState', [], false) as Promise<Record<string, TensorPayload>>;
+  getState(names?: readonly string[]): Promise<Record<string, TensorPayload>> {
+    return this.call('getState', names === undefined ? [] : [names], false) as Promise<Record<string, TensorPayload>>;
   }
 
   /**

@@ -29,6 +29,8 @@ export class ActiveGraphs {
   private graphs: EngineGraphs;
   private key: string;
   private actualDevice: Device;
+  /** The requests last followed: the same array again (a step like the last) needs no key. */
+  private followed: readonly ReductionRequest[] | undefined;
 
   /**
    * @param engine - the engine that runs (and keeps) the graphs
@@ -61,8 +63,13 @@ export class ActiveGraphs {
 
   /** Makes the pair answering `requests` the current one: the engine's kept pair, or a new compile. */
   async follow(requests: readonly ReductionRequest[]): Promise<void> {
+    if (requests === this.followed) return;
     const key = graphsKey(requests, this.actualDevice);
-    if (key === this.key) return;
+    if (key !== this.key) await this.switchTo(requests, key);
+    this.followed = requests;
+  }
+
+  private async switchTo(requests: readonly ReductionRequest[], key: string): Promise<void> {
     const kept = await this.engine.reuse(key);
     if (kept !== undefined) {
       this.use(kept.graphs, key, kept.device);

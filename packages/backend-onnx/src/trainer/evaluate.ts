@@ -19,6 +19,13 @@ export async function evaluate(
 ): Promise<EvaluationResult> {
   const { engine, reporter, graphs } = run;
   const phase: Phase = options.phase ?? 'val';
+  // Evaluation phases are gated by epoch only (see core's `Sampling`).
+  const connection = reporter.connection;
+  await graphs.follow(
+    connection === undefined
+      ? []
+      : run.watched.at(connection.requests, connection.clock.step, connection.clock.epoch, phase),
+  );
   // A loader's order for epoch 0: evaluation does not depend on how far training went.
   const { batches, owned } = openBatches(source, 0);
   let lossSum = 0;
@@ -28,6 +35,7 @@ export async function evaluate(
   await runPipelined<Batch, ReportedRun>(batches, {
     start: (batch) => {
       const connection = reporter.connection;
+      const stats = graphs.current.eval.stats;
       return engine
         .run('eval', {
           // Labels are still needed here for the accuracy: move a copy of them.
@@ -36,7 +44,7 @@ export async function evaluate(
           wantPrediction: true,
           wantStats: connection !== undefined,
         })
-        .then((result) => ({ result, connection }));
+        .then((result) => ({ result, connection, stats }));
     },
     settle: (batch, { result }) => {
       samples += batch.size;
@@ -49,7 +57,7 @@ export async function evaluate(
       }
       return true;
     },
-    report: (batch, outcome) => reporter.evalBatch(outcome, graphs.current.eval.stats, phase, batch.size),
+    report: (batch, outcome) => reporter.evalBatch(outcome, phase, batch.size),
   });
   return {
     loss: samples > 0 ? lossSum / samples : Number.NaN,

@@ -3,6 +3,7 @@ import type { StepEngine } from '../runtime/step-engine.js';
 import type { ActiveGraphs } from './active-graphs.js';
 import type { NetworkCompiler } from './network-compiler.js';
 import type { ProgressCounters } from './progress-counters.js';
+import type { WatchedRequests } from './watched-requests.js';
 import type { NonFiniteLossPolicy } from './trainer-options.js';
 
 /** What a trainer's runs (an epoch, an evaluation, a prediction) share: the parts of one trainer. */
@@ -17,6 +18,8 @@ export interface RunContext {
   readonly reporter: LensReporter;
   /** Steps, epochs, learning rate, seed. */
   readonly counters: ProgressCounters;
+  /** The requests that watch each run (sampling). */
+  readonly watched: WatchedRequests;
   /** What a non-finite training loss does. */
   readonly nonFinite: NonFiniteLossPolicy;
 }

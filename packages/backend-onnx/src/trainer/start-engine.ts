@@ -18,6 +18,8 @@ export interface StartedEngine {
   readonly device: Device;
   /** Warnings for the lenses once an Inspector attaches (a `DEVICE_FALLBACK`). */
   readonly warnings: readonly AdapterReport[];
+  /** The initial parameters set, by train-graph input name (host copies the trainer may keep). */
+  readonly initialState: Readonly<Record<string, TensorPayload>>;
 }
 
 /**
@@ -41,7 +43,8 @@ export async function startEngine(options: CompilerTrainerOptions): Promise<Star
   const engine = await createEngine(options);
   try {
     const { graphs, loaded } = await loadFirstGraphs(engine, options.compiler, config);
-    await engine.setState(initialState(graphs, options.compiler.initialParameters(options.seed ?? 0)));
+    const initial = initialState(graphs, options.compiler.initialParameters(options.seed ?? 0));
+    await engine.setState(initial);
     const warnings: AdapterReport[] =
       loaded.fallbackReason === undefined
         ? []
@@ -52,7 +55,7 @@ export async function startEngine(options: CompilerTrainerOptions): Promise<Star
               message: `Training on the CPU instead of '${device}' (allowCpuFallback). ${loaded.fallbackReason}`,
             },
           ];
-    return { engine, config, graphs, device: loaded.device, warnings };
+    return { engine, config, graphs, device: loaded.device, warnings, initialState: initial };
   } catch (e) {
     await engine.close();
     throw e;

@@ -38,19 +38,26 @@ export async function trainEpoch(
   let nonFiniteLosses = 0;
   let skippedUpdates = 0;
   let stop: MonitorchError | undefined;
+  reporter.clearStarted();
   await runPipelined<Batch, StepOutcome>(batches, {
-    start: (batch) => {
+    start: async (batch) => {
       const connection = reporter.connection;
-      const result = engine.run('train', {
+      // Only the requests that watch this step: an unwatched step runs the graph without
+      // statistics and leaves the geometry state as it was.
+      const requests =
+        connection === undefined
+          ? []
+          : run.watched.at(connection.requests, reporter.startStep(), connection.clock.epoch, 'train');
+      await graphs.follow(requests);
+      const stats = graphs.current.train.stats;
+      const result = await engine.run('train', {
         batch: owned ? batch : copyBatch(batch),
         hypers: nextHypers(run),
         wantPrediction: false,
-        wantStats: connection !== undefined,
+        wantStats: connection !== undefined && stats.length > 0,
       });
-      return result.then((r) => {
-        counters.step += 1;
-        return { result: r, step: counters.step, connection };
-      });
+      counters.step += 1;
+      return { result, step: counters.step, connection, stats };
     },
     settle: (batch, { result, step }) => {
       count += 1;
@@ -72,7 +79,6 @@ export async function trainEpoch(
     report: (batch, outcome) =>
       reporter.trainStep(
         outcome,
-        graphs.current.train.stats,
         batch.size,
         (loss) => nonFiniteLossError(loss, outcome.step, counters.epoch, run.nonFinite).message,
         () => skippedUpdateWarning(outcome.step, counters.epoch),

@@ -1,4 +1,4 @@
-import { MonitorchError, type Adapter, type AdapterConnection } from '@monitorch/core';
+import { MonitorchError, watchesSource, type Adapter, type AdapterConnection } from '@monitorch/core';
 import type { Checkpoint } from '../checkpoint/checkpoint-format.js';
 import { readCheckpointFile, writeCheckpointFile } from '../checkpoint/checkpoint-file.js';
 import { checkSavedState } from '../checkpoint/saved-state.js';
@@ -8,12 +8,14 @@ import { LensReporter } from '../reporting/lens-reporter.js';
 import type { Device } from '../runtime/device.js';
 import type { EngineGraphs, TensorPayload } from '../runtime/step-engine.js';
 import { ActiveGraphs } from './active-graphs.js';
+import { ParameterSnapshots } from './parameter-snapshots.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
 import { ProgressCounters } from './progress-counters.js';
 import type { RunContext } from './run-context.js';
 import { startEngine } from './start-engine.js';
 import { trainEpoch } from './train-epoch.js';
+import { WatchedRequests } from './watched-requests.js';
 import type {
   CompilerTrainerOptions,
   EpochSummary,
@@ -45,8 +47,14 @@ import type {
 export class Trainer implements Adapter {
   private busy = false;
   private closed = false;
+  /** The connection whose `snapshot` signal this trainer listens to. */
+  private listening: AdapterConnection | undefined;
+  private readonly onSnapshot = (): void => this.snapshot();
 
-  private constructor(private readonly run: RunContext) {}
+  private constructor(
+    private readonly run: RunContext,
+    private readonly snapshots: ParameterSnapshots,
+  ) {}
 
   /**
    * Creates a trainer for a declared network: compiles its graphs (no statistics until an
@@ -79,14 +87,20 @@ export class Trainer implements Adapter {
     const { compiler } = options;
     const reporter = new LensReporter(compiler.decode);
     for (const warning of started.warnings) reporter.hold(warning);
-    return new Trainer({
-      engine: started.engine,
-      compiler,
-      graphs: new ActiveGraphs(started.engine, compiler, started.config, started.graphs, started.device),
-      reporter,
-      counters: new ProgressCounters(compiler.learningRate, options.seed ?? 0),
-      nonFinite: options.onNonFiniteLoss ?? 'stop',
-    });
+    const snapshots = new ParameterSnapshots(started.engine);
+    snapshots.hold(0, started.initialState); // the parameters are on the host already: no copy
+    return new Trainer(
+      {
+        engine: started.engine,
+        compiler,
+        graphs: new ActiveGraphs(started.engine, compiler, started.config, started.graphs, started.device),
+        reporter,
+        counters: new ProgressCounters(compiler.learningRate, options.seed ?? 0),
+        watched: new WatchedRequests(),
+        nonFinite: options.onNonFiniteLoss ?? 'stop',
+      },
+      snapshots,
+    );
   }
 
   /** The device the graphs actually run on (`cpu` after a fallback). */
@@ -107,10 +121,15 @@ export class Trainer implements Adapter {
   /** @inheritdoc */
   connect(connection: AdapterConnection): void {
     this.run.reporter.connect(connection);
+    this.listening?.emitter.off('snapshot', this.onSnapshot);
+    connection.emitter.on('snapshot', this.onSnapshot);
+    this.listening = connection;
   }
 
   /** @inheritdoc */
   disconnect(): void {
+    this.listening?.emitter.off('snapshot', this.onSnapshot);
+    this.listening = undefined;
     this.run.reporter.disconnect();
   }
 
@@ -137,7 +156,9 @@ export class Trainer implements Adapter {
   async trainEpoch(source: BatchSource, options: TrainEpochOptions = {}): Promise<EpochSummary> {
     return this.exclusive(async () => {
       await this.prepareRun();
-      return trainEpoch(this.run, source, options);
+      const summary = await trainEpoch(this.run, source, options);
+      await this.keepSnapshotCurrent();
+      return summary;
     });
   }
 
@@ -185,6 +206,7 @@ export class Trainer implements Adapter {
       checkSavedState(this.run.graphs.current.train, state);
       await this.run.engine.setState(state);
       this.run.counters.restore(progress);
+      this.snapshots.hold(this.run.counters.step, state); // the restored parameters are on the host
     });
   }
 
@@ -238,12 +260,49 @@ export class Trainer implements Adapter {
   }
 
   /**
-   * Before a run: held warnings (a device fallback) go out with its first reports, and the graphs
-   * follow the attached lenses' requests (recompiled only when they changed since the last run).
+   * Answers the Inspector's `snapshot` signal: one `parameter` report per watched parameter,
+   * from the host copy when it is current (at once, as the Inspector wants), else from a copy
+   * read after the running step (reported when it arrives). Never throws into the Inspector:
+   * a failed read becomes a warning report.
    */
-  private async prepareRun(): Promise<void> {
+  private snapshot(): void {
+    const connection = this.run.reporter.connection;
+    if (connection === undefined || !connection.requests.some((r) => r.select.of === 'parameter')) return;
+    const graph = this.run.graphs.current.train;
+    if (this.snapshots.isCurrent(this.run.counters.step)) {
+      this.snapshots.report(connection, graph);
+      return;
+    }
+    this.snapshots
+      .refresh(graph, () => this.run.counters.step)
+      .then(() => this.snapshots.report(connection, graph))
+      .catch((e: unknown) => {
+        connection.emitter.emit('report', {
+          type: 'warning',
+          code: 'BACKEND_FAILED',
+          message: `The trainer could not read its parameters for a snapshot: ${e instanceof Error ? e.message : String(e)}`,
+        });
+      });
+  }
+
+  /**
+   * After an epoch a request watches parameter values in: copies the parameters to the host
+   * (one copy per epoch), so the snapshot the Inspector asks for as the epoch closes is answered
+   * at once.
+   */
+  private async keepSnapshotCurrent(): Promise<void> {
+    const connection = this.run.reporter.connection;
+    if (connection === undefined || !epochWatchesParameters(connection)) return;
+    await this.snapshots.refresh(this.run.graphs.current.train, () => this.run.counters.step);
+  }
+
+  /**
+   * Before a run: held warnings (a device fallback) go out with its first reports. The graphs
+   * follow the requests that watch each run as it starts (see `trainEpoch`, `evaluate`).
+   */
+  private prepareRun(): Promise<void> {
     this.run.reporter.releaseHeld();
-    await this.run.graphs.follow(this.run.reporter.requests);
+    return Promise.resolve();
   }
 
   /** Runs one operation at a time: the engine's state is not meant for interleaved epochs. */
@@ -263,4 +322,11 @@ export class Trainer implements Adapter {
       this.busy = false;
     }
   }
+}
+
+/** Whether a request watches parameter values in the connection's current epoch. */
+function epochWatchesParameters(connection: AdapterConnection): boolean {
+  return connection.requests.some(
+    (r) => r.select.of === 'parameter' && watchesSource(r.sampling, 'parameter', 0, connection.clock.epoch, 'train'),
+  );
 }
