@@ -121,9 +121,7 @@ await runMain(async () => {
     }
     console.log(`\nrun directory: ${opts.out}`);
     console.log(`  figure:  ${figures.join(', ')}`);
-    console.log(
-      `  tables:  ${w.inspector.lenses.map((l) => join(opts.out, `${l.table.name}.arrow`)).join(', ')}`,
-    );
+    console.log(`  tables:  ${w.inspector.lenses.map((l) => join(opts.out, `${l.table.name}.arrow`)).join(', ')}`);
     console.log(`  summary: ${join(opts.out, 'summary.json')}`);
     if (opts.lossOn === 'softmax' && result.testAccuracy < 0.95) {
       console.log(

@@ -26,11 +26,7 @@ export interface Watch {
  * chosen `lenses` (`--lenses`) in one Inspector, with a progress bar and per-epoch summary on
  * stderr, and a live page on 127.0.0.1 (any free port) when `serve`.
  */
-export async function watch(options: {
-  serve: boolean;
-  title: string;
-  lenses: readonly LensChoice[];
-}): Promise<Watch> {
+export async function watch(options: { serve: boolean; title: string; lenses: readonly LensChoice[] }): Promise<Watch> {
   const inspector = new Inspector({
     lenses: [
       new LossMetrics({ metrics: ['val_accuracy'] }),
