@@ -102,17 +102,38 @@ t.test('one line per table with per-layer panels: the most telling fact of each'
     'Output Distribution: most outside the bins 12 % (dense.lin2) · most in one bin 98 % (conv.relu1)',
   ]);
   t.same(s.warnings, [
-    'dense.lin2: one step changes weight by 1.5 % (rule of thumb ~0.1 %; a smaller learning rate?)',
+    'one step changes weight by 1.5 % (dense.lin2; rule of thumb ~0.1 %: a smaller learning rate?)',
     'dense.lin2: 12 % of output_distribution outside [-2, 4)',
   ]);
 });
 
 t.test('thresholds move the warnings; a table without per-layer values says nothing', async (t) => {
   const strict = epochSummary(epochRows(), PLOTS, { updateRatio: 2e-3, outsideShare: 0.5 });
-  t.same(strict.warnings, [
-    'dense.lin1: one step changes weight by 0.23 % (rule of thumb ~0.1 %; a smaller learning rate?)',
-    'dense.lin2: one step changes weight by 1.5 % (rule of thumb ~0.1 %; a smaller learning rate?)',
-  ]);
+  t.same(
+    strict.warnings,
+    [
+      'one step changes weight by 1.5 % (2 of 3 layers, most dense.lin2; rule of thumb ~0.1 %: a smaller learning rate?)',
+    ],
+    'one line for all the layers above the threshold, not one per layer',
+  );
+  const inside = epochSummary(
+    new Map([
+      [
+        'output-distribution',
+        [row({ module: 'a', quantity: 'output_distribution', fractions: [0.25, 0.75], below: 0, above: 0 })],
+      ],
+    ]),
+    PLOTS,
+  );
+  t.same(inside.details, ['Output Distribution: none outside the bins · most in one bin 75 % (a)']);
+  t.same(
+    epochSummary(
+      new Map([['parameter-cond', [row({ module: 'a', quantity: 'weight_cond', mean: 0.000123456 })]]]),
+      PLOTS,
+    ).details,
+    ['Weight Cond: smallest 1.23e-4 (a)'],
+    'three significant digits, exponent form for small values',
+  );
   const empty = epochSummary(
     new Map([['parameter-cond', [row({ module: 'a', quantity: 'weight_cond', mean: null })]]]),
     PLOTS,

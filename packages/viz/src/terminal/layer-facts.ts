@@ -1,5 +1,4 @@
 import type { PlotSpec, TableRow } from '@monitorch/core';
-import { formatValue } from '../figure/format.js';
 import { formatShare } from '../figure/panels/share-colors.js';
 import { clean } from './clean-text.js';
 
@@ -60,10 +59,11 @@ export function layerFacts(
       if (worst !== undefined) {
         const peak = largest(layerValues(its, (r) => largestItem(r['fractions'])));
         const most = peak === undefined ? '' : ` · most in one bin ${formatShare(peak[1])} (${clean(peak[0])})`;
-        facts.push({
-          priority: 2,
-          text: `${title}: most outside the bins ${formatShare(worst[1])} (${clean(worst[0])})${most}`,
-        });
+        const out =
+          worst[1] > 0
+            ? `most outside the bins ${formatShare(worst[1])} (${clean(worst[0])})`
+            : 'none outside the bins';
+        facts.push({ priority: 2, text: `${title}: ${out}${most}` });
       }
       for (const r of its) {
         const share = sum(r['below'], r['above']);
@@ -81,19 +81,20 @@ export function layerFacts(
       const [module, value] = largest(values)!;
       facts.push({
         priority: 0,
-        text: `${title}: largest ${formatValue(value)} (${clean(module)}) · rule of thumb ~${formatValue(UPDATE_RATIO_RULE)}`,
+        text: `${title}: largest ${short(value)} (${clean(module)}) · rule of thumb ~${short(UPDATE_RATIO_RULE)}`,
       });
-      for (const [m, v] of values) {
-        if (v >= maxRatio) {
-          warnings.push(
-            `${clean(m)}: one step changes ${clean(parameterOf(quantity))} by ${formatShare(v)} ` +
-              `(rule of thumb ~${formatShare(UPDATE_RATIO_RULE)}; a smaller learning rate?)`,
-          );
-        }
+      const high = values.filter(([, v]) => v >= maxRatio);
+      if (high.length > 0) {
+        const [m, v] = largest(high)!;
+        const where = high.length === 1 ? clean(m) : `${high.length} of ${values.length} layers, most ${clean(m)}`;
+        warnings.push(
+          `one step changes ${clean(parameterOf(quantity))} by ${formatShare(v)} (${where}; ` +
+            `rule of thumb ~${formatShare(UPDATE_RATIO_RULE)}: a smaller learning rate?)`,
+        );
       }
     } else if (/(^|_)cond$/.test(quantity)) {
       const [module, value] = smallest(values)!;
-      facts.push({ priority: 1, text: `${title}: smallest ${formatValue(value)} (${clean(module)})` });
+      facts.push({ priority: 1, text: `${title}: smallest ${short(value)} (${clean(module)})` });
     } else {
       facts.push({ priority: 3, text: `${title}: ${spread(values)}` });
     }
@@ -119,8 +120,8 @@ function layerValues(rows: readonly TableRow[], value: (r: TableRow) => number |
 function spread(values: readonly LayerValue[]): string {
   const low = smallest(values)!;
   const high = largest(values)!;
-  if (values.length === 1) return `${formatValue(low[1])} (${clean(low[0])})`;
-  return `${formatValue(low[1])} (${clean(low[0])}) … ${formatValue(high[1])} (${clean(high[0])})`;
+  if (values.length === 1) return `${short(low[1])} (${clean(low[0])})`;
+  return `${short(low[1])} (${clean(low[0])}) … ${short(high[1])} (${clean(high[0])})`;
 }
 
 function largest(values: readonly LayerValue[]): LayerValue | undefined {
@@ -156,11 +157,18 @@ function largestItem(list: unknown): number | undefined {
 function range(r: TableRow): string {
   const lo = finite(r['lo']);
   const hi = finite(r['hi']);
-  return lo === undefined || hi === undefined ? 'its range' : `[${formatValue(lo)}, ${formatValue(hi)})`;
+  return lo === undefined || hi === undefined ? 'its range' : `[${short(lo)}, ${short(hi)})`;
 }
 
 /** `weight_update_ratio` → `weight`; `update_ratio` → `the parameters`. */
 function parameterOf(quantity: string): string {
   const name = quantity.replace(/_?update_ratio$/, '');
   return name === '' ? 'the parameters' : name;
+}
+
+/** A value in a summary line: three significant digits, exponent form below 1e-3 or from 1e5. */
+function short(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+  return String(Number(v.toPrecision(3)));
 }
