@@ -127,6 +127,14 @@ t.test('a row without edge shares gets no edge rows; the axis is the binned rang
   t.equal(cells(svg).length, 2);
   t.equal(parse(svg).querySelectorAll('g[aria-label="rule"]').length, 0);
   t.same(yTicks(svg)[0], ['-1', '0', '1']);
+  // OutputDistribution's default range: ±4.05, so that 0 is the middle of a bin.
+  const wide = lensTable(
+    'output-distribution',
+    { panels: [DISTRIBUTION_PANEL] },
+    [{ epoch: 1, phase: 'train', module: 'm', quantity: 'output_distribution', lo: -4.05, hi: 4.05, fractions: [1] }],
+    ['lo', 'hi', ['fractions', FLOAT_LIST]],
+  );
+  t.same(yTicks(renderFigure([wide]).svg)[0], ['-4', '-2', '0', '2', '4'], 'round ticks inside an odd range');
 });
 
 t.test('two phases share an epoch’s column side by side; the legend says in which order', async (t) => {

@@ -120,8 +120,9 @@ function pushEdge(edges: RangeEdges, x1: number, x2: number, y: number): void {
 }
 
 /**
- * Round ticks (1, 2 or 5 × a power of ten apart) inside [lo, hi], about `count` of them; the
- * ends themselves when no round step fits.
+ * Round ticks (1, 2 or 5 × a power of ten apart) inside [lo, hi]: the widest step that gives
+ * at least two and about `count` of them (±4.05 → −4, 0, 4); the ends themselves when no
+ * round step fits.
  *
  * @param lo - lowest value
  * @param hi - highest value (> lo)
@@ -130,11 +131,14 @@ function pushEdge(edges: RangeEdges, x1: number, x2: number, y: number): void {
 export function niceTicks(lo: number, hi: number, count: number): number[] {
   const rough = (hi - lo) / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
-  const ticks: number[] = [];
-  // Integer multiples of the step, so ticks are exactly round (no 0.30000000000000004).
-  for (let n = Math.ceil(lo / step - 1e-9); n * step <= hi + step * 1e-9; n += 1) {
-    ticks.push(Number((n * step).toPrecision(12)));
+  const steps = [10, 5, 2, 1, 0.5, 0.2, 0.1].map((m) => m * power).filter((s) => s <= 2 * rough);
+  for (const step of steps) {
+    const ticks: number[] = [];
+    // Integer multiples of the step, so ticks are exactly round (no 0.30000000000000004).
+    for (let n = Math.ceil(lo / step - 1e-9); n * step <= hi + step * 1e-9; n += 1) {
+      ticks.push(Number((n * step).toPrecision(12)));
+    }
+    if (ticks.length >= 2) return ticks;
   }
-  return ticks.length >= 2 ? ticks : [lo, hi];
+  return [lo, hi];
 }
