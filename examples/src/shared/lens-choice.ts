@@ -17,6 +17,9 @@ export interface LensChoice {
   create(): Lens;
 }
 
+/** OutputGradientGeometry watches one train step in this many. */
+export const OUTPUT_GRADIENT_EVERY = 20;
+
 /**
  * The lenses of issue 14, in the order the figure shows their columns. Norms of gradients and
  * updates fall by orders of magnitude while a network learns, so their panels use a log axis.
@@ -32,7 +35,10 @@ export const EXTRA_LENSES: readonly LensChoice[] = [
   {
     id: 'output-gradient-geometry',
     className: 'OutputGradientGeometry',
-    create: () => new OutputGradientGeometry({ logScale: true }),
+    // The costly lens on the CPU: every watched step carries each layer's output gradient out of
+    // the graph (49 MiB for conv1's at batch 256), which slowed the seed CNN's steps by about a
+    // half here; one step in 20 keeps its panels and costs little (backend-onnx README).
+    create: () => new OutputGradientGeometry({ logScale: true, sampling: { everySteps: OUTPUT_GRADIENT_EVERY } }),
   },
   {
     id: 'update-geometry',
