@@ -163,7 +163,7 @@ t.test('two phases share an epoch’s column side by side; the legend says in wh
 });
 
 t.test('a long run draws every k-th epoch, so cells stay at least 3 px wide', async (t) => {
-  const { svg, width } = renderFigure([distributionTable(300)], { tooltips: true });
+  const { svg, width } = renderFigure([distributionTable(300, { samples: 200 })], { tooltips: true });
   // One column 840 px wide: the plot area is 840 − 64 = 776 px, room for 258 cells of 3 px,
   // so every 2nd epoch from the first is drawn (150 of them), plus the last.
   t.equal(width, 840);
