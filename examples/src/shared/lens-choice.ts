@@ -36,8 +36,8 @@ export const EXTRA_LENSES: readonly LensChoice[] = [
     id: 'output-gradient-geometry',
     className: 'OutputGradientGeometry',
     // The costly lens on the CPU: every watched step carries each layer's output gradient out of
-    // the graph (49 MiB for conv1's at batch 256), which slowed the seed CNN's steps by about a
-    // half here; one step in 20 keeps its panels and costs little (backend-onnx README).
+    // the graph (49 MiB for conv1's at batch 256): the seed CNN's steps took up to 1.8× as long
+    // here; one step in 20 keeps its panels and costs little (backend-onnx README).
     create: () => new OutputGradientGeometry({ logScale: true, sampling: { everySteps: OUTPUT_GRADIENT_EVERY } }),
   },
   {
