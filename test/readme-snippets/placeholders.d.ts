@@ -17,3 +17,5 @@ declare const inspector: import('@monitorch/core').Inspector;
 declare const stopper: import('@monitorch/backend-onnx').EarlyStopper;
 declare function relu(x: any): any;
 declare function matmul(a: any, b: any): any;
+declare const fc1: { weight: Float32Array; bias: Float32Array };
+declare function sgdStep(): void;

@@ -93,7 +93,17 @@ export type { ModuleDeclaration } from './loop/module-registry.js';
 export { plotSpecOf, tableSpecOf } from './arrow/schema-reader.js';
 export { readRun, readRunSync, type ReadRunOptions, type RunTableSource } from './arrow/run-reader.js';
 export { runDamageText, type RunDamage } from './arrow/run-damage.js';
-export type { ArrowFileSum, RunManifest } from './arrow/run-manifest.js';
+export type { ArrowFileSum, RunConfigValue, RunManifest } from './arrow/run-manifest.js';
+export {
+  RUN_COLUMN,
+  readRuns,
+  readRunsSync,
+  runNames,
+  type ReadRunsOptions,
+  type RunEntry,
+} from './arrow/read-runs.js';
+export { readRunsInfo } from './arrow/runs-info.js';
+export { runStatus, type RunStatus } from './arrow/run-status.js';
 export { QUANTILE_COLUMNS, summaryCells } from './lens-kit/summary-cells.js';
 export { unitRates, type BatchRates } from './lens-kit/unit-rates.js';
 export { DeadUnits } from './lens-kit/dead-units.js';

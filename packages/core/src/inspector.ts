@@ -3,6 +3,7 @@ import type { Table } from 'apache-arrow';
 import type { Adapter } from './adapter.js';
 import { rowsToRecordBatch } from './arrow/schema.js';
 import { RunWriter } from './arrow/run-writer.js';
+import { describeRun, type RunDescriptionOptions } from './arrow/run-description.js';
 import { Bus } from './bus.js';
 import { MonitorchError, isMonitorchErrorCode } from './errors.js';
 import type { Lens, LensClass, LensHost } from './lens.js';
@@ -59,12 +60,31 @@ export interface InspectorOptions {
    * own (default: all). Unwatched steps cost nothing: adapters skip their statistics.
    */
   readonly sampling?: Sampling;
+  /**
+   * The run's name in comparisons and run lists, stored in run.json (default: the run
+   * directory's name). Each run of this Inspector gets it.
+   */
+  readonly label?: string;
+  /**
+   * What produced the run — hyper-parameters, data, seed — as plain JSON data, stored in
+   * run.json so run lists show it and `readRunsInfo` gives it columns to join on.
+   */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Versions to record in run.json besides `@monitorch/core` and `node`. */
+  readonly versions?: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link Inspector.attach}. */
 export interface AttachOptions {
   /** Run directory for this run, overriding the numbering from `InspectorOptions.runDir`. */
   readonly runDir?: string;
+  /**
+   * This run's label, overriding `InspectorOptions.label`: one Inspector re-attached for
+   * several runs (a with/without-dropout study) names each run apart.
+   */
+  readonly label?: string;
+  /** This run's config, replacing `InspectorOptions.config` for this run. */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 /** What the Inspector tells listeners after every tick. */
@@ -152,6 +172,7 @@ export class Inspector {
     if (samplingWrong !== undefined) {
       throw new MonitorchError('INVALID_ARGUMENT', `Inspector: ${samplingWrong}.`, { sampling: options.sampling });
     }
+    describeRun(options, options.runDir ?? 'run'); // a bad label or config fails here, before any training
     this.options = options;
     this.lenses = [...options.lenses];
     this.activeLenses = this.lenses;
@@ -208,6 +229,15 @@ export class Inspector {
         { runDir: holder.runDir },
       );
     }
+    // A bad label or config fails here, before anything changes.
+    const label = options.label ?? this.options.label;
+    const config = options.config ?? this.options.config;
+    const description: RunDescriptionOptions = {
+      ...(label === undefined ? {} : { label }),
+      ...(config === undefined ? {} : { config }),
+      ...(this.options.versions === undefined ? {} : { versions: this.options.versions }),
+    };
+    if (options.label !== undefined || options.config !== undefined) describeRun(description, 'run');
     if (this.adapter !== undefined) this.detach();
     const run = this.runNumber + 1;
     const dir = options.runDir ?? this.numberedRunDir(run);
@@ -218,7 +248,11 @@ export class Inspector {
         : RunWriter.open(
             dir,
             this.lenses.map((l) => l.table),
-            { durable: this.options.durable ?? true, overwrite: this.options.overwrite ?? false },
+            {
+              durable: this.options.durable ?? true,
+              overwrite: this.options.overwrite ?? false,
+              describe: describeRun(description, dir),
+            },
           );
     this.runNumber = run;
     this.writer = writer;

@@ -90,7 +90,8 @@ t.test('updateRatio: ‖Δ‖/‖P_before‖ by hand, zero parameter, missing pa
 function matmul(a: number[], b: number[], m: number, k: number, n: number): number[] {
   const c = new Array<number>(m * n).fill(0);
   for (let i = 0; i < m; i++)
-    for (let l = 0; l < k; l++) for (let j = 0; j < n; j++) c[i * n + j] += a[i * k + l]! * b[l * n + j]!;
+    for (let l = 0; l < k; l++)
+      for (let j = 0; j < n; j++) c[i * n + j] = (c[i * n + j] ?? 0) + a[i * k + l]! * b[l * n + j]!;
   return c;
 }
 
@@ -172,39 +173,39 @@ t.test('singularRatio: σ_max agrees with power iteration on a random conv weigh
   t.end();
 });
 
-t.test('singularRatio: cross-check against numpy (when python3 with numpy is on PATH)', (t) => {
-  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    t.skip('python3 with numpy not available');
+const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+
+t.test(
+  'singularRatio: cross-check against numpy (when python3 with numpy is on PATH)',
+  { skip: hasNumpy ? false : 'python3 with numpy not available' },
+  (t) => {
+    const rnd = mulberry32(5);
+    const cases: number[][] = [
+      [12, 40],
+      [40, 12],
+      [10, 3, 3, 3],
+    ];
+    for (const shape of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const w = Float64Array.from({ length: n }, () => rnd() * 2 - 1);
+      const script =
+        'import sys, json, numpy as np\n' +
+        'd = json.loads(sys.stdin.read())\n' +
+        'a = np.array(d["w"], dtype=np.float64).reshape(d["shape"][0], -1)\n' +
+        's = np.linalg.svd(a, compute_uv=False)\n' +
+        'print(json.dumps([float(s.min()), float(s.max())]))\n';
+      const out = spawnSync('python3', ['-c', script], {
+        input: JSON.stringify({ w: Array.from(w), shape }),
+        encoding: 'utf8',
+      });
+      const [lo, hi] = JSON.parse(out.stdout) as [number, number];
+      const r = singularRatio(w, shape);
+      t.ok(Math.abs(r.sigmaMin / lo - 1) < 1e-9, `σ_min of [${shape.join(', ')}]`);
+      t.ok(Math.abs(r.sigmaMax / hi - 1) < 1e-12, `σ_max of [${shape.join(', ')}]`);
+    }
     t.end();
-    return;
-  }
-  const rnd = mulberry32(5);
-  const cases: number[][] = [
-    [12, 40],
-    [40, 12],
-    [10, 3, 3, 3],
-  ];
-  for (const shape of cases) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const w = Float64Array.from({ length: n }, () => rnd() * 2 - 1);
-    const script =
-      'import sys, json, numpy as np\n' +
-      'd = json.loads(sys.stdin.read())\n' +
-      'a = np.array(d["w"], dtype=np.float64).reshape(d["shape"][0], -1)\n' +
-      's = np.linalg.svd(a, compute_uv=False)\n' +
-      'print(json.dumps([float(s.min()), float(s.max())]))\n';
-    const out = spawnSync('python3', ['-c', script], {
-      input: JSON.stringify({ w: Array.from(w), shape }),
-      encoding: 'utf8',
-    });
-    const [lo, hi] = JSON.parse(out.stdout) as [number, number];
-    const r = singularRatio(w, shape);
-    t.ok(Math.abs(r.sigmaMin / lo - 1) < 1e-9, `σ_min of [${shape.join(', ')}]`);
-    t.ok(Math.abs(r.sigmaMax / hi - 1) < 1e-12, `σ_max of [${shape.join(', ')}]`);
-  }
-  t.end();
-});
+  },
+);
 
 t.test('histogram: hand-computed bins, edges, outside and non-finite entries', (t) => {
   const x = f32([-1, 0, 0.25, 0.49, 0.5, 0.99, 1, 2, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);

@@ -19,8 +19,11 @@ export function geometryReduction(correlation: boolean): Reduction {
 
 /** What a concrete geometry lens tells {@link GeometryLens}. */
 export interface GeometryLensConfig {
+  /** Lens id and table name. */
   readonly id: string;
+  /** The resolved shared options. */
   readonly options: ResolvedGeometry;
+  /** The lens's requests (a geometry reduction, maybe more). */
   readonly requests: readonly ReductionRequest[];
   /** Watched parameters, for parameter lenses. */
   readonly parameters?: readonly string[];

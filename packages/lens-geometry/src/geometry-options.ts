@@ -35,12 +35,19 @@ export interface GeometryOptions {
 
 /** {@link GeometryOptions} with defaults applied and checked. */
 export interface ResolvedGeometry {
+  /** `normalizeBySize`. */
   readonly normalize: boolean;
+  /** `logScale`. */
   readonly logScale: boolean;
+  /** `computeCorrelation`. */
   readonly correlation: boolean;
+  /** `lineAggregation`. */
   readonly line: Aggregation;
+  /** `bands`. */
   readonly bands: readonly BandKind[];
+  /** The module selector built from `include`/`exclude`. */
   readonly modules: ModuleSelector;
+  /** `sampling`, checked. */
   readonly sampling: Sampling | undefined;
 }
 

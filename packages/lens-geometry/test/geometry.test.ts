@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import type { MonitorchError} from '@monitorch/core';
+import type { MonitorchError } from '@monitorch/core';
 import { Inspector, LoopAdapter, type Lens } from '@monitorch/core';
 import { OutputGradientGeometry, ParameterGradientGeometry, ParameterUpdateGeometry } from '@monitorch/lens-geometry';
 
@@ -241,4 +241,18 @@ t.test('bad options are typed errors', (t) => {
   bad(() => new OutputGradientGeometry({ lineAggregation: 'q3' as 'mean' }), 'unknown aggregation');
   bad(() => new OutputGradientGeometry({ include: 'linear' as unknown as string[] }), 'bare string include');
   t.end();
+});
+
+t.test("the Inspector's sampling applies to lenses without their own", async (t) => {
+  const lens = new ParameterGradientGeometry({ parameters: ['weight'] });
+  const own = new ParameterGradientGeometry({ parameters: ['weight'], sampling: { everySteps: 1 }, id: 'own' });
+  const { inspector, loop } = setup([lens, own], { sampling: { everySteps: 2 } });
+  for (let s = 0; s < 5; s++) {
+    loop.gradient('lin1', 'weight', scaled(s + 1), SHAPE);
+    loop.step();
+  }
+  await inspector.tickEpoch();
+  t.equal(row(rows(inspector, lens), 1, 'weight_gradient_norm')['count'], 3, 'steps 0, 2, 4');
+  t.equal(row(rows(inspector, own), 1, 'weight_gradient_norm')['count'], 5, "the lens's own sampling wins");
+  await inspector.close();
 });

@@ -6,6 +6,7 @@ import {
   defineTable,
   entriesFrom,
   moduleSelectorOption,
+  orderPhases,
   phasesOption,
   reductionKey,
   samplingOption,
@@ -56,7 +57,8 @@ const SAMPLE_L2: Reduction = { op: 'sampleL2' };
  * of the per-sample Euclidean norms `mean_b ‖y[b]‖₂` (or the per-sample RMS with
  * `normalizeBySize`: divided by √(entries of one sample)). Per epoch, phase and layer one
  * `output_norm` (`output_rms`) row summarising the batches, and — with `comparisonPlot` — one
- * `output_norm_share` row per layer: its value over the sum of all layers measured that epoch.
+ * `output_norm_share` row per layer: its value over the sum of all layers measured that epoch
+ * (in the first recorded phase, train by default: one relations panel shows one phase).
  *
  * Panels: `Output Norm` (small, numerical, log y with `logScale`) and
  * `<Mean> Output[ Log] Norm Comparison` (big, relations).
@@ -97,7 +99,9 @@ export class OutputNorm extends ScalarSeriesLens {
       ],
       table: outputNormTable({ id, quantity, share, line, bands, logScale, comparison, by }),
       quantities: () => [quantity],
-      ...(comparison ? { comparison: { quantity: () => quantity, share: () => share, by } } : {}),
+      ...(comparison
+        ? { comparison: { quantity: () => quantity, share: () => share, by, phase: orderPhases(phases)[0] ?? 'train' } }
+        : {}),
     });
     this.normalize = normalize;
     this.quantity = quantity;

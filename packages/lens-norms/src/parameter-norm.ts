@@ -103,7 +103,8 @@ export class ParameterNorm extends ScalarSeriesLens {
       table,
       parameters,
       quantities: (p) => [quantity(p)],
-      ...(comparison ? { comparison: { quantity, share, by } } : {}),
+      // Snapshots are reported in the default phase, train.
+      ...(comparison ? { comparison: { quantity, share, by, phase: 'train' } } : {}),
     });
     this.normalize = normalize;
   }

@@ -33,14 +33,18 @@ export function previousDot(data: TensorData, shape: readonly number[], previous
   checkShape(data, shape, 'previousDot');
   const norm = rangeNorm(data, 0, data.length);
   if (previous === undefined || previous.length !== data.length) return { dot: 0, norm, previousNorm: 0 };
+  // One pass for the dot and the previous tensor's squares: both arrays are read once.
   let a = 0;
   let b = 0;
+  let pp = 0;
   const n = data.length;
-  const n2 = n - (n % 2);
-  for (let i = 0; i < n2; i += 2) {
-    a += (data[i] as number) * (previous[i] as number);
-    b += (data[i + 1] as number) * (previous[i + 1] as number);
+  for (let i = 0; i < n; i++) {
+    const x = data[i] as number;
+    const y = previous[i] as number;
+    if (i & 1) b += x * y;
+    else a += x * y;
+    pp += y * y;
   }
-  if (n2 < n) a += (data[n2] as number) * (previous[n2] as number);
-  return { dot: a + b, norm, previousNorm: rangeNorm(previous, 0, n) };
+  const previousNorm = Number.isFinite(pp) ? Math.sqrt(pp) : rangeNorm(previous, 0, n);
+  return { dot: a + b, norm, previousNorm };
 }

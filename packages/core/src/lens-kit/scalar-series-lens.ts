@@ -18,6 +18,11 @@ export interface ComparisonConfig {
   readonly share: (parameter: string | undefined) => string;
   /** Which statistic of each module's series is compared. */
   readonly by: Aggregation;
+  /**
+   * The one phase whose modules are compared. A relations panel stacks one band per module, so
+   * shares of two phases would collide in it; lenses compare their first phase (train).
+   */
+  readonly phase: Phase;
 }
 
 /** What a concrete lens tells {@link ScalarSeriesLens}. */
@@ -83,8 +88,8 @@ export abstract class ScalarSeriesLens implements Lens {
     for (const phase of orderPhases(this.state.keys())) {
       const tensors = [...(this.state.get(phase)?.values() ?? [])].sort((a, b) => this.compare(a, b));
       for (const t of tensors) rows.push(...this.tensorRows(epoch, phase, t));
-      if (this.config.comparison !== undefined)
-        rows.push(...this.shareRows(epoch, phase, tensors, this.config.comparison));
+      const comparison = this.config.comparison;
+      if (comparison?.phase === phase) rows.push(...this.shareRows(epoch, phase, tensors, comparison));
     }
     this.state = new Map();
     return rows;
