@@ -44,7 +44,7 @@ const WARMUP_ROUNDS = 2;
 const ROUNDS_PER_BLOCK = 4; // a multiple of 4: the A/A groups need pairs 0, 3 and 1, 2 of each four
 const BLOCKS = 24;
 
-function seedCnn() {
+export function seedCnn() {
   return sequential({
     conv: sequential({
       conv1: conv2d(1, 64, 7, { padding: 'same' }),

@@ -28,6 +28,7 @@ import {
   decodeStatFrom,
   runGraph,
   type FeedTensor,
+  type NetworkCompiler,
   type RunOutput,
 } from '@monitorch/backend-onnx/internals';
 import { blobs } from './fixtures/linear-classifier.js';
@@ -41,6 +42,12 @@ const model = sequential({ lin1: linear(F, 4), act: relu(), lin2: linear(4, C) }
 const declaration = { model, inputShape: [-1, F], loss: crossEntropy(), optimizer: sgd({ lr: LR }) };
 const DOT: Reduction = { op: 'previousDot' };
 const L2: Reduction = { op: 'l2' };
+
+/** The declared network, compiled in the graph form of `form` whatever device the trainer runs on. */
+function compilerFor(form: 'cpu' | 'webgpu'): NetworkCompiler {
+  const base = compileNetwork(declaration);
+  return { ...base, compile: (requests) => base.compile(requests, { device: form }) };
+}
 
 function dataset(n: number): TensorDataset {
   const { x, y } = blobs(n, F);
@@ -76,39 +83,47 @@ const geometryRequests: ReductionRequest[] = [
   { select: { of: 'outputGradient', modules: {} }, reduction: DOT },
 ];
 
-t.test('plain SGD: update norm = lr × gradient norm, update correlation = gradient correlation', async (t) => {
-  const trainer = await Trainer.create({ ...declaration, worker: false, seed: 5 });
-  t.teardown(() => trainer.close());
-  const lens = new TensorRecorder(geometryRequests);
-  const inspector = new Inspector({ lenses: [lens], logger: null });
-  inspector.attach(trainer);
-  await trainer.trainEpoch(batches(dataset(16))); // 4 steps
-  await inspector.tickEpoch();
-  for (const [module, parameter] of [
-    ['lin1', 'weight'],
-    ['lin1', 'bias'],
-    ['lin2', 'weight'],
-  ] as const) {
-    const grads = lens.of('gradient', module, parameter).map((e) => dotOf(e));
-    const updates = lens.of('update', module, parameter).map((e) => dotOf(e));
-    t.equal(grads.length, 4, `${module}.${parameter}: four steps`);
-    t.same([grads[0]!.previousNorm, updates[0]!.previousNorm], [0, 0], 'no previous tensor at the first step');
-    for (let s = 0; s < 4; s++) {
-      const g = grads[s]!;
-      const u = updates[s]!;
-      // ΔP = (P − lr·g) − P in float32: relative error a few float32 ulps of |P| / |ΔP|.
-      t.ok(Math.abs(u.norm - LR * g.norm) <= 1e-4 * LR * g.norm, `step ${s}: ‖ΔP‖ ${u.norm} = lr·‖g‖ ${LR * g.norm}`);
-      if (s > 0) {
-        t.ok(
-          Math.abs(u.previousNorm - grads[s - 1]!.norm * LR) <= 1e-4 * LR * g.norm,
-          `step ${s}: previous update norm`,
-        );
-        t.ok(Math.abs(cosine(u) - cosine(g)) < 1e-4, `step ${s}: cos ${cosine(u)} = ${cosine(g)}`);
+for (const form of ['cpu', 'webgpu'] as const) {
+  t.test(
+    `${form} graph form, plain SGD: update norm = lr × gradient norm, update correlation = gradient correlation`,
+    async (t) => {
+      const trainer = await Trainer.fromCompiler({ compiler: compilerFor(form), worker: false, seed: 5 });
+      t.teardown(() => trainer.close());
+      const lens = new TensorRecorder(geometryRequests);
+      const inspector = new Inspector({ lenses: [lens], logger: null });
+      inspector.attach(trainer);
+      await trainer.trainEpoch(batches(dataset(16))); // 4 steps
+      await inspector.tickEpoch();
+      for (const [module, parameter] of [
+        ['lin1', 'weight'],
+        ['lin1', 'bias'],
+        ['lin2', 'weight'],
+      ] as const) {
+        const grads = lens.of('gradient', module, parameter).map((e) => dotOf(e));
+        const updates = lens.of('update', module, parameter).map((e) => dotOf(e));
+        t.equal(grads.length, 4, `${module}.${parameter}: four steps`);
+        t.same([grads[0]!.previousNorm, updates[0]!.previousNorm], [0, 0], 'no previous tensor at the first step');
+        for (let s = 0; s < 4; s++) {
+          const g = grads[s]!;
+          const u = updates[s]!;
+          // ΔP = (P − lr·g) − P in float32: relative error a few float32 ulps of |P| / |ΔP|.
+          t.ok(
+            Math.abs(u.norm - LR * g.norm) <= 1e-4 * LR * g.norm,
+            `step ${s}: ‖ΔP‖ ${u.norm} = lr·‖g‖ ${LR * g.norm}`,
+          );
+          if (s > 0) {
+            t.ok(
+              Math.abs(u.previousNorm - grads[s - 1]!.norm * LR) <= 1e-4 * LR * g.norm,
+              `step ${s}: previous update norm`,
+            );
+            t.ok(Math.abs(cosine(u) - cosine(g)) < 1e-4, `step ${s}: cos ${cosine(u)} = ${cosine(g)}`);
+          }
+        }
       }
-    }
-  }
-  await inspector.close();
-});
+      await inspector.close();
+    },
+  );
+}
 
 t.test('in-graph correlations equal the cosines of consecutive debug gradients and output gradients', async (t) => {
   const graph = compileTrainGraph(model, {
@@ -318,3 +333,27 @@ t.test('parameter snapshots: at each epoch end and on inspector.snapshotParamete
   );
   await inspector.close();
 });
+
+t.test(
+  'a new Inspector run starts without a previous tensor; the trainer says which sources it provides',
+  async (t) => {
+    const trainer = await Trainer.create({ ...declaration, seed: 5 }); // in the worker
+    t.teardown(() => trainer.close());
+    const request: ReductionRequest = { select: { of: 'gradient', parameters: ['weight'] }, reduction: DOT };
+    const data = batches(dataset(8)); // 2 steps
+    const previousNorms = async (): Promise<boolean[]> => {
+      const lens = new TensorRecorder([request]);
+      const inspector = new Inspector({ lenses: [lens], logger: null });
+      const warnings: string[] = [];
+      inspector.events.warning$.subscribe((w) => warnings.push(w.code));
+      inspector.attach(trainer);
+      await trainer.trainEpoch(data);
+      await inspector.tickEpoch();
+      await inspector.close();
+      t.same(warnings, [], 'no SOURCE_NOT_REPORTED warning');
+      return lens.of('gradient', 'lin1', 'weight').map((e) => dotOf(e).previousNorm > 0);
+    };
+    t.same(await previousNorms(), [false, true], 'first run: the first step has no previous gradient');
+    t.same(await previousNorms(), [false, true], 'second run: neither, although the engine ran steps before');
+  },
+);

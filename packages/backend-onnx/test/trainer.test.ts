@@ -244,51 +244,60 @@ async function countingOrt(): Promise<{ ort: OrtApi; sessions: SessionCounts }> 
   };
 }
 
-t.test('re-attaching an Inspector switches back to warm sessions; a third request set evicts the oldest', async (t) => {
-  const { ort: counting, sessions } = await countingOrt();
-  const trainer = await Trainer.fromCompiler({ compiler, ort: counting, worker: false });
-  const plain = await Trainer.fromCompiler({ compiler, worker: false });
-  t.teardown(() => plain.close());
-  const loader = new DataLoader(dataset(8), { batchSize: 4 });
-  const epoch = async (): Promise<void> => {
-    await trainer.trainEpoch(loader);
-    await plain.trainEpoch(loader);
-  };
-  t.same([sessions.created, sessions.released], [2, 0], 'train + eval session for the graphs without statistics');
-  await epoch();
-  const inspector = new Inspector({ lenses: [new RecordingLens(requests)], logger: null });
-  inspector.attach(trainer);
-  await epoch();
-  t.same([sessions.created, sessions.released], [4, 0], 'attached: a second pair, the first one kept');
-  inspector.detach();
-  await epoch();
-  inspector.attach(trainer);
-  await epoch();
-  t.same([sessions.created, sessions.released], [4, 0], 'detach and re-attach: both pairs reused, nothing rebuilt');
-  inspector.detach();
-  const other = new Inspector({ lenses: [new RecordingLens([requests[1]] as never)], logger: null });
-  other.attach(trainer);
-  await epoch();
-  t.same(
-    [sessions.created, sessions.released],
-    [6, 2],
-    `a third request set: one new pair, the least recently used one (of ${SESSIONS_KEPT} kept) released`,
-  );
-  t.equal(
-    sessions.mostAlive,
-    2 * SESSIONS_KEPT,
-    'the old pair is released before the new one is built: never three pairs at once',
-  );
-  t.same(
-    f32((await trainer.state())['lin.weight']),
-    f32((await plain.state())['lin.weight']),
-    'switching graphs never touched the training state',
-  );
-  await other.close();
-  await inspector.close();
-  await trainer.close();
-  t.equal(sessions.released, sessions.created, 'close releases every kept session');
-});
+t.test(
+  're-attaching an Inspector switches back to warm sessions; a fourth request set evicts the oldest',
+  async (t) => {
+    const { ort: counting, sessions } = await countingOrt();
+    const trainer = await Trainer.fromCompiler({ compiler, ort: counting, worker: false });
+    const plain = await Trainer.fromCompiler({ compiler, worker: false });
+    t.teardown(() => plain.close());
+    const loader = new DataLoader(dataset(8), { batchSize: 4 });
+    const epoch = async (): Promise<void> => {
+      await trainer.trainEpoch(loader);
+      await plain.trainEpoch(loader);
+    };
+    t.same([sessions.created, sessions.released], [2, 0], 'train + eval session for the graphs without statistics');
+    await epoch();
+    const inspector = new Inspector({ lenses: [new RecordingLens(requests)], logger: null });
+    inspector.attach(trainer);
+    await epoch();
+    t.same([sessions.created, sessions.released], [4, 0], 'attached: a second pair, the first one kept');
+    inspector.detach();
+    await epoch();
+    inspector.attach(trainer);
+    await epoch();
+    t.same([sessions.created, sessions.released], [4, 0], 'detach and re-attach: both pairs reused, nothing rebuilt');
+    inspector.detach();
+    const third = new Inspector({ lenses: [new RecordingLens([requests[0]] as never)], logger: null });
+    third.attach(trainer);
+    await epoch();
+    t.same([sessions.created, sessions.released], [6, 0], 'a third request set: a third pair, all three kept');
+    third.detach();
+    const other = new Inspector({ lenses: [new RecordingLens([requests[1]] as never)], logger: null });
+    other.attach(trainer);
+    await epoch();
+    t.same(
+      [sessions.created, sessions.released],
+      [8, 2],
+      `a fourth request set: one new pair, the least recently used one (of ${SESSIONS_KEPT} kept) released`,
+    );
+    t.equal(
+      sessions.mostAlive,
+      2 * SESSIONS_KEPT,
+      'the old pair is released before the new one is built: never four pairs at once',
+    );
+    t.same(
+      f32((await trainer.state())['lin.weight']),
+      f32((await plain.state())['lin.weight']),
+      'switching graphs never touched the training state',
+    );
+    await other.close();
+    await third.close();
+    await inspector.close();
+    await trainer.close();
+    t.equal(sessions.released, sessions.created, 'close releases every kept session');
+  },
+);
 
 t.test('in the worker too, re-attaching an Inspector switches back to the graphs the engine kept', async (t) => {
   const trainer = await Trainer.fromCompiler({ compiler, worker: true });

@@ -1,4 +1,4 @@
-import type { AdapterConnection, AdapterReport, Phase, ReductionRequest } from '@monitorch/core';
+import type { AdapterConnection, AdapterReport, Phase, ReductionRequest, TensorSource } from '@monitorch/core';
 import type { StatOutput } from '../graph/compiled-graph.js';
 import type { RunResult } from '../runtime/step-engine.js';
 import { statReports, type StatDecoder } from './stat-reports.js';
@@ -64,6 +64,16 @@ export class LensReporter {
   /** Stops reporting. */
   disconnect(): void {
     this.attached = undefined;
+  }
+
+  /**
+   * Tells the attached Inspector which tensor sources this run provides, whatever the lenses
+   * watch: statistics are computed only for watched modules, so a lens whose modules are absent
+   * would otherwise be warned that its source is not reported.
+   */
+  seen(sources: readonly TensorSource[]): void {
+    if (this.attached === undefined) return;
+    for (const source of sources) this.attached.emitter.emit('seen', source);
   }
 
   /** Keeps a warning (a device fallback) until an Inspector can receive it. */

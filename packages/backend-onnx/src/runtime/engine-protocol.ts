@@ -2,7 +2,7 @@ import { MonitorchError, type MonitorchErrorCode } from '@monitorch/core';
 import type { RunResult, StepEngine, TensorPayload } from './step-engine.js';
 
 /** The engine methods a worker serves. */
-export type EngineMethod = 'load' | 'reuse' | 'setState' | 'getState' | 'run' | 'close';
+export type EngineMethod = 'load' | 'reuse' | 'setState' | 'getState' | 'clearGeometry' | 'run' | 'close';
 
 /** Main thread → worker: call `method` with `args`. */
 export interface EngineCall {
@@ -35,6 +35,8 @@ export function callEngine(engine: StepEngine, call: EngineCall): Promise<unknow
       return engine.setState(...(call.args as Parameters<StepEngine['setState']>));
     case 'getState':
       return engine.getState(...(call.args as Parameters<StepEngine['getState']>));
+    case 'clearGeometry':
+      return engine.clearGeometry();
     case 'run':
       return engine.run(...(call.args as Parameters<StepEngine['run']>));
     case 'close':

@@ -190,6 +190,12 @@ export class LocalStepEngine implements StepEngine {
     return Promise.resolve(out);
   }
 
+  /** {@inheritDoc StepEngine.clearGeometry} */
+  clearGeometry(): Promise<void> {
+    this.geometry.clear();
+    return Promise.resolve();
+  }
+
   /** {@inheritDoc StepEngine.run} */
   async run(kind: 'train' | 'eval', request: RunRequest): Promise<RunResult> {
     const loaded = kind === 'train' ? this.train : this.eval;

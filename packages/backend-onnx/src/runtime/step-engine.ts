@@ -30,8 +30,12 @@ export interface EngineGraphs {
   readonly key?: string;
 }
 
-/** How many loaded graph pairs an engine keeps warm (see {@link EngineGraphs.key}). */
-export const SESSIONS_KEPT = 2;
+/**
+ * How many loaded graph pairs an engine keeps warm (see {@link EngineGraphs.key}): three, so a
+ * sampled lens (steps that watch it and steps that do not run different graphs) and an Inspector
+ * detached now and then (the graphs without statistics) switch without a rebuild.
+ */
+export const SESSIONS_KEPT = 3;
 
 /** Where and how to run the graphs. */
 export interface EngineConfig {
@@ -125,6 +129,11 @@ export interface StepEngine {
    * (e.g. just the parameters, for a snapshot).
    */
   getState(names?: readonly string[]): Promise<Record<string, TensorPayload>>;
+  /**
+   * Forgets the geometry state (`previousDot`'s previous tensors): a new monitoring run starts
+   * without a previous tensor, as the Inspector's runs do.
+   */
+  clearGeometry(): Promise<void>;
   /** Runs one batch through the train graph (one optimizer step) or the eval graph. */
   run(kind: 'train' | 'eval', request: RunRequest): Promise<RunResult>;
   /** Releases the sessions (and the worker). */

@@ -72,6 +72,11 @@ export class WorkerStepEngine implements StepEngine {
     return this.call('setState', [state], false) as Promise<void>;
   }
 
+  /** {@inheritDoc StepEngine.clearGeometry} */
+  clearGeometry(): Promise<void> {
+    return this.call('clearGeometry', [], false) as Promise<void>;
+  }
+
   getState(names?: readonly string[]): Promise<Record<string, TensorPayload>> {
     return this.call('getState', names === undefined ? [] : [names], false) as Promise<Record<string, TensorPayload>>;
   }

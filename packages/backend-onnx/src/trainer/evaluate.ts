@@ -21,6 +21,7 @@ export async function evaluate(
   const phase: Phase = options.phase ?? 'val';
   // Evaluation phases are gated by epoch only (see core's `Sampling`).
   const connection = reporter.connection;
+  reporter.seen(['output']);
   await graphs.follow(
     connection === undefined
       ? []

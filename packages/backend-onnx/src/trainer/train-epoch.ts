@@ -8,6 +8,9 @@ import { nextHypers, type RunContext } from './run-context.js';
 import { stderrProgressLine } from './stderr-progress-line.js';
 import type { EpochProgress, EpochSummary, TrainEpochOptions } from './trainer-options.js';
 
+/** The tensor sources a train epoch provides (parameter values: by snapshot). */
+const TRAIN_SOURCES = ['output', 'outputGradient', 'gradient', 'update', 'parameter'] as const;
+
 /** A train step's result and connection, with its 1-based step number (for a non-finite-loss message). */
 interface StepOutcome extends ReportedRun {
   readonly step: number;
@@ -39,6 +42,7 @@ export async function trainEpoch(
   let skippedUpdates = 0;
   let stop: MonitorchError | undefined;
   reporter.clearStarted();
+  reporter.seen(TRAIN_SOURCES);
   await runPipelined<Batch, StepOutcome>(batches, {
     start: async (batch) => {
       const connection = reporter.connection;

@@ -121,6 +121,8 @@ export class Trainer implements Adapter {
   /** @inheritdoc */
   connect(connection: AdapterConnection): void {
     this.run.reporter.connect(connection);
+    // A new run: no previous tensor yet (queued before any later step, in the worker too).
+    this.run.engine.clearGeometry().catch(() => undefined);
     this.listening?.emitter.off('snapshot', this.onSnapshot);
     connection.emitter.on('snapshot', this.onSnapshot);
     this.listening = connection;
