@@ -1,6 +1,7 @@
 // `npm start` as a newcomer sees it, on a quick run (256 training images, one epoch): it exits
 // by itself when training is done, says where the results are, its live page is told the run
-// finished before the page stops, and the terminal prints each number once, under one name.
+// finished before the page stops, the terminal prints each number once, under one name, and
+// every lens (the seed's three and issue 14's seven) is written, drawn and summarised.
 // Needs the build (`npm test` builds first).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -79,4 +80,37 @@ t.test('npm start: exits when done, says where the results are, the live page sa
     rows.find((r) => r.phase === phase && r.module === '' && r.quantity === 'loss')?.mean;
   t.equal(summary.epochs[0]?.trainLoss, lensLoss('train'), 'summary.json train loss = loss-metrics.arrow');
   t.equal(summary.epochs[0]?.valLoss, lensLoss('val'), 'summary.json val loss = loss-metrics.arrow');
+
+  // Every lens is on by default: each new table is written, drawn and summarised in the terminal.
+  const tables = readRunSync(out);
+  const figure = readFileSync(join(out, 'figure.svg'), 'utf8');
+  for (const [table, panel] of NEW_LENS_PANELS) {
+    t.ok((tables.get(table)?.numRows ?? 0) > 0, `${table}.arrow has rows`);
+    t.match(figure, `>${panel}<`, `the figure draws ${panel}`);
+  }
+  t.match(figure, 'class="legend share-legend"', 'the output distribution is drawn as a heat map with its colour ramp');
+  for (const line of TERMINAL_LINES) t.match(terminal, new RegExp(`^  ${line}: .+$`, 'm'), `terminal: ${line} line`);
 });
+
+/** Each new lens's table and a panel title of it (the comparison panels for the norm lenses). */
+const NEW_LENS_PANELS: readonly [string, string][] = [
+  ['output-norm', 'Mean Output Norm Comparison'],
+  ['parameter-norm', 'Weight Norm Comparison'],
+  // One step (256 images): no previous gradient yet, so no correlation; the norm is there.
+  ['gradient-geometry', 'Weight Gradient Norm'],
+  ['output-gradient-geometry', 'Output Gradient Norm'],
+  ['update-geometry', 'Weight Update Ratio'],
+  ['parameter-cond', 'Weight Cond'],
+  ['output-distribution', 'Output Distribution'],
+];
+
+/** The terminal's line for each new table (one a table, under the epoch line). */
+const TERMINAL_LINES: readonly string[] = [
+  'Output Norm',
+  'Weight Norm',
+  'Weight Gradient Norm',
+  'Output Gradient Norm',
+  'Weight Update Ratio',
+  'Weight Cond',
+  'Output Distribution',
+];

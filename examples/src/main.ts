@@ -1,7 +1,8 @@
 /**
- * The main job, `npm start`: the seed notebook's MNIST CNN trained with all three lenses
- * watching, a progress bar in the terminal, a live page in the browser, and the run's Arrow
- * tables and figure under runs/<name>/. `npm start -- --help` lists the options.
+ * The main job, `npm start`: the seed notebook's MNIST CNN trained with every lens watching
+ * (the seed's three and issue 14's seven; `--lenses` chooses), a progress bar in the terminal,
+ * a live page in the browser, and the run's Arrow tables and figure under runs/<name>/.
+ * `npm start -- --help` lists the options.
  *
  * The defaults finish in a few minutes on two CPU cores (3 epochs). The full seed experiment —
  * up to 50 epochs with early stopping, with and without dropout — is `npm run example:mnist`.
@@ -13,6 +14,7 @@ import { integer, positiveInteger } from './shared/number-options.js';
 import { percent } from './shared/last-epoch.js';
 import { doneMessage } from './shared/done-message.js';
 import { runMain } from './shared/exit-on-error.js';
+import { EXTRA_LENSES, lensList, lensListLabel, type LensChoice } from './shared/lens-choice.js';
 import type { LossOn } from './mnist/seed-cnn.js';
 import { loadMnistData, trainMnist, writeFigures } from './mnist/train-mnist.js';
 import { untilInterrupted, watch } from './mnist/watch.js';
@@ -55,6 +57,14 @@ const program = new Command('npm start --')
       .default('softmax'),
   )
   .option('--limit <n>', 'use only the first n training images (a quick try)', positiveInteger)
+  .addOption(
+    new Option(
+      '--lenses <list>',
+      `lenses besides the seed's three: "all", "none" or a comma list of ${EXTRA_LENSES.map((l) => l.id).join(', ')} (ids or class names)`,
+    )
+      .argParser(lensList)
+      .default(EXTRA_LENSES, 'all'),
+  )
   .showHelpAfterError('(--help lists the options)')
   .parse();
 
@@ -69,14 +79,15 @@ const opts = program.opts<{
   keepServing?: boolean;
   lossOn: LossOn;
   limit?: number;
+  lenses: readonly LensChoice[];
 }>();
 
 await runMain(async () => {
   console.log(
-    `monitorch · MNIST · seed CNN · dropout ${dropoutLabel(opts.dropout)} · CrossEntropy on ${opts.lossOn} · batch ${opts.batchSize} · ${opts.epochs} epoch(s) · ${opts.device}`,
+    `monitorch · MNIST · seed CNN · dropout ${dropoutLabel(opts.dropout)} · CrossEntropy on ${opts.lossOn} · batch ${opts.batchSize} · ${opts.epochs} epoch(s) · ${opts.device} · ${lensListLabel(opts.lenses)}`,
   );
   const data = await loadMnistData(opts.limit);
-  const w = await watch({ serve: opts.serve, title: `monitorch: MNIST (${opts.out})` });
+  const w = await watch({ serve: opts.serve, title: `monitorch: MNIST (${opts.out})`, lenses: opts.lenses });
   if (w.page !== undefined)
     console.log(`live page: ${w.page.url}  (open it in a browser; it redraws after every epoch)`);
   try {
@@ -110,9 +121,7 @@ await runMain(async () => {
     }
     console.log(`\nrun directory: ${opts.out}`);
     console.log(`  figure:  ${figures.join(', ')}`);
-    console.log(
-      `  tables:  ${['loss-metrics', 'output-activation', 'gradient-activation'].map((t) => join(opts.out, `${t}.arrow`)).join(', ')}`,
-    );
+    console.log(`  tables:  ${w.inspector.lenses.map((l) => join(opts.out, `${l.table.name}.arrow`)).join(', ')}`);
     console.log(`  summary: ${join(opts.out, 'summary.json')}`);
     if (opts.lossOn === 'softmax' && result.testAccuracy < 0.95) {
       console.log(

@@ -11,6 +11,7 @@ import { integer, positiveInteger } from './shared/number-options.js';
 import { comparisonTable } from './mnist/comparison-table.js';
 import { doneMessage } from './shared/done-message.js';
 import { runMain } from './shared/exit-on-error.js';
+import { EXTRA_LENSES, lensList, lensListLabel, type LensChoice } from './shared/lens-choice.js';
 import type { LossOn } from './mnist/seed-cnn.js';
 import { loadMnistData, trainMnist, writeComparison, writeFigures, type MnistRunResult } from './mnist/train-mnist.js';
 import { untilInterrupted, watch } from './mnist/watch.js';
@@ -47,6 +48,14 @@ const program = new Command('npm run example:mnist --')
   .option('--patience <n>', 'early stopping: epochs without improvement', positiveInteger, 5)
   .option('--no-early-stopping', 'train every epoch')
   .option('--limit <n>', 'use only the first n training images (a quick try)', positiveInteger)
+  .addOption(
+    new Option(
+      '--lenses <list>',
+      `lenses besides the seed's three: "all", "none" or a comma list of ${EXTRA_LENSES.map((l) => l.id).join(', ')} (ids or class names)`,
+    )
+      .argParser(lensList)
+      .default(EXTRA_LENSES, 'all'),
+  )
   .showHelpAfterError('(--help lists the options)')
   .parse();
 
@@ -63,18 +72,23 @@ const opts = program.opts<{
   patience: number;
   earlyStopping: boolean;
   limit?: number;
+  lenses: readonly LensChoice[];
 }>();
 
 await runMain(async () => {
   const data = await loadMnistData(opts.limit);
-  const w = await watch({ serve: opts.serve, title: 'monitorch: MNIST with and without dropout' });
+  const w = await watch({
+    serve: opts.serve,
+    title: 'monitorch: MNIST with and without dropout',
+    lenses: opts.lenses,
+  });
   if (w.page !== undefined) console.log(`live page: ${w.page.url}`);
   const results: MnistRunResult[] = [];
   try {
     for (const dropout of opts.dropout) {
       const runDir = join(opts.out, `dropout-${dropout.join('-')}`);
       console.log(
-        `\n== dropout ${dropoutLabel(dropout)} · CrossEntropy on ${opts.lossOn} · batch ${opts.batchSize} · seed ${opts.seed} → ${runDir}`,
+        `\n== dropout ${dropoutLabel(dropout)} · CrossEntropy on ${opts.lossOn} · batch ${opts.batchSize} · seed ${opts.seed} · ${lensListLabel(opts.lenses)} → ${runDir}`,
       );
       const result = await trainMnist({
         data,

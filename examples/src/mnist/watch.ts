@@ -3,6 +3,7 @@ import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
 import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 import { TerminalReporter, serve, type LivePage } from '@monitorch/viz';
+import type { LensChoice } from '../shared/lens-choice.js';
 
 /** An Inspector with the seed's three lenses, its terminal output and (optionally) a live page. */
 export interface Watch {
@@ -21,13 +22,18 @@ export interface Watch {
 
 /**
  * The seed's lenses — LossMetrics (`val_accuracy`; loss and metrics in separate panels, so the
- * accuracy has its own 0–1 axis), OutputActivation, ParameterGradientActivation — in one
- * Inspector, with a progress bar and per-epoch summary on stderr, and a live page on 127.0.0.1
- * (any free port) when `serve`.
+ * accuracy has its own 0–1 axis), OutputActivation, ParameterGradientActivation — plus the
+ * chosen `lenses` (`--lenses`) in one Inspector, with a progress bar and per-epoch summary on
+ * stderr, and a live page on 127.0.0.1 (any free port) when `serve`.
  */
-export async function watch(options: { serve: boolean; title: string }): Promise<Watch> {
+export async function watch(options: { serve: boolean; title: string; lenses: readonly LensChoice[] }): Promise<Watch> {
   const inspector = new Inspector({
-    lenses: [new LossMetrics({ metrics: ['val_accuracy'] }), new OutputActivation(), new ParameterGradientActivation()],
+    lenses: [
+      new LossMetrics({ metrics: ['val_accuracy'] }),
+      new OutputActivation(),
+      new ParameterGradientActivation(),
+      ...options.lenses.map((l) => l.create()),
+    ],
     // npm start writes runs/mnist (and the dropout runs) again on every run: replace them.
     overwrite: true,
   });

@@ -6,6 +6,7 @@ export {
   type ColumnModel,
   type FigureModel,
   type BandEdges,
+  type DistributionColumns,
   type FigureModelOptions,
   type PanelModel,
   type PanelPoints,

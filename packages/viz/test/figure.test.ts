@@ -366,7 +366,7 @@ t.test('a panel of an unknown kind is not drawn as another kind: the figure says
   const figure = renderFigure([table]);
   t.same(figure.notes, [model.skipped[0]!.message], 'the note comes back with the figure');
   t.match(figure.notes[0], /^Panel "Heat" of table "future-lens" is not drawn: its kind "heatmap" is not one of /);
-  t.match(figure.notes[0], /not one of numerical, probability, relations\. Update @monitorch\/viz/);
+  t.match(figure.notes[0], /not one of numerical, probability, relations, distribution\. Update @monitorch\/viz/);
   const doc = parse(figure.svg, 'image/svg+xml');
   const note = Array.from(doc.querySelectorAll('g.notes text'))
     .map((n) => n.textContent)
@@ -546,3 +546,50 @@ t.test('columns of small panels are kept apart by a thin rule, not by an unexpla
   const doc = parse(svg, 'image/svg+xml');
   t.equal(doc.querySelectorAll('line.column-rule').length, 2, 'one rule between each pair of the 3 columns');
 });
+
+t.test(
+  'many panels wrap into rows: at most 4 big panels and 7 columns side by side, rows as even as possible',
+  async (t) => {
+    // Every lens on the seed CNN: 7 big panels and 20 columns; here 7 tables of one big panel
+    // and 20 of one column each, two modules a column.
+    const big = Array.from({ length: 7 }, (_, i) =>
+      lensTable(
+        `big-${i}`,
+        { panels: [{ title: `Big ${i}`, size: 'big', kind: 'numerical', quantities: ['q'], line: 'mean' }] },
+        [1, 2].map((epoch) => ({ epoch, phase: 'train', module: '', quantity: 'q', mean: epoch + i })),
+      ),
+    );
+    const columns = Array.from({ length: 20 }, (_, i) =>
+      lensTable(
+        `col-${i}`,
+        { panels: [{ title: `Column ${i}`, size: 'small', kind: 'probability', quantities: ['r'], line: 'mean' }] },
+        [1, 2].flatMap((epoch) =>
+          ['a', 'b'].map((module) => ({ epoch, phase: 'train', module, quantity: 'r', mean: 0.5 })),
+        ),
+      ),
+    );
+    const figure = renderFigure([...big, ...columns]);
+    t.equal(figure.width, 7 * 250, 'as wide as 7 columns of 250 px (4 big panels need only 4 × 420)');
+    const doc = parse(figure.svg, 'image/svg+xml');
+    const headingY = (prefix: string): number[] => [
+      ...new Set(
+        Array.from(doc.querySelectorAll('svg > text'))
+          .filter((n) => (n.textContent ?? '').startsWith(prefix))
+          .map((n) => Number(n.getAttribute('y'))),
+      ),
+    ];
+    t.equal(headingY('Big ').length, 2, '7 big panels: rows of 4 and 3');
+    const columnRows = headingY('Column ');
+    t.equal(columnRows.length, 3, '20 columns: rows of 7, 7 and 6');
+    const perRow = columnRows.map(
+      (y) =>
+        Array.from(doc.querySelectorAll('svg > text')).filter(
+          (n) => (n.textContent ?? '').startsWith('Column ') && Number(n.getAttribute('y')) === y,
+        ).length,
+    );
+    t.same(perRow, [7, 7, 6]);
+    t.equal(doc.querySelectorAll('line.row-rule').length, 2, 'a rule between rows of columns');
+    t.equal(doc.querySelectorAll('svg svg').length, 7 + 20 * 2, 'every panel drawn');
+    t.equal(renderFigure(seedTables(3)).width, 1680, 'the seed figure keeps its one row (4 big panels, 3 columns)');
+  },
+);

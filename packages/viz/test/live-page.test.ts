@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Inspector } from '@monitorch/core';
 import { serve } from '@monitorch/viz';
-import { EVIL, ScriptedAdapter, ScriptedLens, scriptedInspector, trainEpoch } from './fixtures/scripted-run.js';
+import {
+  EVIL,
+  ScriptedAdapter,
+  ScriptedGeometryLens,
+  ScriptedLens,
+  scriptedInspector,
+  trainEpoch,
+} from './fixtures/scripted-run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SKIP = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed`;
@@ -192,3 +199,55 @@ t.test('the live page says when a run finished and stops its progress line', { s
 
   t.same(problems, [], 'no console errors or warnings');
 });
+
+t.test(
+  'the live page draws the heat map, log norms and correlations of a run as it goes',
+  { skip: SKIP },
+  async (t) => {
+    const inspector = new Inspector({ lenses: [new ScriptedLens(), new ScriptedGeometryLens()], logger: null });
+    inspector.attach(new ScriptedAdapter());
+    const live = await serve(inspector);
+    t.teardown(async () => {
+      await live.close();
+      await inspector.close();
+    });
+    await trainEpoch(inspector);
+    const browser = await launch();
+    t.teardown(() => browser.close());
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    await page.goto(live.url);
+    await trainEpoch(inspector);
+    await page.waitForFunction(() => document.getElementById('figure')?.dataset['epoch'] === '2', undefined, {
+      timeout: 15_000,
+    });
+    const shown = await page.evaluate(() => ({
+      headings: Array.from(document.querySelectorAll('#figure > svg > text')).map((n) => n.textContent ?? ''),
+      cells: Array.from(document.querySelectorAll('#figure g[aria-label="rect"] rect title')).map(
+        (n) => n.textContent ?? '',
+      ),
+      ramp: document.querySelectorAll('#figure g.share-legend rect').length,
+      // What the browser lays out, not just what the markup says: the heat map has an area.
+      cellArea: Array.from(document.querySelectorAll('#figure g[aria-label="rect"] rect')).reduce((a, r) => {
+        const box = (r as SVGGraphicsElement).getBBox();
+        return a + box.width * box.height;
+      }, 0),
+    }));
+    for (const title of ['Output Distribution', 'Gradient Norm', 'Gradient Correlation'])
+      t.ok(shown.headings.includes(title), `${title} column drawn`);
+    // Epoch 2: bins 0.4, 0.3, 0.08, 0.1 and 0.12 above the range; epoch 1: 0.5, 0.3, 0.09, 0.05 and 0.06.
+    t.same(
+      shown.cells.filter((s) => s.includes('epoch 2')).map((s) => s.split('\n')[1]),
+      ['[0, 1): 40 %', '[1, 2): 30 %', '[2, 3): 8 %', '[3, 4): 10 %', 'at or above 4: 12 %'],
+      'the hover values are the shares the lens wrote (read back from its Arrow table)',
+    );
+    t.equal(shown.cells.filter((s) => s.includes('epoch 1')).length, 5);
+    t.ok(shown.ramp >= 30, 'the share legend is drawn');
+    t.ok(shown.cellArea > 0, 'cells are laid out with an area');
+    t.same(problems, [], 'no console errors or warnings');
+  },
+);

@@ -32,6 +32,14 @@ export function drawPanel(panel: PanelModel, frame: PanelFrame, x: number, y: nu
       ? [Plot.text(['no data yet'], { frameAnchor: 'middle', fill: '#888' })]
       : drawer.marks(panel, frame);
   const fixedDomain = spec.yDomain ?? drawer.defaultYDomain;
+  const ownAxis = panel.points.length === 0 ? undefined : drawer.yAxis?.(panel, frame);
+  const yAxis =
+    ownAxis !== undefined
+      ? { domain: [...ownAxis.domain], ticks: [...ownAxis.ticks] }
+      : {
+          ...(fixedDomain === undefined ? { nice: true } : { domain: [...fixedDomain] }),
+          ticks: frame.height < 140 ? 3 : 5,
+        };
   const svg = Plot.plot({
     document: plotDocument(),
     width: frame.width,
@@ -49,14 +57,13 @@ export function drawPanel(panel: PanelModel, frame: PanelFrame, x: number, y: nu
       label: null,
     },
     y: {
-      type: spec.yScale === 'log' ? 'log' : 'linear',
-      ...(fixedDomain === undefined ? { nice: true } : { domain: [...fixedDomain] }),
-      ticks: frame.height < 140 ? 3 : 5,
+      type: ownAxis?.type ?? (spec.yScale === 'log' ? 'log' : 'linear'),
+      ...yAxis,
       tickFormat: formatTick,
       grid: true,
       label: null,
     },
-    color: { domain: panel.series.map((s) => s.key), range: panel.series.map((s) => s.color) },
+    color: drawer.colorScale ?? { domain: panel.series.map((s) => s.key), range: panel.series.map((s) => s.color) },
     marks,
   }) as unknown as Element;
   // Each Plot SVG carries the same <style>; the figure keeps one copy instead of hundreds.

@@ -3,7 +3,7 @@ import type { BandKind, PanelSpec } from '@monitorch/core';
 import { RUN_PALETTE, SPARE_DASHES, hasNamedColor, panelColors, roleDash, runColor, seriesDash } from './colors.js';
 import { PANEL_DRAWERS } from './panels/panel-kinds.js';
 import { drawableTable, type SkippedPanel } from './plot-spec.js';
-import { numberAt, stringAt, tableColumns, type TableColumns } from './table-columns.js';
+import { numberAt, numberListAt, stringAt, tableColumns, type TableColumns } from './table-columns.js';
 
 /** One series of a panel: what the legend shows and how it is coloured. */
 export interface SeriesInfo {
@@ -61,6 +61,26 @@ export interface PanelPoints {
   readonly y: Float64Array;
   /** Band edges, for the bands the panel asks for. */
   readonly bands: Readonly<Partial<Record<BandKind, BandEdges>>>;
+  /** The binned value distribution of each point, for `distribution` panels only. */
+  readonly distribution?: DistributionColumns;
+}
+
+/**
+ * What a `distribution` panel draws, per point (core's PanelSpec doc: `lo`, `hi`, `fractions`;
+ * `below` and `above` are the shares of entries left of `lo` and at or right of `hi`). A
+ * missing or null value is NaN (`null` for `fractions`): that epoch is not drawn.
+ */
+export interface DistributionColumns {
+  /** Lower edge of the binned range. */
+  readonly lo: Float64Array;
+  /** Upper edge of the binned range. */
+  readonly hi: Float64Array;
+  /** Share of the entries in each equal-width bin of [lo, hi). */
+  readonly fractions: readonly (Float64Array | null)[];
+  /** Share of the entries below `lo` (NaN when the table has no such column). */
+  readonly below: Float64Array;
+  /** Share of the entries at or above `hi` (NaN when the table has no such column). */
+  readonly above: Float64Array;
 }
 
 /** Everything needed to draw one panel. */
@@ -311,7 +331,23 @@ function pointsOf(spec: PanelSpec, cols: TableColumns, order: readonly [string, 
       edges.hi[i] = hi;
     }
   });
-  return { length: n, epoch, series: order.map(([k]) => k), y, bands };
+  const points = { length: n, epoch, series: order.map(([k]) => k), y, bands };
+  return spec.kind === 'distribution' ? { ...points, distribution: distributionOf(cols, order) } : points;
+}
+
+function distributionOf(cols: TableColumns, order: readonly [string, number, number][]): DistributionColumns {
+  const column = (name: string): Float64Array => {
+    const values = cols.get(name);
+    return Float64Array.from(order, ([, , r]) => numberAt(values, r) ?? Number.NaN);
+  };
+  const fractions = cols.get('fractions');
+  return {
+    lo: column('lo'),
+    hi: column('hi'),
+    fractions: order.map(([, , r]) => numberListAt(fractions, r)),
+    below: column('below'),
+    above: column('above'),
+  };
 }
 
 function seriesInfo(parts: ReadonlyMap<string, SeriesParts>, stackModules: boolean): SeriesInfo[] {

@@ -1,4 +1,5 @@
 import { escapeMarkup } from '../escape.js';
+import { wrapText } from './wrap-text.js';
 
 /** Notes drawn as SVG: their markup (at the origin) and the height they take. */
 export interface NotesBlock {
@@ -23,23 +24,9 @@ const COLOR = '#a14900';
 export function notesBlock(notes: readonly string[], width: number): NotesBlock {
   if (notes.length === 0) return { svg: '', height: 0 };
   const perLine = Math.max(20, Math.floor(width / CHAR));
-  const lines = notes.flatMap((note) => wrap(`⚠ ${note}`, perLine));
+  const lines = notes.flatMap((note) => wrapText(`⚠ ${note}`, perLine));
   const texts = lines.map(
     (line, i) => `<text y="${(i + 1) * LINE - 3}" font-size="11" fill="${COLOR}">${escapeMarkup(line)}</text>`,
   );
   return { svg: `<g class="notes">${texts.join('')}</g>`, height: lines.length * LINE };
-}
-
-/** Splits `text` into lines of at most `perLine` characters at spaces (a longer word stays whole). */
-function wrap(text: string, perLine: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && line.length + 1 + word.length > perLine) {
-      lines.push(line);
-      line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
-  }
-  lines.push(line);
-  return lines;
 }

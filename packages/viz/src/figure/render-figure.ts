@@ -4,7 +4,8 @@ import { escapeMarkup, xmlSafeText } from '../escape.js';
 import { drawPanel } from './draw-panel.js';
 import { epochAxis } from './epoch-axis.js';
 import { figureModel, type PanelModel, type RunSwatch, type SeriesInfo } from './figure-model.js';
-import { legendBlock } from './legend.js';
+import { legendBlock, type LegendBlock } from './legend.js';
+import type { PanelKind } from './panels/panel-drawer.js';
 import { notesBlock } from './notes.js';
 import { PANEL_DRAWERS } from './panels/panel-kinds.js';
 import { readRunTables } from './run-loader.js';
@@ -51,6 +52,13 @@ export interface RenderedFigure {
 }
 
 const BIG_MIN_WIDTH = 420;
+/**
+ * At most this many big panels side by side, and this many columns of small panels: with
+ * every lens attached (7 big panels, 20 columns on the seed CNN) one row would make a figure
+ * 5000 px wide that no screen shows; further panels wrap into rows below.
+ */
+const BIG_PER_ROW = 4;
+const COLUMNS_PER_ROW = 7;
 const BIG_PLOT_HEIGHT = 220;
 const SMALL_MIN_WIDTH = 250;
 const SMALL_PLOT_HEIGHT = 96;
@@ -68,7 +76,8 @@ const COLUMN_RULE = '#dddddd';
 /**
  * Draws lens tables as one figure, like monitorch's `show_fig()`: big panels (loss, metrics,
  * warnings) across the top, then one column per per-layer panel with one small panel per
- * module. Everything is driven by the tables' plot metadata.
+ * module. More than 4 big panels or 7 columns wrap into further rows. Everything is driven by
+ * the tables' plot metadata.
  *
  * @example
  * ```ts
@@ -94,7 +103,14 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   const tooltips = options.tooltips ?? false;
   const nBig = model.big.length;
   const nCols = model.columns.length;
-  const width = Math.max(options.width ?? 0, 840, nBig * BIG_MIN_WIDTH, nCols * SMALL_MIN_WIDTH);
+  const bigRows = balancedRows(model.big, BIG_PER_ROW);
+  const columnRows = balancedRows(model.columns, COLUMNS_PER_ROW);
+  const width = Math.max(
+    options.width ?? 0,
+    840,
+    (bigRows[0]?.length ?? 0) * BIG_MIN_WIDTH,
+    (columnRows[0]?.length ?? 0) * SMALL_MIN_WIDTH,
+  );
   const [first, last] = model.epochs ?? [1, 1];
   const parts: string[] = [];
   let top = 0;
@@ -118,14 +134,12 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     top += legend.height + 12;
   }
 
-  if (nBig > 0) {
-    const w = width / nBig;
+  for (const row of bigRows) {
+    const w = width / bigRows[0]!.length;
     const axis = epochAxis(first, last, Math.floor((w - 60) / 45));
-    const legends = model.big.map((p) =>
-      legendBlock(legendSeries(p.series), w - 60, PANEL_DRAWERS[p.spec.kind].legendSwatch),
-    );
+    const legends = row.map((p) => legendOf(p.spec.kind, p.series, w - 60));
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
-    model.big.forEach((panel, i) => {
+    row.forEach((panel, i) => {
       const x = i * w;
       parts.push(heading(panel.heading, x + w / 2, top + 18, 14));
       parts.push(`<g transform="translate(${x + 46},${top + HEADER + 2})">${legends[i]?.svg ?? ''}</g>`);
@@ -141,18 +155,19 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     top += HEADER + legendHeight + 4 + BIG_PLOT_HEIGHT + GAP;
   }
 
-  if (nCols > 0) {
-    const w = width / nCols;
-    const rows = Math.max(...model.columns.map((c) => c.panels.length));
+  for (const band of columnRows) {
+    const w = width / columnRows[0]!.length;
+    const rows = Math.max(...band.map((c) => c.panels.length));
     const axis = epochAxis(first, last, Math.floor((w - 60) / 40));
     // A column's legend lists every series of its panels (a layer may lack one, e.g. no val rows).
-    const legends = model.columns.map((c) =>
-      legendBlock(legendSeries(unionSeries(c.panels)), w - 50, PANEL_DRAWERS[c.spec.kind].legendSwatch),
-    );
+    const legends = band.map((c) => legendOf(c.spec.kind, unionSeries(c.panels), w - 50));
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
     const cell = SMALL_TITLE + SMALL_PLOT_HEIGHT;
     const columnHeight = HEADER + legendHeight + 4 + rows * cell + X_LABELS + GAP;
-    model.columns.forEach((column, i) => {
+    if (band !== columnRows[0]) {
+      parts.push(`<line class="row-rule" x1="0" x2="${width}" y1="${top}" y2="${top}" stroke="${COLUMN_RULE}"/>`);
+    }
+    band.forEach((column, i) => {
       const x = i * w;
       if (i > 0) {
         parts.push(
@@ -198,6 +213,25 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   // Plot writes names through the DOM, which keeps characters XML forbids: make them visible.
   const figure = { svg: xmlSafeText(svg), width, height, notes };
   return options.title === undefined ? figure : { ...figure, title: options.title };
+}
+
+/** The legend of a panel or column: the kind's own when it draws one, else a swatch per series. */
+function legendOf(kind: PanelKind, series: readonly SeriesInfo[], width: number): LegendBlock {
+  const drawer = PANEL_DRAWERS[kind];
+  return drawer.legend?.(series, width) ?? legendBlock(legendSeries(series), width, drawer.legendSwatch);
+}
+
+/**
+ * Splits `items` into rows of at most `max`, as even as possible and in order (20 columns at 7
+ * a row → 7, 7, 6), so the last row is not a lone straggler. No row when there are no items.
+ */
+function balancedRows<T>(items: readonly T[], max: number): T[][] {
+  if (items.length === 0) return [];
+  const rows = Math.ceil(items.length / max);
+  const perRow = Math.ceil(items.length / rows);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += perRow) out.push(items.slice(i, i + perRow));
+  return out;
 }
 
 /** Whether a figure source is a list of run directories (not a list of tables). */

@@ -100,3 +100,22 @@ export function stringAt(column: ArrayLike<unknown> | undefined, row: number): s
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   return '';
 }
+
+/**
+ * A float list cell (e.g. a histogram's bin fractions) as numbers, non-finite entries as NaN;
+ * `null` when missing or null. Arrow gives a list cell as a vector (iterable); plain arrays are read too.
+ */
+export function numberListAt(column: ArrayLike<unknown> | undefined, row: number): Float64Array | null {
+  const v = column?.[row];
+  if (v === null || v === undefined || typeof v !== 'object') return null;
+  const items = isArrayLike(v) ? v : Symbol.iterator in v ? Array.from(v as Iterable<unknown>) : null;
+  if (items === null) return null;
+  return Float64Array.from({ length: items.length }, (_, i) => {
+    const item = items[i];
+    return typeof item === 'number' && Number.isFinite(item) ? item : Number.NaN;
+  });
+}
+
+function isArrayLike(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}

@@ -1,16 +1,23 @@
 import type { PlotSpec, TableRow } from '@monitorch/core';
 import { formatValue } from '../figure/format.js';
+import { clean } from './clean-text.js';
+import { layerFacts, type LayerFactThresholds } from './layer-facts.js';
 
 /** What the terminal prints after an epoch: headline values and warnings not to miss. */
 export interface EpochSummary {
   /** e.g. `train loss 0.3212`, `val accuracy 0.9412` */
   readonly values: readonly string[];
+  /**
+   * One line per table with per-layer numerical or distribution panels (norms, geometry,
+   * update ratios, cond, distributions), e.g. `Output Norm: 0.52 (dense.softmax) … 41 (conv.conv1)`.
+   */
+  readonly details: readonly string[];
   /** e.g. `net.relu2: 81 % dead`, `train loss is not finite` */
   readonly warnings: readonly string[];
 }
 
 /** Thresholds of {@link epochSummary}. */
-export interface SummaryThresholds {
+export interface SummaryThresholds extends LayerFactThresholds {
   /** Death rate (share of never-active units) from which a layer is reported (default 0.5). */
   readonly deadShare?: number;
 }
@@ -18,8 +25,9 @@ export interface SummaryThresholds {
 /**
  * Summarises one closed epoch from its rows. Headline values are the whole-model rows of each
  * table's big numerical panels (loss, metrics), so a custom lens's loss-like panel shows up too.
- * Warnings: layers whose death rate passed the threshold, a loss that is not finite, and any
- * non-finite count above zero.
+ * Details: one line per table with per-layer panels (see `layerFacts`). Warnings: layers whose
+ * death rate passed the threshold, a loss that is not finite, any non-finite count above zero,
+ * update ratios far above the ~1e-3 rule of thumb and distributions spilling out of their bins.
  *
  * @param rows - the epoch's rows by table name (`EpochClosed.rows`)
  * @param plots - plot specs by table name (from the lenses' table specs)
@@ -31,12 +39,17 @@ export function epochSummary(
 ): EpochSummary {
   const deadShare = thresholds.deadShare ?? 0.5;
   const values: string[] = [];
+  const details: string[] = [];
   const warnings: string[] = [];
   for (const [table, tableRows] of rows) {
+    const plot = plots.get(table);
+    if (plot !== undefined) {
+      const facts = layerFacts(tableRows, plot, thresholds);
+      if (facts.line !== undefined) details.push(facts.line);
+      warnings.push(...facts.warnings);
+    }
     const headline = new Set(
-      (plots.get(table)?.panels ?? [])
-        .filter((p) => p.size === 'big' && p.kind === 'numerical')
-        .flatMap((p) => p.quantities),
+      (plot?.panels ?? []).filter((p) => p.size === 'big' && p.kind === 'numerical').flatMap((p) => p.quantities),
     );
     for (const row of tableRows) {
       const quantity = String(row['quantity'] ?? '');
@@ -66,11 +79,5 @@ export function epochSummary(
       }
     }
   }
-  return { values, warnings };
-}
-
-/** Names come from user models: drop control characters so a name cannot move the cursor or recolour the terminal. */
-export function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return { values, details, warnings };
 }

@@ -20,7 +20,9 @@ export interface TerminalReporterOptions extends SummaryThresholds {
  *
  * On a TTY: a progress bar per epoch (batches, rate, ETA, running loss). Elsewhere (CI logs,
  * files): plain lines at every quarter of the epoch. After each closed epoch: the loss and
- * metrics, and warnings a user should not miss (`net.relu2: 81 % dead`, a non-finite loss).
+ * metrics, one line per lens with per-layer panels (norm ranges, the largest update ratio, the
+ * smallest cond, outputs outside their bins), and warnings a user should not miss
+ * (`net.relu2: 81 % dead`, a non-finite loss).
  *
  * @example
  * ```ts
@@ -45,11 +47,12 @@ export class TerminalReporter {
   private lastBatch = 0;
   private epoch = 1;
 
-  /** @param options - stream, TTY mode, dead-share threshold */
+  /** @param options - stream, TTY mode, warning thresholds */
   constructor(options: TerminalReporterOptions = {}) {
     this.stream = options.stream ?? process.stderr;
     this.tty = options.tty ?? this.stream.isTTY === true;
-    this.thresholds = options.deadShare === undefined ? {} : { deadShare: options.deadShare };
+    const { stream: _stream, tty: _tty, ...thresholds } = options;
+    this.thresholds = thresholds;
   }
 
   /** Prints a summary line after every epoch the inspector closes. Returns `this`. */
@@ -96,8 +99,9 @@ export class TerminalReporter {
     this.stopBar();
     const summary = epochSummary(closed.rows, plots, this.thresholds);
     const head = `epoch ${closed.epoch}${summary.values.length > 0 ? ` · ${summary.values.join(' · ')}` : ''}`;
+    const details = summary.details.map((d) => `  ${d}`);
     const warn = summary.warnings.map((w) => `  ⚠ ${w}`);
-    this.stream.write([head, ...warn].join('\n') + '\n');
+    this.stream.write([head, ...details, ...warn].join('\n') + '\n');
     this.epoch = closed.epoch + 1;
     this.lastQuarter = -1;
     this.lastBatch = 0;

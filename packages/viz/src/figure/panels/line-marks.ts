@@ -33,6 +33,27 @@ export function onYScale(spec: PanelSpec, values: Float64Array): Float64Array {
 }
 
 /**
+ * A band's lower edge as the y scale can show it. On a log axis an edge at or below zero (mean
+ * − std of a skewed, positive quantity such as a gradient norm) cannot be drawn; dropping it
+ * would hide the whole band at that epoch, so it is drawn down to `floor`, the smallest positive
+ * value the panel shows: the band visibly reaches the bottom of the axis.
+ *
+ * @param spec - the panel spec (its `yScale`)
+ * @param lo - lower edges, one per point (NaN = no band there)
+ * @param floor - smallest positive value of the panel's lines and bands
+ */
+export function bandLowOnYScale(spec: PanelSpec, lo: Float64Array, floor: number): Float64Array {
+  return spec.yScale === 'log' ? lo.map((v) => (v > 0 ? v : Number.isNaN(v) ? v : floor)) : lo;
+}
+
+/** The smallest positive finite value among `arrays` (NaN when there is none). */
+export function smallestPositive(arrays: readonly Float64Array[]): number {
+  let floor = Infinity;
+  for (const values of arrays) for (const v of values) if (v > 0 && v < floor) floor = v;
+  return Number.isFinite(floor) ? floor : Number.NaN;
+}
+
+/**
  * The line of every series, its points while it has a single epoch, and (with `tooltips`)
  * invisible hover targets whose `<title>` gives the value and bands at that epoch.
  *

@@ -1,9 +1,10 @@
 import type * as Plot from '@observablehq/plot';
 import type { PanelSpec } from '@monitorch/core';
 import type { EpochAxis } from '../epoch-axis.js';
-import type { PanelModel } from '../figure-model.js';
+import type { PanelModel, SeriesInfo } from '../figure-model.js';
+import type { LegendBlock } from '../legend.js';
 
-/** The kinds a panel spec may name (`numerical`, `probability`, `relations`), as core types them. */
+/** The kinds a panel spec may name (`numerical`, `probability`, `relations`, `distribution`), as core types them. */
 export type PanelKind = PanelSpec['kind'];
 
 /** Size and decorations of one drawn panel. */
@@ -42,10 +43,29 @@ export interface PanelDrawer {
   /** The y domain when the spec sets none; `undefined` takes it from the data, rounded. */
   readonly defaultYDomain: readonly [number, number] | undefined;
   /**
+   * The y axis of a panel whose kind lays it out itself (a heat map's value bins and the edge
+   * rows beyond them, ticked inside the bins only); `undefined` keeps the shared rule
+   * (the spec's `yDomain`, else {@link defaultYDomain}, else the data's extent).
+   */
+  yAxis?(panel: PanelModel, frame: PanelFrame): PanelYAxis | undefined;
+  /** Plot's colour scale for this kind's marks; absent: one colour per series (the legend's). */
+  readonly colorScale?: Plot.ScaleOptions;
+  /** The legend of a column or big panel of this kind; absent: one swatch per series ({@link legendSwatch}). */
+  legend?(series: readonly SeriesInfo[], width: number): LegendBlock;
+  /**
    * The Plot marks of a panel that has at least one point.
    *
    * @param panel - series and points, built by `figureModel`
    * @param frame - size, epoch axis and whether to add hover tooltips
    */
   marks(panel: PanelModel, frame: PanelFrame): Plot.Markish[];
+}
+
+/** A y axis a panel kind lays out itself. */
+export interface PanelYAxis {
+  /** Scale type (a heat map's value axis is linear whatever the spec's `yScale`). */
+  readonly type: 'linear' | 'log';
+  readonly domain: readonly [number, number];
+  /** Tick positions (labels are formatted like every other panel's). */
+  readonly ticks: readonly number[];
 }

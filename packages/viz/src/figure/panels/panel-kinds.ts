@@ -1,3 +1,4 @@
+import { distributionPanel } from './distribution-panel.js';
 import { numericalPanel } from './numerical-panel.js';
 import type { PanelDrawer, PanelKind } from './panel-drawer.js';
 import { probabilityPanel } from './probability-panel.js';
@@ -11,8 +12,7 @@ export const PANEL_DRAWERS: Readonly<Record<PanelKind, PanelDrawer>> = {
   numerical: numericalPanel,
   probability: probabilityPanel,
   relations: relationsPanel,
-  // TODO(issue 14): the heat-map drawer; until then its lines (the rows' mean) are drawn.
-  distribution: numericalPanel,
+  distribution: distributionPanel,
 };
 
 /** The kinds this version draws, in the order messages list them. */
