@@ -197,7 +197,7 @@ function onDownload(x: tf.Tensor, layout: TensorLayout, reduction: Reduction): B
 
 function answer(compute: () => tf.Tensor, decode: (v: Float32Array) => ReductionResult): BackendAnswer {
   // Kept: the answer outlives the caller's tidy (fit's batch scope) until the step's download.
-  const values = tf.keep(tf.tidy(() => tf.reshape(tf.cast(compute(), 'float32'), [-1]) as tf.Tensor1D));
+  const values = tf.keep(tf.tidy<tf.Tensor1D>(() => tf.reshape(tf.cast(compute(), 'float32'), [-1])));
   return { values, decode };
 }
 
