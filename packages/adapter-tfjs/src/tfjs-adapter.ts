@@ -246,11 +246,11 @@ export class TfjsAdapter implements Adapter {
   }
 
   private onOutput(site: OutputSite, out: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> | undefined): void {
-    if (Array.isArray(out)) {
-      this.warn(
-        `multi:${site.module.name}`,
-        `layer ${site.module.name} returns several tensors; its outputs are not watched.`,
-      );
+    // A layer may hand back its input in a list of one (tfjs's Dropout at rate 0 does).
+    const single = Array.isArray(out) && out.length === 1 ? out[0] : out;
+    if (Array.isArray(single) || single === undefined) {
+      const message = `layer ${site.module.name} returns several tensors; its outputs are not watched.`;
+      this.warn(`multi:${site.module.name}`, message);
       return;
     }
     const taped = tf.engine().isTapeOn();
@@ -260,10 +260,11 @@ export class TfjsAdapter implements Adapter {
     if (taped) {
       // Reducing now would record every reduction op on the gradient tape; hold a reference
       // (a clone shares the data) and reduce when the tape is done.
-      this.deferred.push({ site, tensor: tf.keep(out.clone()), phase, reductions });
+      this.deferred.push({ site, tensor: tf.keep(single.clone()), phase, reductions });
       return;
     }
-    this.hold('output', site.module, undefined, out, outputLayout(out.shape, site.channelsFirst), phase, reductions);
+    const layout = outputLayout(single.shape, site.channelsFirst);
+    this.hold('output', site.module, undefined, single, layout, phase, reductions);
   }
 
   private settleDeferred(): void {
