@@ -131,14 +131,14 @@ for (const { backend, model: makeModel, modules, watched, firstParameters } of C
           onEpochBegin: () => {
             counts.push(tf.memory().numTensors);
           },
-          onBatchEnd: async (_b, batchLogs) => {
+          onBatchEnd: async (_b: number, batchLogs?: unknown) => {
             const logs = batchLogs as Record<string, number>;
             loop.loss(logs['loss'] as number, { batchSize: logs['size'] as number });
             mirror.pushMetric('acc', logs['acc'] as number);
             loop.step();
             return Promise.resolve();
           },
-          onEpochEnd: async (_e, epochLogs) => {
+          onEpochEnd: async (_e: number, epochLogs?: unknown) => {
             const logs = epochLogs as Record<string, number>;
             loop.loss(logs['val_loss'] as number, { phase: 'val' });
             mirror.pushMetric('val_acc', logs['val_acc'] as number);
