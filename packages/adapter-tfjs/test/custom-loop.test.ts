@@ -143,3 +143,32 @@ t.test('parameter snapshots answer the Inspector’s snapshot signal', async (tt
   }
   await inspector.close();
 });
+
+t.test('sampling: unwatched steps compute nothing', async (tt) => {
+  await tf.setBackend('cpu');
+  const model = tinyMlp(14);
+  const optimizer = tf.train.sgd(0.1);
+  const adapter = new TfjsAdapter(model, { optimizer });
+  const lens = new RecordingLens([
+    { select: { of: 'output', modules: { names: ['lin1.relu'] } }, reduction: { op: 'max' } },
+    { select: { of: 'gradient', parameters: ['bias'] }, reduction: { op: 'sum' }, sampling: { everySteps: 3 } },
+  ]);
+  const inspector = new Inspector({ lenses: [lens], logger: null, sampling: { everySteps: 2 } });
+  inspector.attach(adapter);
+  const { x, y } = tinyData(8, 7);
+  for (let step = 0; step < 6; step++) {
+    const loss = optimizer.minimize(
+      (): tf.Scalar => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
+      true,
+    );
+    await adapter.step({ loss: loss ?? 0 });
+    loss?.dispose();
+  }
+  const steps = (type: MonitorEvent['type']) => [
+    ...new Set(lens.events.filter((e) => e.type === type).map((e) => e.step)),
+  ];
+  tt.same(steps('output'), [0, 2, 4], "the Inspector's sampling: every second step");
+  tt.same(steps('gradient'), [0, 3], "the request's own sampling: every third step");
+  await inspector.close();
+  tf.dispose([x, y]);
+});
