@@ -21,6 +21,7 @@ const PACKAGES = [
   'lens-gradient-activation',
   'viz',
   'backend-onnx',
+  'adapter-tfjs',
 ];
 
 function run(command: string, args: readonly string[], cwd: string): string {

@@ -1,0 +1,222 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { reduce, type Reduction, type ReductionResult } from '@monitorch/core';
+import { floatThreshold } from './float-threshold.js';
+
+/**
+ * How a tfjs tensor maps onto the shape it is reported with: reported dim k is tfjs axis
+ * `perm[k]` (outputs are reported channels-first, kernels output-neuron-first).
+ */
+export interface TensorLayout {
+  /** The shape lenses see. */
+  readonly shape: readonly number[];
+  /** reported dim k ↔ tfjs axis `perm[k]`. */
+  readonly perm: readonly number[];
+}
+
+/**
+ * One reduction computed on the tfjs backend: `values`, a small 1-D float32 tensor the caller
+ * owns (kept out of `tf.tidy`), and how to turn its downloaded numbers into core's answer.
+ */
+export interface BackendAnswer {
+  /** The numbers to download (small: a few per tensor, or one or two per channel/neuron). */
+  readonly values: tf.Tensor1D;
+  /** Reads `values`' numbers (a view of the step's one download) into the answer. */
+  decode(values: Float32Array): ReductionResult;
+}
+
+/** What some reductions need besides the tensor. */
+export interface ReductionContext {
+  /** `updateRatio`: the parameter before the step (tfjs layout). */
+  readonly before?: tf.Tensor;
+  /** `previousDot`: this tensor's previous watched value (tfjs layout), if any. */
+  readonly previous?: tf.Tensor;
+}
+
+/**
+ * Computes `reduction` of `x` on the tfjs backend, inside `tf.tidy`, to the small tensor that
+ * is downloaded later; the meaning of every op is core's CPU kernel's (`reduce`), including
+ * the non-finite rule: NaN/±Infinity entries are never active, are counted apart, and a unit's
+ * rate is taken over its finite entries (docs/semantics-decisions.md).
+ *
+ * Counts are exact (sums of 0/1 in float32 are exact up to 2^24 entries per channel or neuron);
+ * sums, norms and dots are accumulated in float32 by the backend, where core's kernels use
+ * float64: equal to float32 tolerance.
+ *
+ * @param x - the tensor, in tfjs layout
+ * @param layout - how it is reported
+ * @param reduction - what to compute
+ * @param context - the parameter before the step (`updateRatio`), the previous value (`previousDot`)
+ */
+export function backendAnswer(
+  x: tf.Tensor,
+  layout: TensorLayout,
+  reduction: Reduction,
+  context: ReductionContext = {},
+): BackendAnswer {
+  const size = x.size;
+  switch (reduction.op) {
+    case 'activeCount':
+      return activeCount(x, layout, reduction);
+    case 'sum':
+      return answer(
+        () => tf.stack([tf.sum(x), nanCount(x)]),
+        (v) => ({ op: 'sum', value: nanOr(v, 1, at(v, 0)) }),
+      );
+    case 'sumSquares': {
+      return answer(
+        () => scaledSquares(x),
+        (v) => ({ op: 'sumSquares', value: fromScaled(v, (m, s) => m * m * s) }),
+      );
+    }
+    case 'l2':
+      return answer(
+        () => scaledSquares(x),
+        (v) => ({ op: 'l2', value: fromScaled(v, (m, s) => m * Math.sqrt(s)) }),
+      );
+    case 'min':
+    case 'max': {
+      const op = reduction.op;
+      if (size === 0) return constant({ op, value: op === 'min' ? Infinity : -Infinity });
+      return answer(
+        () => tf.stack([op === 'min' ? tf.min(x) : tf.max(x), nanCount(x)]),
+        (v) => ({ op, value: nanOr(v, 1, at(v, 0)) }),
+      );
+    }
+    case 'nonFinite':
+      return answer(
+        () => tf.stack([nanCount(x), tf.sum(tf.cast(tf.isInf(x), 'float32'))]),
+        (v) => ({ op: 'nonFinite', nan: at(v, 0), inf: at(v, 1) }),
+      );
+    case 'sampleL2':
+      return sampleL2(x, layout);
+    case 'previousDot':
+      return previousDot(x, context.previous);
+    case 'updateRatio':
+      return updateRatio(x, context.before);
+    case 'singularRatio':
+    case 'histogram':
+      return onDownload(x, layout, reduction);
+  }
+}
+
+/** Ops computed by core's CPU kernel on the downloaded tensor (only on parameter snapshots). */
+export const DOWNLOADED_OPS: ReadonlySet<Reduction['op']> = new Set(['singularRatio', 'histogram']);
+
+function activeCount(x: tf.Tensor, layout: TensorLayout, r: Extract<Reduction, { op: 'activeCount' }>): BackendAnswer {
+  const rank = layout.shape.length;
+  // Unit axis in tfjs layout; -1: a rank-1 output is one channel of N entries.
+  let unitAxis: number;
+  if (r.per === 'neuron') unitAxis = layout.perm[0] ?? 0;
+  else if (rank === 1) unitAxis = -1;
+  else unitAxis = (r.channelsLast === true ? layout.perm[rank - 1] : layout.perm[1]) ?? 1;
+  const units = unitAxis < 0 ? 1 : (x.shape[unitAxis] ?? 0);
+  const size = units === 0 ? 0 : x.size / units;
+  const threshold = floatThreshold(r.eps);
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== unitAxis);
+  return answer(
+    () => {
+      const finite = tf.isFinite(x);
+      const active = tf.logicalAnd(finite, tf.greater(tf.abs(x), tf.scalar(threshold)));
+      const count = (m: tf.Tensor): tf.Tensor =>
+        tf.reshape(axes.length === 0 ? tf.cast(m, 'float32') : tf.sum(tf.cast(m, 'float32'), axes), [units]);
+      return tf.concat([count(active), count(finite)]);
+    },
+    (v) => {
+      const counts = Float64Array.from(v.subarray(0, units));
+      const finite = Float64Array.from(v.subarray(units, 2 * units));
+      let finiteTotal = 0;
+      for (const f of finite) finiteTotal += f;
+      const nonFinite = units * size - finiteTotal;
+      return nonFinite > 0
+        ? { op: 'activeCount', counts, size, nonFinite, finite }
+        : { op: 'activeCount', counts, size, nonFinite: 0 };
+    },
+  );
+}
+
+/** `[max |x|, Σ(x / max|x|)², NaN count]`: squares that cannot overflow float32. */
+function scaledSquares(x: tf.Tensor): tf.Tensor {
+  if (x.size === 0) return tf.zeros([3]);
+  const m = tf.max(tf.abs(x));
+  const safe = tf.where(tf.logicalAnd(tf.isFinite(m), tf.greater(m, 0)), m, tf.onesLike(m));
+  return tf.stack([m, tf.sum(tf.square(tf.div(x, safe))), nanCount(x)]);
+}
+
+/** Reads `[m, s, nan]` of {@link scaledSquares}: NaN if any entry is, ∞ for an infinite entry. */
+function fromScaled(v: Float32Array, combine: (m: number, s: number) => number): number {
+  const m = at(v, 0);
+  if (at(v, 2) > 0) return Number.NaN;
+  if (m === 0) return 0;
+  if (!Number.isFinite(m)) return m;
+  return combine(m, at(v, 1));
+}
+
+function sampleL2(x: tf.Tensor, layout: TensorLayout): BackendAnswer {
+  const batchAxis = layout.perm[0] ?? 0;
+  if (x.size === 0) return constant({ op: 'sampleL2', value: Number.NaN });
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== batchAxis);
+  return answer(
+    () => {
+      const perSample = axes.length === 0 ? tf.abs(x) : tf.sqrt(tf.sum(tf.square(x), axes));
+      const bad = tf.sum(tf.cast(tf.logicalNot(tf.isFinite(x)), 'float32'));
+      return tf.stack([tf.mean(perSample), bad]);
+    },
+    (v) => ({ op: 'sampleL2', value: at(v, 1) > 0 ? Number.NaN : at(v, 0) }),
+  );
+}
+
+function previousDot(x: tf.Tensor, previous: tf.Tensor | undefined): BackendAnswer {
+  const same = previous !== undefined && sameShape(previous.shape, x.shape);
+  return answer(
+    () => {
+      const xf = tf.cast(x, 'float32');
+      const norm = tf.sqrt(tf.sum(tf.square(xf)));
+      if (!same) return tf.stack([tf.scalar(0), norm, tf.scalar(0)]);
+      const p = tf.cast(previous, 'float32');
+      return tf.stack([tf.sum(tf.mul(xf, p)), norm, tf.sqrt(tf.sum(tf.square(p)))]);
+    },
+    (v) => ({ op: 'previousDot', dot: at(v, 0), norm: at(v, 1), previousNorm: at(v, 2) }),
+  );
+}
+
+function updateRatio(delta: tf.Tensor, before: tf.Tensor | undefined): BackendAnswer {
+  if (before === undefined) return constant({ op: 'updateRatio', value: Number.NaN });
+  return answer(
+    () => tf.stack([tf.sqrt(tf.sum(tf.square(delta))), tf.sqrt(tf.sum(tf.square(before)))]),
+    (v) => ({ op: 'updateRatio', value: at(v, 0) / at(v, 1) }),
+  );
+}
+
+/** The tensor itself, reported-layout order, for core's CPU kernel (snapshots only: small, rare). */
+function onDownload(x: tf.Tensor, layout: TensorLayout, reduction: Reduction): BackendAnswer {
+  return answer(
+    () => tf.reshape(tf.transpose(x, [...layout.perm]), [-1]),
+    (v) => reduce(v, layout.shape, reduction),
+  );
+}
+
+function answer(compute: () => tf.Tensor, decode: (v: Float32Array) => ReductionResult): BackendAnswer {
+  // Kept: the answer outlives the caller's tidy (fit's batch scope) until the step's download.
+  const values = tf.keep(tf.tidy<tf.Tensor1D>(() => tf.reshape(tf.cast(compute(), 'float32'), [-1])));
+  return { values, decode };
+}
+
+function constant(result: ReductionResult): BackendAnswer {
+  return { values: tf.keep(tf.tensor1d([], 'float32')), decode: () => result };
+}
+
+function nanCount(x: tf.Tensor): tf.Tensor {
+  return tf.sum(tf.cast(tf.isNaN(x), 'float32'));
+}
+
+function nanOr(v: Float32Array, nanAt: number, value: number): number {
+  return at(v, nanAt) > 0 ? Number.NaN : value;
+}
+
+function at(v: Float32Array, i: number): number {
+  return v[i] ?? Number.NaN;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
