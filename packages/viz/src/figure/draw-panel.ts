@@ -5,7 +5,6 @@ import type { PanelFrame } from './panels/panel-drawer.js';
 import { PANEL_DRAWERS } from './panels/panel-kinds.js';
 import { plotDocument } from './plot-document.js';
 
-
 /**
  * Draws one panel with Observable Plot and returns its `<svg>` markup, placed at (x, y) of the
  * enclosing figure. The panel's kind draws the marks (`panels/<kind>-panel.ts`); the frame,
