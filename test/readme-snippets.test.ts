@@ -9,6 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Inspector, LoopAdapter } from '@monitorch/core';
 import { OutputActivation } from '@monitorch/lens-output-activation';
+import { LossMetrics } from '@monitorch/lens-loss-metrics';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, '.snippets');
@@ -101,6 +102,20 @@ t.test('snippets marked <!-- run --> run', async (t) => {
   loop.output('relu1', Float32Array.from([1, 0, 2, 0]), [2, 2], { kind: 'activation' });
   await inspector.tickEpoch();
   await inspector.close();
+  // Two runs to compare (README "Compare runs"): one Inspector, re-attached, each run labelled.
+  const study = new Inspector({ lenses: [new LossMetrics()], logger: null });
+  for (const [name, label, dropout, losses] of [
+    ['no-dropout', 'no dropout', 0, [0.9, 0.5, 0.3]],
+    ['dropout', 'dropout 0.5', 0.5, [1.0, 0.7, 0.5]],
+  ] as const) {
+    const run = new LoopAdapter();
+    study.attach(run, { runDir: join(cwd, 'runs', 'study', name), label, config: { dropout } });
+    for (const loss of losses) {
+      run.loss(loss);
+      await study.tickEpoch();
+    }
+  }
+  await study.close();
   for (const s of runnable) {
     const js = s.file.replace(/\.ts$/, '.mjs');
     execFileSync('npx', ['--no-install', 'esbuild', s.file, `--outfile=${js}`, '--format=esm', '--log-level=error'], {

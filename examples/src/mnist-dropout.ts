@@ -12,7 +12,7 @@ import { comparisonTable } from './mnist/comparison-table.js';
 import { doneMessage } from './shared/done-message.js';
 import { runMain } from './shared/exit-on-error.js';
 import type { LossOn } from './mnist/seed-cnn.js';
-import { loadMnistData, trainMnist, writeFigures, type MnistRunResult } from './mnist/train-mnist.js';
+import { loadMnistData, trainMnist, writeComparison, writeFigures, type MnistRunResult } from './mnist/train-mnist.js';
 import { untilInterrupted, watch } from './mnist/watch.js';
 
 const program = new Command('npm run example:mnist --')
@@ -96,6 +96,14 @@ await runMain(async () => {
       results.push(result);
     }
     console.log('\n' + comparisonTable(results));
+    if (results.length > 1) {
+      const [png] = await writeComparison(
+        results.map((r) => r.runDir),
+        opts.out,
+        'MNIST: the seed CNN with and without dropout',
+      );
+      console.log(`comparison figure: ${png ?? ''} (also .svg; or \`monitorch serve ${opts.out}\`)`);
+    }
     await w.finish(); // the live page now says the runs finished
     const keepServing = opts.keepServing === true;
     const runDir = results.at(-1)?.runDir ?? opts.out;

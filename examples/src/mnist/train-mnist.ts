@@ -131,7 +131,8 @@ export async function trainMnist(o: MnistRunOptions): Promise<MnistRunResult> {
   const epochs: MnistEpoch[] = [];
   let stoppedEarly = false;
   try {
-    o.inspector.attach(trainer, { runDir: o.runDir });
+    // Each run names itself in run.json, so comparisons and `monitorch serve runs/` show which is which.
+    o.inspector.attach(trainer, { runDir: o.runDir, label: runLabel(o.dropout), config: runConfig(o) });
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const started = performance.now();
       await trainer.trainEpoch(trainLoader, {
@@ -185,6 +186,39 @@ export async function trainMnist(o: MnistRunOptions): Promise<MnistRunResult> {
     o.inspector.detach();
     await trainer.close();
   }
+}
+
+/** A run's label in comparisons: `no dropout`, or `dropout 0.5,0.5,0.2`. */
+export function runLabel(dropout: Dropout): string {
+  return dropout.every((p) => p === 0) ? 'no dropout' : `dropout ${dropoutLabel(dropout)}`;
+}
+
+/** What produced a run, stored in its run.json (and `readRunsInfo`'s `config_*` columns). */
+function runConfig(o: MnistRunOptions): Record<string, unknown> {
+  return {
+    dropout: [...o.dropout],
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    seed: o.seed,
+    lossOn: o.lossOn,
+    device: o.device,
+    trainImages: o.data.train.length,
+    earlyStopping: o.earlyStopping === false ? false : { patience: 5, eps: 1e-3, ...o.earlyStopping },
+  };
+}
+
+/**
+ * Writes the comparison figure of finished runs (one colour per run) as `comparison.png` and
+ * `.svg` in `dir`; returns the paths.
+ */
+export async function writeComparison(runDirs: readonly string[], dir: string, title: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const ext of ['png', 'svg']) {
+    const file = join(dir, `comparison.${ext}`);
+    await renderFigureToFile(runDirs, { file, title });
+    files.push(file);
+  }
+  return files;
 }
 
 /** Writes `figure.png`, `figure.svg` and `figure.html` of a finished run; returns the paths. */

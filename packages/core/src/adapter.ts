@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { AdapterReport } from './events.js';
-import type { ReductionRequest } from './reduction.js';
+import type { ReductionRequest, TensorSource } from './reduction.js';
 
 /** Events an adapter emits. Adapters need no RxJS: they call `emitter.emit('report', r)`. */
 export interface AdapterEvents {
@@ -20,6 +20,12 @@ export interface AdapterEvents {
    * cannot ignores it (the Inspector then warns that the lens got no snapshot).
    */
   snapshot: [reason: 'epoch' | 'request'];
+  /**
+   * Sent by an adapter (once per source per epoch is enough) when the loop gave it a tensor of
+   * `source` that no lens wanted — a module no lens watches — so the Inspector knows the source
+   * is reported and does not warn `SOURCE_NOT_REPORTED`. Tensor reports count as seen anyway.
+   */
+  seen: [source: TensorSource];
 }
 
 /**

@@ -24,6 +24,7 @@ export const MONITORCH_ERROR_CODES = [
   'RUN_DIR_LOCKED',
   'RUN_DIR_EXISTS',
   'RUN_DAMAGED',
+  'SOURCE_NOT_REPORTED',
 ] as const;
 
 /** A stable error or warning code (see {@link MONITORCH_ERROR_CODES}). */

@@ -21,6 +21,7 @@ export {
   reductionsFor,
   requestWants,
   watches,
+  watchesSource,
   type ModuleSelector,
   type Reduction,
   type ReductionOp,
@@ -67,7 +68,12 @@ export {
 } from './tables/table-spec.js';
 export { RunningStats } from './stats/running-stats.js';
 export { Inspector, type AttachOptions, type EpochClosed, type InspectorOptions } from './inspector.js';
-export { reduce } from './kernels/reduce.js';
+export { reduce, type ReduceContext } from './kernels/reduce.js';
+export { sampleL2 } from './kernels/sample-l2.js';
+export { previousDot, type PreviousDotResult } from './kernels/previous-dot.js';
+export { updateRatio } from './kernels/update-ratio.js';
+export { singularRatio, type SingularRatioResult } from './kernels/singular-ratio.js';
+export { histogram, histogramProblem, MAX_HISTOGRAM_BINS, type HistogramResult } from './kernels/histogram.js';
 export { activeCountPerChannel, activeCountPerNeuron, type ActiveCountResult } from './kernels/active-count.js';
 export { sum, sumSquares, l2 } from './kernels/moments.js';
 export { min, max } from './kernels/extremes.js';
@@ -87,7 +93,17 @@ export type { ModuleDeclaration } from './loop/module-registry.js';
 export { plotSpecOf, tableSpecOf } from './arrow/schema-reader.js';
 export { readRun, readRunSync, type ReadRunOptions, type RunTableSource } from './arrow/run-reader.js';
 export { runDamageText, type RunDamage } from './arrow/run-damage.js';
-export type { ArrowFileSum, RunManifest } from './arrow/run-manifest.js';
+export type { ArrowFileSum, RunConfigValue, RunManifest } from './arrow/run-manifest.js';
+export {
+  RUN_COLUMN,
+  readRuns,
+  readRunsSync,
+  runNames,
+  type ReadRunsOptions,
+  type RunEntry,
+} from './arrow/read-runs.js';
+export { readRunsInfo } from './arrow/runs-info.js';
+export { runStatus, type RunStatus } from './arrow/run-status.js';
 export { QUANTILE_COLUMNS, summaryCells } from './lens-kit/summary-cells.js';
 export { unitRates, type BatchRates } from './lens-kit/unit-rates.js';
 export { DeadUnits } from './lens-kit/dead-units.js';
@@ -104,3 +120,22 @@ export {
 } from './lens-kit/rate-table.js';
 export { UnitRateEpoch } from './lens-kit/unit-rate-epoch.js';
 export { UnitRateLens, type UnitRateLensConfig } from './lens-kit/unit-rate-lens.js';
+export { ScalarSeriesLens, type ComparisonConfig, type ScalarSeriesLensConfig } from './lens-kit/scalar-series-lens.js';
+export {
+  NON_FINITE_SAMPLES_COLUMN,
+  PARAMETER_COLUMN,
+  scalarSeriesColumns,
+  shareCells,
+} from './lens-kit/scalar-series-table.js';
+export { correlationSample, entriesFrom } from './lens-kit/geometry-samples.js';
+export {
+  BAND_KINDS,
+  bandsOption,
+  booleanOption,
+  moduleSelectorOption,
+  parametersOption,
+  samplingOption,
+} from './lens-kit/lens-options.js';
+export { titleCase } from './lens-kit/title-case.js';
+export { parameterRequests } from './lens-kit/parameter-requests.js';
+export { samplingProblem } from './request-check.js';

@@ -1,15 +1,19 @@
-import { Subject, type Observable, type Subscription } from 'rxjs';
+import { Subject, Subscription, type Observable } from 'rxjs';
 import type { Table } from 'apache-arrow';
 import type { Adapter } from './adapter.js';
 import { rowsToRecordBatch } from './arrow/schema.js';
 import { RunWriter } from './arrow/run-writer.js';
+import { describeRun, type RunDescriptionOptions } from './arrow/run-description.js';
 import { Bus } from './bus.js';
 import { MonitorchError, isMonitorchErrorCode } from './errors.js';
-import type { Lens, LensClass } from './lens.js';
+import type { Lens, LensClass, LensHost } from './lens.js';
 import type { Phase } from './phase.js';
-import type { TensorEvent } from './events.js';
-import type { ReductionRequest, Sampling } from './reduction.js';
+import type { AdapterReport, TensorEvent } from './events.js';
+import type { ReductionRequest, Sampling, TensorSource } from './reduction.js';
 import { LensRoutes, TENSOR_FOLDS, withSampling } from './routing/lens-routes.js';
+import { MissingSources, SOURCE_CALLS, type MissingSource } from './routing/missing-sources.js';
+import { epochSnapshotDue, wantsParameters } from './routing/parameter-snapshots.js';
+import { samplingProblem } from './request-check.js';
 import { checkBatchSize, checkMetricName, checkPhase, checkReportedNumber } from './report-checks.js';
 import { requestProblem } from './request-check.js';
 import { LensTable } from './tables/lens-table.js';
@@ -56,12 +60,31 @@ export interface InspectorOptions {
    * own (default: all). Unwatched steps cost nothing: adapters skip their statistics.
    */
   readonly sampling?: Sampling;
+  /**
+   * The run's name in comparisons and run lists, stored in run.json (default: the run
+   * directory's name). Each run of this Inspector gets it.
+   */
+  readonly label?: string;
+  /**
+   * What produced the run — hyper-parameters, data, seed — as plain JSON data, stored in
+   * run.json so run lists show it and `readRunsInfo` gives it columns to join on.
+   */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Versions to record in run.json besides `@monitorch/core` and `node`. */
+  readonly versions?: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link Inspector.attach}. */
 export interface AttachOptions {
   /** Run directory for this run, overriding the numbering from `InspectorOptions.runDir`. */
   readonly runDir?: string;
+  /**
+   * This run's label, overriding `InspectorOptions.label`: one Inspector re-attached for
+   * several runs (a with/without-dropout study) names each run apart.
+   */
+  readonly label?: string;
+  /** This run's config, replacing `InspectorOptions.config` for this run. */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 /** What the Inspector tells listeners after every tick. */
@@ -113,6 +136,10 @@ export class Inspector {
   private currentRunDir: string | undefined;
   private closed = false;
   private readonly warnedOnce = new Set<string>();
+  private missingSources = new MissingSources([], undefined);
+  private snapshotAsked = false;
+  /** What lenses may ask of this Inspector (see {@link Lens.bind}). */
+  private readonly host: LensHost = { snapshotParameters: () => this.snapshotParameters() };
   /** The lenses of the current run: those whose requests were valid at attach. */
   private activeLenses: readonly Lens[];
 
@@ -141,6 +168,11 @@ export class Inspector {
         );
       }
     }
+    const samplingWrong = samplingProblem(options.sampling);
+    if (samplingWrong !== undefined) {
+      throw new MonitorchError('INVALID_ARGUMENT', `Inspector: ${samplingWrong}.`, { sampling: options.sampling });
+    }
+    describeRun(options, options.runDir ?? 'run'); // a bad label or config fails here, before any training
     this.options = options;
     this.lenses = [...options.lenses];
     this.activeLenses = this.lenses;
@@ -197,6 +229,15 @@ export class Inspector {
         { runDir: holder.runDir },
       );
     }
+    // A bad label or config fails here, before anything changes.
+    const label = options.label ?? this.options.label;
+    const config = options.config ?? this.options.config;
+    const description: RunDescriptionOptions = {
+      ...(label === undefined ? {} : { label }),
+      ...(config === undefined ? {} : { config }),
+      ...(this.options.versions === undefined ? {} : { versions: this.options.versions }),
+    };
+    if (options.label !== undefined || options.config !== undefined) describeRun(description, 'run');
     if (this.adapter !== undefined) this.detach();
     const run = this.runNumber + 1;
     const dir = options.runDir ?? this.numberedRunDir(run);
@@ -207,7 +248,11 @@ export class Inspector {
         : RunWriter.open(
             dir,
             this.lenses.map((l) => l.table),
-            { durable: this.options.durable ?? true, overwrite: this.options.overwrite ?? false },
+            {
+              durable: this.options.durable ?? true,
+              overwrite: this.options.overwrite ?? false,
+              describe: describeRun(description, dir),
+            },
           );
     this.runNumber = run;
     this.writer = writer;
@@ -217,6 +262,7 @@ export class Inspector {
     this.resetTables();
     this.activeLenses = this.lenses.filter((lens) => this.requestsValid(lens));
     for (const lens of this.activeLenses) this.guard(lens, 'reset', () => lens.reset());
+    for (const lens of this.activeLenses) this.guard(lens, 'bind', () => lens.bind?.(this.host));
     this.subscribe();
     this.adapter = adapter;
     attachedTo.set(adapter, this);
@@ -239,6 +285,7 @@ export class Inspector {
   detach(): this {
     const adapter = this.adapter;
     if (adapter === undefined) return this;
+    if (this.bus.reportsInEpoch > 0) this.askEpochSnapshot();
     try {
       adapter.disconnect(); // reports anything the adapter held back
     } catch (e) {
@@ -262,6 +309,7 @@ export class Inspector {
   async tickEpoch(): Promise<EpochClosed> {
     this.assertOpen();
     this.assertAttached('tickEpoch()');
+    this.askEpochSnapshot();
     this.bus.flush();
     return this.closeEpoch();
   }
@@ -305,6 +353,26 @@ export class Inspector {
     const batchSize = checkBatchSize('inspector.pushLoss()', options.batchSize);
     const phase = checkPhase('inspector.pushLoss()', options.phase);
     this.bus.publish({ type: 'loss', value, batchSize, ...(phase === undefined ? {} : { phase }) });
+  }
+
+  /**
+   * Asks the attached adapter for a snapshot of the watched parameters now (an extra sample
+   * for `ParameterNorm`/`ParameterCond` besides the one taken as each epoch closes, like
+   * monitorch's `collect_data()`). Does nothing when no lens watches parameter values; a
+   * typed `NOT_ATTACHED` warning on `errors$` (not a throw) when no adapter is attached.
+   */
+  snapshotParameters(): void {
+    if (this.closed || this.adapter === undefined) {
+      this.report(
+        new MonitorchError(
+          'NOT_ATTACHED',
+          'snapshotParameters() needs an attached adapter: call inspector.attach(adapter) first. No snapshot was taken.',
+        ),
+      );
+      return;
+    }
+    if (!wantsParameters(this.requests)) return;
+    this.emitSnapshot('request');
   }
 
   /** The current run's table of a lens (by lens instance or table name), as an Arrow table. */
@@ -390,10 +458,34 @@ export class Inspector {
         );
       }
     }
+    for (const m of this.missingSources.close(epoch, this.snapshotAsked)) this.report(missingSourceError(m, epoch));
+    this.snapshotAsked = false;
     this.bus.tick();
     const closed: EpochClosed = { epoch, run: this.runNumber, rows: produced };
     this.epochSubject.next(closed);
     return closed;
+  }
+
+  /** Asks for the epoch-end parameter snapshot when a request watches this epoch's parameters. */
+  private askEpochSnapshot(): void {
+    if (!epochSnapshotDue(this.requests, this.bus.epoch)) return;
+    this.snapshotAsked = true;
+    this.emitSnapshot('epoch');
+  }
+
+  private emitSnapshot(reason: 'epoch' | 'request'): void {
+    try {
+      this.bus.emitter.emit('snapshot', reason);
+    } catch (e) {
+      this.report(
+        new MonitorchError(
+          'BACKEND_FAILED',
+          `The adapter failed to take a parameter snapshot: ${String(e)}`,
+          {},
+          { cause: e },
+        ),
+      );
+    }
   }
 
   private numberedRunDir(run: number): string | undefined {
@@ -432,6 +524,18 @@ export class Inspector {
   private subscribe(): void {
     const bus = this.bus;
     const routes = new LensRoutes(this.activeLenses, this.options.sampling);
+    const missing = (this.missingSources = new MissingSources(this.activeLenses, this.options.sampling));
+    this.snapshotAsked = false;
+    const onReport = (r: AdapterReport): void => missing.noteReport(r);
+    const onSeen = (source: TensorSource): void => missing.noteSeen(source);
+    bus.emitter.on('report', onReport);
+    bus.emitter.on('seen', onSeen);
+    this.subscriptions.push(
+      new Subscription(() => {
+        bus.emitter.off('report', onReport);
+        bus.emitter.off('seen', onSeen);
+      }),
+    );
     const routeTensor = <E extends TensorEvent>(stream: Observable<E>): void => {
       this.subscriptions.push(
         stream.subscribe((event) => {
@@ -518,7 +622,7 @@ export class Inspector {
   private report(error: MonitorchError): void {
     // Keyed by what went wrong where, not by the message (which may carry changing numbers).
     const d = error.details;
-    const key = [error.code, d['lens'], d['method'], d['module'], d['table']].map(detailText).join(':');
+    const key = [error.code, d['lens'], d['method'], d['module'], d['table'], d['source']].map(detailText).join(':');
     if (this.logger !== null && !this.warnedOnce.has(key)) {
       this.warnedOnce.add(key);
       this.logger.warn(`[monitorch] ${error.message}`);
@@ -543,6 +647,17 @@ export class Inspector {
       );
     }
   }
+}
+
+/** The warning for a lens whose tensor source the loop does not report. */
+function missingSourceError(m: MissingSource, epoch: number): MonitorchError {
+  return new MonitorchError(
+    'SOURCE_NOT_REPORTED',
+    `Lens "${m.lens}" watches ${m.source} tensors, but none arrived in epoch ${epoch}, so its table stays empty. ` +
+      `With a LoopAdapter, report them with ${SOURCE_CALLS[m.source]}; another adapter may not provide ${m.source} ` +
+      'tensors (see its README). Warned once per run.',
+    { lens: m.lens, source: m.source, epoch },
+  );
 }
 
 function asLensError(lens: Lens, method: string, e: unknown): MonitorchError {

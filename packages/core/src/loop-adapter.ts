@@ -1,16 +1,17 @@
 import type { Adapter, AdapterConnection } from './adapter.js';
 import { tensorReport, type AdapterReport, type ReductionAnswers } from './events.js';
 import { MonitorchError } from './errors.js';
-import { reduce } from './kernels/reduce.js';
+import { reduce, type ReduceContext } from './kernels/reduce.js';
 import type { TensorData } from './kernels/tensor-data.js';
 import { ModuleRegistry, type ModuleDeclaration, type ModuleEntry } from './loop/module-registry.js';
 import { NonFiniteWarnings } from './loop/non-finite-warnings.js';
-import { ReportPlanner, type ReductionPlan } from './loop/report-planner.js';
+import { PreviousTensors, tensorKey } from './loop/previous-tensors.js';
+import { ReportPlanner, type ParameterSource, type ReductionPlan } from './loop/report-planner.js';
 import { callName, checkParameterName, checkTensor, isTensorData } from './loop/tensor-checks.js';
 import type { ModuleInfo, ModuleKind } from './module-info.js';
 import { checkBatchSize, checkPhase, checkReportedNumber } from './report-checks.js';
 import { DEFAULT_PHASE, type Phase } from './phase.js';
-import type { Reduction, ReductionResult, TensorSource } from './reduction.js';
+import { watchesSource, type Reduction, type ReductionResult, type TensorSource } from './reduction.js';
 
 /** Options of {@link LoopAdapter.output} and {@link LoopAdapter.outputGradient}. */
 export interface OutputOptions {
@@ -42,8 +43,36 @@ export interface LossOptions {
 
 /** The parameter before and after an optimizer step; the adapter reduces `after − before`. */
 export interface BeforeAfter {
+  /** The parameter's value before the step (also the P of the update-to-parameter ratio). */
   readonly before: TensorData;
+  /** Its value after the step. */
   readonly after: TensorData;
+}
+
+/** One parameter's current value, as {@link LoopAdapterOptions.parameters} yields it. */
+export interface ParameterSnapshot {
+  /** The module owning it, e.g. `fc1`. */
+  readonly module: string;
+  /** The parameter's name, e.g. `weight`. */
+  readonly parameter: string;
+  /** Its elements, row-major (read during the call, not kept). */
+  readonly data: TensorData;
+  /** Its shape. */
+  readonly shape: readonly number[];
+}
+
+/** Options of the {@link LoopAdapter} constructor. */
+export interface LoopAdapterOptions {
+  /** Module declarations, as for {@link LoopAdapter.declare}. */
+  readonly modules?: readonly ModuleDeclaration[];
+  /**
+   * Lists the model's parameters now. The adapter calls it when the Inspector asks for a
+   * parameter snapshot (just before an epoch closes, when some lens watches parameter values —
+   * `ParameterNorm`, `ParameterCond` — and on `inspector.snapshotParameters()`), and reports
+   * each yielded parameter as {@link LoopAdapter.parameter} would. Without it, call
+   * `loop.parameter(...)` yourself before `tickEpoch()`.
+   */
+  readonly parameters?: () => Iterable<ParameterSnapshot>;
 }
 
 /**
@@ -100,11 +129,30 @@ export class LoopAdapter implements Adapter {
     this.connection?.emitter.emit('report', report);
   };
   private scratch = new Float64Array(0);
+  private readonly previous = new PreviousTensors();
+  private readonly seen = new Set<TensorSource>();
+  private warnedNoBefore = false;
+  private readonly parameterSource: (() => Iterable<ParameterSnapshot>) | undefined;
   private readonly onFlush = (): void => this.flush(true);
+  private readonly onSnapshot = (): void => this.snapshot();
 
-  /** @param modules - optional module declarations, as for {@link LoopAdapter.declare} */
-  constructor(modules?: readonly ModuleDeclaration[]) {
-    if (modules !== undefined) this.registry.declare(modules);
+  /**
+   * @param options - module declarations (an array, as for {@link LoopAdapter.declare}) or
+   *   {@link LoopAdapterOptions} with declarations and a parameter source for snapshots
+   */
+  constructor(options?: readonly ModuleDeclaration[] | LoopAdapterOptions) {
+    const o: LoopAdapterOptions = Array.isArray(options)
+      ? { modules: options }
+      : ((options ?? {}) as LoopAdapterOptions);
+    if (o.parameters !== undefined && typeof o.parameters !== 'function') {
+      throw new MonitorchError(
+        'INVALID_ARGUMENT',
+        'new LoopAdapter({ parameters }): parameters must be a function returning { module, parameter, data, shape } items.',
+        { parameters: typeof o.parameters },
+      );
+    }
+    this.parameterSource = o.parameters;
+    if (o.modules !== undefined) this.registry.declare(o.modules);
   }
 
   /** Whether an Inspector is attached (reports are computed and sent). */
@@ -143,7 +191,11 @@ export class LoopAdapter implements Adapter {
     this.registry.clearPlans();
     this.planner.reset(connection.requests);
     this.warnings.clear();
+    this.previous.clear();
+    this.seen.clear();
+    this.warnedNoBefore = false;
     connection.emitter.on('flush', this.onFlush);
+    connection.emitter.on('snapshot', this.onSnapshot);
   }
 
   /** Called by `inspector.detach`: reports anything held, then stops reporting. */
@@ -152,8 +204,10 @@ export class LoopAdapter implements Adapter {
     if (connection === undefined) return;
     this.flush(false);
     connection.emitter.off('flush', this.onFlush);
+    connection.emitter.off('snapshot', this.onSnapshot);
     this.connection = undefined;
     this.planner.reset([]);
+    this.previous.clear();
   }
 
   /**
@@ -217,6 +271,7 @@ export class LoopAdapter implements Adapter {
       this.reportParameterTensor('update', module, parameter, delta, shape, options);
       return;
     }
+    this.noteSeen('update');
     checkParameterName('update', module, parameter);
     if (delta === null || typeof delta !== 'object' || !isTensorData(delta.before) || !isTensorData(delta.after)) {
       throw new MonitorchError(
@@ -241,7 +296,31 @@ export class LoopAdapter implements Adapter {
     const diff = this.scratch.subarray(0, n);
     const { before, after } = delta;
     for (let i = 0; i < n; i++) diff[i] = (after[i] as number) - (before[i] as number);
-    this.answer(planned.plan, planned.entry, 'update', parameter, diff, shape, planned.phase);
+    this.answer(planned.plan, planned.entry, 'update', parameter, diff, shape, planned.phase, before);
+  }
+
+  /**
+   * Reports a parameter's current value — a snapshot, for lenses that watch parameter values
+   * (`ParameterNorm`, `ParameterCond`). Call it for each parameter just before
+   * `inspector.tickEpoch()` (or give the constructor a `parameters` function and the adapter
+   * takes the snapshot itself when the Inspector asks). A parameter reported several times in an
+   * epoch gives several samples.
+   *
+   * @param module - the module owning the parameter, e.g. `fc1`
+   * @param parameter - the parameter name, e.g. `weight`
+   * @param data - its elements, row-major (read during the call, not kept)
+   * @param shape - its shape
+   * @throws MonitorchError `SHAPE_MISMATCH`, `UNKNOWN_MODULE`, `INVALID_ARGUMENT`
+   */
+  parameter(
+    module: string,
+    parameter: string,
+    data: TensorData,
+    shape: readonly number[],
+    options: ParameterOptions = {},
+  ): void {
+    if (this.connection === undefined) return;
+    this.reportParameterTensor('parameter', module, parameter, data, shape, options);
   }
 
   /**
@@ -277,6 +356,7 @@ export class LoopAdapter implements Adapter {
     options: OutputOptions,
   ): void {
     checkTensor(source, module, undefined, data, shape);
+    this.noteSeen(source);
     const entry = this.registry.get(module, options.kind, options.type, source);
     const phase = checkPhase(callName(source, module), options.phase) ?? DEFAULT_PHASE;
     const plan = this.planner.moduleTensorPlan(entry, source, phase);
@@ -285,7 +365,7 @@ export class LoopAdapter implements Adapter {
   }
 
   private reportParameterTensor(
-    source: 'gradient' | 'update',
+    source: ParameterSource,
     module: string,
     parameter: string,
     data: TensorData,
@@ -294,6 +374,7 @@ export class LoopAdapter implements Adapter {
   ): void {
     checkParameterName(source, module, parameter);
     checkTensor(source, module, parameter, data, shape);
+    this.noteSeen(source);
     const planned = this.planParameterTensor(source, module, parameter, shape, options);
     if (planned === undefined) return;
     this.answer(planned.plan, planned.entry, source, parameter, data, shape, planned.phase);
@@ -304,7 +385,7 @@ export class LoopAdapter implements Adapter {
    * through here); undefined when no lens wants it.
    */
   private planParameterTensor(
-    source: 'gradient' | 'update',
+    source: ParameterSource,
     module: string,
     parameter: string,
     shape: readonly number[],
@@ -317,7 +398,10 @@ export class LoopAdapter implements Adapter {
     return plan.reductions.length === 0 ? undefined : { entry, phase, plan };
   }
 
-  /** Computes the plan's reductions and reports them (or holds them, see the class docs). */
+  /**
+   * Computes the reductions of the plan that watch this report (its `sampling`) and reports
+   * them (or holds them, see the class docs). An unwatched report costs only this check.
+   */
   private answer(
     plan: ReductionPlan,
     entry: ModuleEntry,
@@ -326,18 +410,79 @@ export class LoopAdapter implements Adapter {
     data: TensorData,
     shape: readonly number[],
     phase: Phase,
+    before?: TensorData,
   ): void {
+    const clock = this.connection?.clock;
     const answers = new Map<string, ReductionResult>();
+    const key = tensorKey(source, entry.info.name, parameter, phase);
+    let keepPrevious = false;
     for (let i = 0; i < plan.reductions.length; i++) {
-      answers.set(plan.keys[i] as string, reduce(data, shape, plan.reductions[i] as Reduction));
+      const reduction = plan.reductions[i] as Reduction;
+      if (plan.gated && clock !== undefined) {
+        const watchers = plan.watchers[i] ?? [];
+        if (!watchers.some((s) => watchesSource(s, source, clock.step, clock.epoch, phase))) continue;
+      }
+      const context: { -readonly [K in keyof ReduceContext]: ReduceContext[K] } = {};
+      if (reduction.op === 'previousDot') {
+        const previous = this.previous.previous(key, shape);
+        if (previous !== undefined) context.previous = previous;
+        keepPrevious = true;
+      } else if (reduction.op === 'updateRatio') {
+        if (before === undefined) {
+          this.warnNoBefore(entry.info.name, parameter);
+          continue;
+        }
+        context.parameter = before;
+      }
+      answers.set(plan.keys[i] as string, reduce(data, shape, reduction, context));
     }
+    if (answers.size === 0) return;
+    if (keepPrevious) this.previous.keep(key, data, shape);
     const ownShape = [...shape];
     this.warnings.checkAnswers(this.sink, answers, entry.info.name, source, parameter, phase, data.length);
-    if (plan.hold && parameter !== undefined && (source === 'gradient' || source === 'update')) {
+    if (plan.hold && parameter !== undefined && source !== 'output' && source !== 'outputGradient') {
       this.planner.hold({ source, entry, parameter, shape: ownShape, phase, answers });
       return;
     }
     this.emit(source, entry.info, parameter, ownShape, phase, answers);
+  }
+
+  /** Tells the Inspector (once per epoch) that the loop reports this source. */
+  private noteSeen(source: TensorSource): void {
+    if (this.seen.has(source)) return;
+    this.seen.add(source);
+    this.connection?.emitter.emit('seen', source);
+  }
+
+  /** An update given as a delta alone cannot answer updateRatio: say so once per run. */
+  private warnNoBefore(module: string, parameter: string | undefined): void {
+    if (this.warnedNoBefore) return;
+    this.warnedNoBefore = true;
+    this.sink({
+      type: 'warning',
+      code: 'SOURCE_NOT_REPORTED',
+      message:
+        `A lens asks for the update-to-parameter ratio, but loop.update('${module}', '${parameter ?? ''}', delta, shape) ` +
+        'gave only the change, not the parameter before the step. Report { before, after } instead: ' +
+        "loop.update(module, parameter, { before, after }, shape). The lens's other quantities are still recorded.",
+      module,
+    });
+  }
+
+  /** The Inspector asks for a parameter snapshot: report the parameters the source lists. */
+  private snapshot(): void {
+    const source = this.parameterSource;
+    if (source === undefined) return;
+    try {
+      for (const p of source()) this.parameter(p.module, p.parameter, p.data, p.shape);
+    } catch (e) {
+      // Monitoring never stops the loop: a failing snapshot is a warning, the epoch still closes.
+      this.sink({
+        type: 'warning',
+        code: e instanceof MonitorchError ? e.code : 'BACKEND_FAILED',
+        message: `The parameter snapshot failed: ${e instanceof Error ? e.message : String(e)}`,
+      });
+    }
   }
 
   private emit(
@@ -359,6 +504,9 @@ export class LoopAdapter implements Adapter {
     if (this.registry.settle() || this.planner.holding) {
       for (const r of this.planner.release()) this.emit(r.source, r.module, r.parameter, r.shape, r.phase, r.answers);
     }
-    if (epochEnds) this.warnings.clear();
+    if (epochEnds) {
+      this.warnings.clear();
+      this.seen.clear();
+    }
   }
 }

@@ -145,6 +145,21 @@ export function watches(sampling: Sampling | undefined, step: number, epoch: num
 }
 
 /**
+ * True when `sampling` watches a tensor of `source` reported at `step` in `epoch` and `phase`:
+ * {@link watches}, except that parameter snapshots are gated by epoch only (they are taken when
+ * an epoch closes or on request, never per step).
+ */
+export function watchesSource(
+  sampling: Sampling | undefined,
+  source: TensorSource,
+  step: number,
+  epoch: number,
+  phase: Phase,
+): boolean {
+  return watches(sampling, source === 'parameter' ? 0 : step, epoch, phase);
+}
+
+/**
  * A stable string key for a reduction. Events carry answers keyed by it, so a lens finds its
  * answer with `event.reductions.get(reductionKey(r))`. Equal reductions from different lenses
  * share one key and are computed once.

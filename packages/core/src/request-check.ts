@@ -1,3 +1,4 @@
+import { histogramProblem } from './kernels/histogram.js';
 import { MODULE_KINDS } from './module-info.js';
 import type { ReductionOp, TensorSource } from './reduction.js';
 
@@ -38,7 +39,53 @@ const SOURCES: Record<TensorSource, true> = {
  */
 export function requestProblem(request: unknown): string | undefined {
   if (!isObject(request)) return 'a request is an object { select, reduction }';
-  return selectProblem(request['select']) ?? reductionProblem(request['reduction']);
+  const select = request['select'];
+  return (
+    selectProblem(select) ??
+    reductionProblem(request['reduction']) ??
+    pairingProblem(select as Record<string, unknown>, request['reduction'] as Record<string, unknown>) ??
+    samplingProblem(request['sampling'])
+  );
+}
+
+/** Which sources each source-bound op works on, and why (the words of the message). */
+const OP_SOURCES: Partial<Record<ReductionOp, { sources: readonly TensorSource[]; why: string }>> = {
+  sampleL2: {
+    sources: ['output', 'outputGradient'],
+    why: 'it averages per-sample norms over the batch dimension, which only module outputs and output gradients have',
+  },
+  updateRatio: { sources: ['update'], why: 'it divides an update by the parameter before the step' },
+  singularRatio: {
+    sources: ['parameter'],
+    why: 'it is a property of a weight matrix, computed from the epoch-end parameter snapshot',
+  },
+};
+
+/** An op used on a source it does not apply to (both parts are well-formed already). */
+function pairingProblem(select: Record<string, unknown>, reduction: Record<string, unknown>): string | undefined {
+  const op = reduction['op'] as ReductionOp;
+  const of = select['of'] as TensorSource;
+  const rule = OP_SOURCES[op];
+  if (rule === undefined || rule.sources.includes(of)) return undefined;
+  return `${op} works on ${rule.sources.join(' or ')} tensors, not ${of}: ${rule.why}`;
+}
+
+/**
+ * What is wrong with a `sampling` (whole numbers ≥ 1, both optional), or undefined.
+ *
+ * @param sampling - a request's or the Inspector's sampling
+ */
+export function samplingProblem(sampling: unknown): string | undefined {
+  if (sampling === undefined) return undefined;
+  if (!isObject(sampling))
+    return `sampling must be an object { everySteps?, everyEpochs }, got ${JSON.stringify(sampling)}`;
+  for (const field of ['everySteps', 'everyEpochs'] as const) {
+    const v = sampling[field];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)) {
+      return `sampling.${field} must be a whole number >= 1, got ${JSON.stringify(v)}`;
+    }
+  }
+  return undefined;
 }
 
 function selectProblem(select: unknown): string | undefined {
@@ -86,6 +133,10 @@ function reductionProblem(reduction: unknown): string | undefined {
   const op = reduction['op'];
   if (typeof op !== 'string' || !Object.hasOwn(OPS, op)) {
     return `reduction op ${JSON.stringify(op)} is not one of ${Object.keys(OPS).join(', ')}`;
+  }
+  if (op === 'histogram') {
+    const problem = histogramProblem(reduction['lo'], reduction['hi'], reduction['bins']);
+    return problem === undefined ? undefined : `histogram: ${problem}`;
   }
   if (op !== 'activeCount') return undefined;
   const per = reduction['per'];

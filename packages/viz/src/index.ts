@@ -1,13 +1,15 @@
 export { escapeMarkup, xmlSafeText } from './escape.js';
-export { seriesColor } from './figure/colors.js';
+export { runColor, roleDash, seriesColor } from './figure/colors.js';
 export { epochAxis, type EpochAxis } from './figure/epoch-axis.js';
 export {
   figureModel,
   type ColumnModel,
   type FigureModel,
   type BandEdges,
+  type FigureModelOptions,
   type PanelModel,
   type PanelPoints,
+  type RunSwatch,
   type SeriesInfo,
 } from './figure/figure-model.js';
 export { drawablePlotSpec } from './figure/plot-spec.js';
@@ -23,6 +25,9 @@ export {
 } from './figure/figure-file.js';
 export { serve, type LiveInspector, type LivePage, type ServeOptions } from './live/serve.js';
 export { livePageHtml } from './live/page.js';
+export { serveRuns, type RunsPage, type ServeRunsOptions } from './live/serve-runs.js';
+export { RunList, type RunListRow } from './runs/run-list.js';
+export { globRunDirs, isRunDir, runDirsIn, runSourceKind, type RunSourceKind } from './runs/run-dirs.js';
 export { ProgressTracker, formatDuration, type BatchProgress, type ProgressSnapshot } from './progress.js';
 export {
   TerminalReporter,

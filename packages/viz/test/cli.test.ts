@@ -166,3 +166,82 @@ t.test(
     t.match(serveRefused.stderr, /is damaged/);
   },
 );
+
+t.test('monitorch plot compares runs: several directories, --runs globs, or a directory of runs', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'monitorch-cli-compare-'));
+  writeRun(join(dir, 'runs', 'plain'), seedTables(3));
+  writeRun(join(dir, 'runs', 'dropout'), seedTables(3, { seed: 5, layers: 3 }));
+  writeFileSync(join(dir, 'runs', 'notes.txt'), 'not a run');
+  mkdirSync(join(dir, 'runs', 'empty'));
+  const explicit = await run(
+    'plot',
+    join(dir, 'runs', 'plain'),
+    join(dir, 'runs', 'dropout'),
+    '-o',
+    join(dir, 'a.svg'),
+  );
+  t.equal(explicit.code, 0, explicit.stderr);
+  t.match(explicit.stdout, /comparing 2 runs: plain, dropout\n$/);
+  t.match(readFileSync(join(dir, 'a.svg'), 'utf8'), '>Runs<');
+  const globbed = await run('plot', '--runs', join(dir, 'runs', '*'), '-o', join(dir, 'b.svg'));
+  t.equal(globbed.code, 0, globbed.stderr);
+  t.match(globbed.stdout, /comparing 2 runs: dropout, plain\n$/, 'files and empty directories are not runs');
+  const listDir = await run('plot', join(dir, 'runs'), '-o', join(dir, 'c.svg'));
+  t.match(listDir.stdout, /comparing 2 runs: dropout, plain\n$/, 'a directory of runs compares its runs');
+  const both = await run(
+    'plot',
+    join(dir, 'runs', 'plain'),
+    '--runs',
+    join(dir, 'runs', 'p*'),
+    '-o',
+    join(dir, 'd.svg'),
+  );
+  t.match(both.stdout, /comparing 1 runs: plain\n$/, 'a run named twice counts once');
+
+  const noMatch = await run('plot', '--runs', join(dir, 'nothing-*'), '-o', join(dir, 'e.svg'));
+  t.equal(noMatch.code, 1);
+  t.match(noMatch.stderr, /--runs '.*nothing-\*' matches no run directory\. Quote the pattern/);
+  const notRun = await run('plot', join(dir, 'runs', 'plain'), join(dir, 'runs', 'empty'), '-o', join(dir, 'f.svg'));
+  t.equal(notRun.code, 1);
+  t.match(notRun.stderr, /".*empty" is not a monitorch run \(no run\.json or <table>\.arrow files\)/);
+  const odd = join(dir, 'odd');
+  mkdirSync(join(odd, 'sub'), { recursive: true });
+  writeFileSync(join(odd, 'x.txt'), '');
+  const neither = await run('plot', odd, '-o', join(dir, 'g.svg'));
+  t.equal(neither.code, 1);
+  t.match(neither.stderr, /is not a monitorch run .* and holds no run directories/);
+});
+
+t.test('monitorch serve <directory of runs> serves the runs page', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'monitorch-cli-serve-runs-'));
+  writeRun(join(dir, 'a'), seedTables(2));
+  writeRun(join(dir, 'b'), seedTables(3));
+  const child = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    child.kill('SIGTERM');
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      const m = /runs page: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+  const list = (await (await fetch(`${url}runs.json`)).json()) as {
+    total: number;
+    rows: { name: string; epochs: number }[];
+  };
+  t.same(
+    list.rows.map((r) => [r.name, r.epochs]),
+    [
+      ['a', 2],
+      ['b', 3],
+    ],
+  );
+  const figure = await fetch(`${url}figure.svg?run=a&run=b`);
+  t.equal(figure.status, 200);
+  t.match(await figure.text(), '>Runs<');
+});

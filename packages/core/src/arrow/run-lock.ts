@@ -106,3 +106,15 @@ function locked(dir: string, path: string, holder: LockHolder | undefined): Moni
     { dir, lock: path, pid: holder?.pid, host: holder?.host },
   );
 }
+
+/**
+ * Whether a live writer holds the run directory's lock now (a run still going), as far as
+ * this machine can tell: a lock from another host counts as held.
+ *
+ * @param dir - run directory
+ */
+export function runLockHeld(dir: string): boolean {
+  const path = resolve(join(dir, LOCK_FILE));
+  const holder = readHolder(path);
+  return holder !== undefined && isLive(path, holder);
+}

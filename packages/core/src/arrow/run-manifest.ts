@@ -34,7 +34,17 @@ export interface RunManifest {
   readonly checks?: 'crc32';
   /** Size and checksum of each finished `.arrow`, by table. */
   readonly files?: Readonly<Record<string, ArrowFileSum>>;
+  /** What the run is called in comparisons and run lists (`InspectorOptions.label`). */
+  readonly label?: string;
+  /** What produced the run, as the user passed it (`InspectorOptions.config`): plain JSON. */
+  readonly config?: Readonly<Record<string, RunConfigValue>>;
+  /** Versions of what wrote the run: `@monitorch/core`, `node`, and any the user added. */
+  readonly versions?: Readonly<Record<string, string>>;
 }
+
+/** A value of a run's `config`: anything JSON can hold. */
+export type RunConfigValue =
+  string | number | boolean | null | readonly RunConfigValue[] | { readonly [key: string]: RunConfigValue };
 
 /** Writes the manifest atomically (temp file + rename), so readers never see half of it. */
 export function writeManifest(dir: string, manifest: RunManifest): void {

@@ -27,6 +27,8 @@ export interface RunWriterOptions {
    * with `RUN_DIR_EXISTS`, so an earlier run is never replaced without asking).
    */
   readonly overwrite?: boolean;
+  /** Label, config and versions to store in run.json (see {@link RunManifest}). */
+  readonly describe?: Pick<RunManifest, 'label' | 'config' | 'versions'>;
 }
 
 /** One table's open stream file and its integrity sums. */
@@ -133,6 +135,7 @@ export class RunWriter {
         tables: [...names],
         created: new Date().toISOString(),
         checks: 'crc32',
+        ...options.describe,
       };
       writeManifest(dir, manifest);
       return new RunWriter(dir, streams, manifest, lock);

@@ -4,7 +4,22 @@ import { activeCountPerChannel, activeCountPerNeuron } from './active-count.js';
 import { max, min } from './extremes.js';
 import { l2, sum, sumSquares } from './moments.js';
 import { nonFinite } from './non-finite.js';
+import { histogram } from './histogram.js';
+import { previousDot } from './previous-dot.js';
+import { sampleL2 } from './sample-l2.js';
+import { singularRatio } from './singular-ratio.js';
 import type { TensorData } from './tensor-data.js';
+import { updateRatio } from './update-ratio.js';
+
+/**
+ * What some reductions need besides the tensor itself; the caller (an adapter) keeps it.
+ */
+export interface ReduceContext {
+  /** `previousDot`: the same tensor's previous watched report, of the same shape (none → previousNorm 0). */
+  readonly previous?: TensorData;
+  /** `updateRatio`: the parameter before the step the update belongs to (same shape). */
+  readonly parameter?: TensorData;
+}
 
 /**
  * Computes one {@link Reduction} of a tensor on the CPU. This is the reference every backend
@@ -18,10 +33,17 @@ import type { TensorData } from './tensor-data.js';
  * @param data - the tensor's elements, row-major
  * @param shape - its shape
  * @param reduction - what to compute
+ * @param context - the previous tensor (`previousDot`) or the parameter before the step (`updateRatio`)
  * @returns the answer, tagged with the same `op`
- * @throws MonitorchError `SHAPE_MISMATCH` / `INVALID_ARGUMENT` (see the individual kernels)
+ * @throws MonitorchError `SHAPE_MISMATCH` / `INVALID_ARGUMENT` (see the individual kernels);
+ *   `INVALID_ARGUMENT` for `updateRatio` without `context.parameter`
  */
-export function reduce(data: TensorData, shape: readonly number[], reduction: Reduction): ReductionResult {
+export function reduce(
+  data: TensorData,
+  shape: readonly number[],
+  reduction: Reduction,
+  context: ReduceContext = {},
+): ReductionResult {
   switch (reduction.op) {
     case 'activeCount':
       return activeCount(data, shape, reduction);
@@ -40,12 +62,15 @@ export function reduce(data: TensorData, shape: readonly number[], reduction: Re
       return { op: 'nonFinite', nan, inf };
     }
     case 'sampleL2':
+      return { op: 'sampleL2', value: sampleL2(data, shape) };
     case 'previousDot':
+      return { op: 'previousDot', ...previousDot(data, shape, context.previous) };
     case 'updateRatio':
+      return { op: 'updateRatio', value: updateRatio(data, shape, requireParameter(context.parameter)) };
     case 'singularRatio':
+      return { op: 'singularRatio', ...singularRatio(data, shape) };
     case 'histogram':
-      // TODO(issue 14): kernels land with the lens packages.
-      throw new MonitorchError('UNSUPPORTED', `reduce: ${reduction.op} has no CPU kernel yet.`, { op: reduction.op });
+      return { op: 'histogram', ...histogram(data, shape, reduction.lo, reduction.hi, reduction.bins) };
     default:
       // `reduction` is `never` here: a new op in `Reduction` fails to compile until it has a case.
       return unknownReduction(reduction);
@@ -68,6 +93,16 @@ function activeCount(
   }
 }
 
+function requireParameter(parameter: TensorData | undefined): TensorData {
+  if (parameter !== undefined) return parameter;
+  throw new MonitorchError(
+    'INVALID_ARGUMENT',
+    'reduce: updateRatio needs the parameter before the step (context.parameter); pass it, or ask only for ' +
+      'the reductions an update alone answers.',
+    { op: 'updateRatio' },
+  );
+}
+
 /**
  * Typed callers never get here (the argument is `never`), but requests are plain data and may
  * come from untyped code or JSON, so the run-time value still gets a typed error that lists
@@ -78,7 +113,7 @@ function unknownReduction(reduction: never): never {
   throw new MonitorchError(
     'INVALID_ARGUMENT',
     `reduce: unknown reduction ${JSON.stringify({ op, per })}; use op activeCount (per channel or neuron), ` +
-      'sum, sumSquares, min, max, l2 or nonFinite.',
+      'sum, sumSquares, min, max, l2, nonFinite, sampleL2, previousDot, updateRatio, singularRatio or histogram.',
     { op, per },
   );
 }

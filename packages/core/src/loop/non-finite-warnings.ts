@@ -47,6 +47,10 @@ export class NonFiniteWarnings {
           bad = true;
           counted = Math.max(counted, a.nonFinite);
         }
+      } else if (a.op === 'updateRatio' || a.op === 'singularRatio') {
+        // Ratios of finite tensors can be infinite or NaN (a zero parameter, an all-zero
+        // weight); a non-finite entry also shows in the other reductions' answers.
+        continue;
       } else if (!Number.isFinite(a.value)) {
         bad = true;
       }

@@ -1,9 +1,12 @@
 import {
   reductionKey,
   reductionsFor,
+  requestWants,
   type Reduction,
   type ReductionRequest,
   type ReductionResult,
+  type Sampling,
+  type TensorSource,
 } from '../reduction.js';
 import type { ModuleInfo } from '../module-info.js';
 import type { Phase } from '../phase.js';
@@ -17,11 +20,21 @@ export interface ReductionPlan {
   readonly keys: readonly string[];
   /** True when the answers must wait until the module's parameter list is complete. */
   readonly hold: boolean;
+  /**
+   * Per reduction, the `sampling` of every request that wants it (`undefined`: watches all).
+   * A reduction is computed for a report when one of them watches the report's step and epoch.
+   */
+  readonly watchers: readonly (readonly (Sampling | undefined)[])[];
+  /** False when some request of every reduction watches everything: no per-report check. */
+  readonly gated: boolean;
 }
+
+/** The parameter sources: tensors that belong to one named parameter of a module. */
+export type ParameterSource = 'gradient' | 'update' | 'parameter';
 
 /** A parameter tensor reduced before its module's parameters were all known. */
 export interface HeldReport {
-  readonly source: 'gradient' | 'update';
+  readonly source: ParameterSource;
   readonly entry: ModuleEntry;
   readonly parameter: string;
   readonly shape: readonly number[];
@@ -31,7 +44,7 @@ export interface HeldReport {
 
 /** A tensor report ready to emit. */
 export interface ReleasedReport {
-  readonly source: 'gradient' | 'update';
+  readonly source: ParameterSource;
   readonly module: ModuleInfo;
   readonly parameter: string;
   readonly shape: readonly number[];
@@ -40,10 +53,26 @@ export interface ReleasedReport {
 }
 
 /** The plan of a tensor nobody asked for. */
-export const NO_PLAN: ReductionPlan = { reductions: [], keys: [], hold: false };
+export const NO_PLAN: ReductionPlan = { reductions: [], keys: [], hold: false, watchers: [], gated: false };
 
-function planOf(reductions: Reduction[], hold: boolean): ReductionPlan {
-  return reductions.length === 0 ? NO_PLAN : { reductions, keys: reductions.map(reductionKey), hold };
+function planOf(
+  requests: readonly ReductionRequest[],
+  source: TensorSource,
+  module: ModuleInfo,
+  parameter: string | undefined,
+  phase: Phase,
+  hold: boolean,
+): ReductionPlan {
+  const reductions = reductionsFor(requests, source, module, parameter, phase);
+  if (reductions.length === 0) return NO_PLAN;
+  const keys = reductions.map(reductionKey);
+  const watchers = keys.map((key) =>
+    requests
+      .filter((r) => reductionKey(r.reduction) === key && requestWants(r, source, module, parameter, phase))
+      .map((r) => r.sampling),
+  );
+  const gated = watchers.some((w) => !w.includes(undefined));
+  return { reductions, keys, hold, watchers, gated };
 }
 
 /**
@@ -67,7 +96,7 @@ export class ReportPlanner {
   moduleTensorPlan(entry: ModuleEntry, source: 'output' | 'outputGradient', phase: Phase): ReductionPlan {
     const cached = entry.plans.get(source, '', phase);
     if (cached !== undefined) return cached;
-    const plan = planOf(reductionsFor(this.requests, source, entry.info, undefined, phase), false);
+    const plan = planOf(this.requests, source, entry.info, undefined, phase, false);
     entry.plans.set(source, '', phase, plan);
     return plan;
   }
@@ -79,15 +108,15 @@ export class ReportPlanner {
    *
    * @throws MonitorchError `UNKNOWN_MODULE` for a parameter the module's declaration lacks
    */
-  parameterPlan(entry: ModuleEntry, source: 'gradient' | 'update', parameter: string, phase: Phase): ReductionPlan {
+  parameterPlan(entry: ModuleEntry, source: ParameterSource, parameter: string, phase: Phase): ReductionPlan {
     const cached = entry.plans.get(source, parameter, phase);
     if (cached !== undefined) return cached;
     if (!entry.info.parameters.some((p) => p.name === parameter)) {
       addPendingParameter(entry, source, parameter);
       const owned = pendingOwnership(entry, parameter, this.requests);
-      return planOf(reductionsFor(this.requests, source, owned, parameter, phase), true);
+      return planOf(this.requests, source, owned, parameter, phase, true);
     }
-    const plan = planOf(reductionsFor(this.requests, source, entry.info, parameter, phase), false);
+    const plan = planOf(this.requests, source, entry.info, parameter, phase, false);
     entry.plans.set(source, parameter, phase, plan);
     return plan;
   }
@@ -137,7 +166,9 @@ function pendingOwnership(entry: ModuleEntry, parameter: string, requests: reado
     parameter,
   ]);
   for (const r of requests) {
-    if (r.select.of === 'gradient' || r.select.of === 'update') for (const p of r.select.parameters) names.add(p);
+    if (r.select.of === 'gradient' || r.select.of === 'update' || r.select.of === 'parameter') {
+      for (const p of r.select.parameters) names.add(p);
+    }
   }
   return { ...entry.info, parameters: [...names].map((name) => ({ name, shape: [] })) };
 }

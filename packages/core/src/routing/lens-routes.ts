@@ -1,7 +1,7 @@
 import type { TensorEvent } from '../events.js';
 import type { Lens } from '../lens.js';
 import type { ModuleInfo } from '../module-info.js';
-import { requestWants, watches, type ReductionRequest, type Sampling } from '../reduction.js';
+import { requestWants, watchesSource, type ReductionRequest, type Sampling } from '../reduction.js';
 import { TensorKeyCache } from './tensor-key-cache.js';
 
 /** The fold method of each tensor event type. */
@@ -65,7 +65,10 @@ export class LensRoutes {
     // requests all watch everything skips the check).
     const out: Lens[] = [];
     for (const t of takers) {
-      if (!t.sampled || t.requests.some((r) => watches(r.sampling, event.step, event.epoch, event.phase))) {
+      if (
+        !t.sampled ||
+        t.requests.some((r) => watchesSource(r.sampling, event.type, event.step, event.epoch, event.phase))
+      ) {
         out.push(t.lens);
       }
     }

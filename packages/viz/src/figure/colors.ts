@@ -116,3 +116,56 @@ function hash(text: string): number {
   }
   return h >>> 0;
 }
+
+/**
+ * One colour per run when runs are compared (the tableau 10 in their usual order): runs are
+ * told apart by colour, so the series of one run (train/val, activation/death rate) are told
+ * apart by dash instead (see {@link roleDash}).
+ */
+export const RUN_PALETTE: readonly string[] = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
+
+/**
+ * The colour of the `i`-th compared run. By position in the comparison, not by a hash of the
+ * name: ten runs get ten different colours; from the eleventh on they repeat (the figure says so).
+ *
+ * @param i - the run's index in the comparison
+ */
+export function runColor(i: number): string {
+  return RUN_PALETTE[i % RUN_PALETTE.length] ?? '#7f7f7f';
+}
+
+/** Dash of a compared run's validation lines (dotted). */
+export const VAL_DASH = '2,3';
+/** Dash of a compared run's validation death rates (dash-dot). */
+export const VAL_DEATH_RATE_DASH = '6,3,1.5,3';
+/** Dash of lines of any other phase (e.g. `test`) when runs are compared. */
+export const OTHER_PHASE_DASH = '9,3';
+/** Dashes for series of one run that the rule above leaves alike in one panel, in order. */
+export const SPARE_DASHES: readonly string[] = ['1,2', '12,3,3,3', '4,4', '12,6'];
+
+/**
+ * The dash of one of a compared run's series, by its phase and quantity only — the same rule in
+ * every panel: train (or no phase) solid, val dotted, other phases long-dashed; a death rate
+ * dashed (dash-dot in val). Colour says which run.
+ *
+ * @param phase - the series' phase (`train`, `val`, …; '' for none)
+ * @param quantity - the series' quantity
+ * @returns an SVG `stroke-dasharray`, or undefined for a solid line
+ */
+export function roleDash(phase: string, quantity: string): string | undefined {
+  const death = seriesDash(quantity) !== undefined;
+  if (phase === '' || phase === 'train') return death ? DEATH_RATE_DASH : undefined;
+  if (phase === 'val') return death ? VAL_DEATH_RATE_DASH : VAL_DASH;
+  return death ? DEATH_RATE_DASH : OTHER_PHASE_DASH;
+}

@@ -1,16 +1,20 @@
-import { xmlSafeText } from '../escape.js';
 import type { Table } from 'apache-arrow';
-import { escapeMarkup } from '../escape.js';
+import { readRunsSync, runNames } from '@monitorch/core';
+import { escapeMarkup, xmlSafeText } from '../escape.js';
 import { drawPanel } from './draw-panel.js';
 import { epochAxis } from './epoch-axis.js';
-import { figureModel, type PanelModel, type SeriesInfo } from './figure-model.js';
+import { figureModel, type PanelModel, type RunSwatch, type SeriesInfo } from './figure-model.js';
 import { legendBlock } from './legend.js';
 import { notesBlock } from './notes.js';
 import { PANEL_DRAWERS } from './panels/panel-kinds.js';
 import { readRunTables } from './run-loader.js';
 
-/** Lens tables to draw: by name, a list, or a run directory to read them from. */
-export type FigureSource = ReadonlyMap<string, Table> | readonly Table[] | string;
+/**
+ * Lens tables to draw: by name, a list, a run directory to read them from, or several run
+ * directories to compare in one figure (one colour per run). Tables with a `run` column (core's
+ * `readRuns`) are drawn as a comparison too.
+ */
+export type FigureSource = ReadonlyMap<string, Table> | readonly Table[] | string | readonly string[];
 
 /** Options of {@link renderFigure}. */
 export interface FigureOptions {
@@ -20,6 +24,12 @@ export interface FigureOptions {
   readonly tooltips?: boolean;
   /** Optional heading written above the figure. */
   readonly title?: string;
+  /**
+   * The compared runs in legend order (values of the tables' `run` column), so a run with no
+   * rows yet still has its entry; default: the order the tables name them. Set for you when
+   * the source is a list of run directories.
+   */
+  readonly runs?: readonly string[];
 }
 
 /** A rendered figure. */
@@ -70,13 +80,17 @@ const COLUMN_RULE = '#dddddd';
  * @throws MonitorchError `INVALID_ARGUMENT` when a run directory cannot be read
  */
 export function renderFigure(source: FigureSource, options: FigureOptions = {}): RenderedFigure {
-  const tables =
-    typeof source === 'string'
-      ? [...readRunTables(source).values()]
-      : Array.isArray(source)
-        ? (source as readonly Table[])
-        : [...(source as ReadonlyMap<string, Table>).values()];
-  const model = figureModel(tables);
+  let runs = options.runs;
+  let tables: readonly Table[];
+  if (typeof source === 'string') tables = [...readRunTables(source).values()];
+  else if (isDirList(source)) {
+    runs ??= runNames(source).map((r) => r.run);
+    tables = [...readRunsSync(source).values()];
+  } else
+    tables = Array.isArray(source)
+      ? (source as readonly Table[])
+      : [...(source as ReadonlyMap<string, Table>).values()];
+  const model = figureModel(tables, runs === undefined ? {} : { runs });
   const tooltips = options.tooltips ?? false;
   const nBig = model.big.length;
   const nCols = model.columns.length;
@@ -90,17 +104,26 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     top += 32;
   }
 
-  const notes = model.skipped.map((s) => s.message);
+  const notes = [...model.skipped.map((s) => s.message), ...model.notes];
   const noted = notesBlock(notes, width - 24);
   if (noted.height > 0) {
     parts.push(`<g transform="translate(12,${top + 6})">${noted.svg}</g>`);
     top += noted.height + 12;
   }
 
+  if (model.runs.length > 0) {
+    const legend = runLegend(model.runs, width - 70);
+    parts.push(`<text x="12" y="${top + 16}" font-size="12" font-weight="bold">Runs</text>`);
+    parts.push(`<g transform="translate(60,${top + 6})">${legend.svg}</g>`);
+    top += legend.height + 12;
+  }
+
   if (nBig > 0) {
     const w = width / nBig;
     const axis = epochAxis(first, last, Math.floor((w - 60) / 45));
-    const legends = model.big.map((p) => legendBlock(p.series, w - 60, PANEL_DRAWERS[p.spec.kind].legendSwatch));
+    const legends = model.big.map((p) =>
+      legendBlock(legendSeries(p.series), w - 60, PANEL_DRAWERS[p.spec.kind].legendSwatch),
+    );
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
     model.big.forEach((panel, i) => {
       const x = i * w;
@@ -124,7 +147,7 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
     const axis = epochAxis(first, last, Math.floor((w - 60) / 40));
     // A column's legend lists every series of its panels (a layer may lack one, e.g. no val rows).
     const legends = model.columns.map((c) =>
-      legendBlock(unionSeries(c.panels), w - 50, PANEL_DRAWERS[c.spec.kind].legendSwatch),
+      legendBlock(legendSeries(unionSeries(c.panels)), w - 50, PANEL_DRAWERS[c.spec.kind].legendSwatch),
     );
     const legendHeight = Math.max(0, ...legends.map((l) => l.height));
     const cell = SMALL_TITLE + SMALL_PLOT_HEIGHT;
@@ -175,6 +198,40 @@ export function renderFigure(source: FigureSource, options: FigureOptions = {}):
   // Plot writes names through the DOM, which keeps characters XML forbids: make them visible.
   const figure = { svg: xmlSafeText(svg), width, height, notes };
   return options.title === undefined ? figure : { ...figure, title: options.title };
+}
+
+/** Whether a figure source is a list of run directories (not a list of tables). */
+function isDirList(source: FigureSource): source is readonly string[] {
+  return Array.isArray(source) && source.length > 0 && typeof source[0] === 'string';
+}
+
+/** The neutral colour of a compared panel's legend: colour names runs, the panel legend names dashes. */
+const ROLE_COLOR = '#444444';
+
+/**
+ * What a panel's legend lists: its series; or, when runs are compared, each series role once
+ * (`train loss`, `val loss`) in a neutral colour with its dash — the run legend at the top says
+ * which colour is which run.
+ */
+function legendSeries(series: readonly SeriesInfo[]): SeriesInfo[] {
+  if (series.every((s) => s.role === undefined)) return [...series];
+  const roles = new Map<string, SeriesInfo>();
+  for (const s of series) {
+    const role = s.role ?? s.label;
+    if (roles.has(role)) continue;
+    const info = { key: role, label: role, color: ROLE_COLOR };
+    roles.set(role, s.dash === undefined ? info : { ...info, dash: s.dash });
+  }
+  return [...roles.values()];
+}
+
+/** The figure's run legend: one colour block per run, named as its rows' `run` column. */
+function runLegend(runs: readonly RunSwatch[], width: number): ReturnType<typeof legendBlock> {
+  return legendBlock(
+    runs.map((r) => ({ key: r.name, label: r.name, color: r.color })),
+    width,
+    'fill',
+  );
 }
 
 function unionSeries(panels: readonly PanelModel[]): SeriesInfo[] {

@@ -8,6 +8,7 @@ import { renderFigure } from '../figure/render-figure.js';
 import { readRunTables } from '../figure/run-loader.js';
 import { ProgressTracker, type BatchProgress, type ProgressSnapshot } from '../progress.js';
 import { followRunDir } from './follow-run-dir.js';
+import { SAFE_HEADERS, allowedHost, send } from './http.js';
 import { LIVE_PAGE_JS, livePageHtml } from './page.js';
 
 /** Options of {@link serve}. */
@@ -258,30 +259,4 @@ export async function serve(source: LiveInspector | string, options: ServeOption
       });
     },
   };
-}
-
-const SAFE_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-} as const;
-
-function send(
-  res: ServerResponse,
-  status: number,
-  type: string,
-  body: string,
-  extra: Record<string, string> = {},
-): void {
-  res.writeHead(status, { ...SAFE_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
-}
-
-/** Refuses requests addressed by another name (DNS rebinding): only this host or loopback names. */
-function allowedHost(header: string | undefined, host: string, port: number): boolean {
-  if (header === undefined) return true; // HTTP/1.0 clients; the socket is already bound to `host`
-  const names = new Set([host, 'localhost', '127.0.0.1', '[::1]', host.includes(':') ? `[${host}]` : host]);
-  for (const name of names) if (header === `${name}:${port}`) return true;
-  return false;
 }

@@ -31,6 +31,12 @@ export interface PanelDrawer {
    * per phase × quantity (× module). Small panels always show one module.
    */
   readonly seriesPerModule: boolean;
+  /**
+   * Whether the series of compared runs can share this kind's panel (default true). Stacked
+   * shares cannot (two runs' stacks on one axis add up to nonsense): such a panel is drawn
+   * once per run.
+   */
+  readonly overlaysRuns?: boolean;
   /** How the legend shows this kind's series: as lines (with their dash) or as filled areas. */
   readonly legendSwatch: 'line' | 'fill';
   /** The y domain when the spec sets none; `undefined` takes it from the data, rounded. */

@@ -10,6 +10,7 @@ import type { PanelDrawer } from './panel-drawer.js';
  */
 export const relationsPanel: PanelDrawer = {
   seriesPerModule: true,
+  overlaysRuns: false,
   legendSwatch: 'fill',
   defaultYDomain: undefined,
   marks(panel, frame) {
