@@ -157,7 +157,18 @@ t.test('without cross-origin isolation the page says WASM runs on one thread', {
   t.ok(await page.isVisible('#note'), 'the note is visible');
   const run = await trainOnPage(page, errors, { ...TWO_D, epochs: 1, device: 'wasm' });
   t.match(run.progress, /wasm \(1 thread\)/, run.progress);
-  t.same(run.errors, []);
+
+  // Stop: a long run ended after its first epoch keeps that epoch's figure and files.
+  await page.fill('#epochs', '200');
+  await page.click('#start');
+  await page.waitForFunction(() => Number(document.body.dataset['epochsDrawn']) >= 1, undefined, { timeout: 0 });
+  await page.click('#stop');
+  t.equal(await page.evaluate(() => document.body.dataset['state']), 'stopped', 'Stop ends the run');
+  t.match(await page.textContent('#progress'), /^stopped/);
+  t.match(await page.innerHTML('#figure'), /<svg/, 'the figure of the closed epochs stays');
+  t.equal(await page.locator('#files a').count(), 3, 'and so do the run files');
+  t.notOk(await page.isDisabled('#start'), 'a new run can start');
+  t.same(errors, [], 'no console errors');
 });
 
 let example: BrowserExample | undefined;

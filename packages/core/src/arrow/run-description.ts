@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { MonitorchError } from '../errors.js';
 import type { RunConfigValue, RunManifest } from './run-manifest.js';
 
@@ -73,7 +72,7 @@ export function describeRun(
   options: RunDescriptionOptions,
   dir: string,
 ): Pick<RunManifest, 'label' | 'config' | 'versions'> {
-  const label = options.label ?? basename(dir);
+  const label = options.label ?? lastPathSegment(dir);
   if (typeof label !== 'string' || label.trim() === '') {
     throw new MonitorchError(
       'INVALID_ARGUMENT',
@@ -89,7 +88,12 @@ export function describeRun(
       {},
     );
   }
-  const versions: Record<string, string> = { '@monitorch/core': coreVersion(), node: process.version };
+  // No `process` in a browser (the Inspector runs in web pages too): the Node version only where there is one.
+  const node = (globalThis as { process?: { version?: string } }).process?.version;
+  const versions: Record<string, string> = {
+    '@monitorch/core': coreVersion(),
+    ...(node === undefined ? {} : { node }),
+  };
   for (const [name, version] of Object.entries(options.versions ?? {})) {
     if (typeof version !== 'string') {
       throw new MonitorchError('INVALID_ARGUMENT', `versions["${name}"] must be a string such as "1.2.0".`, { name });
@@ -101,4 +105,17 @@ export function describeRun(
     ...(config === undefined ? {} : { config: config as Readonly<Record<string, RunConfigValue>> }),
     versions,
   };
+}
+
+/**
+ * The last segment of a path (`runs/mnist/` → `mnist`), as `path.basename` gives it, without
+ * `node:path`: the Inspector calls {@link describeRun} on construction, in browsers too.
+ */
+function lastPathSegment(dir: string): string {
+  return (
+    dir
+      .split(/[\\/]/)
+      .filter((part) => part !== '')
+      .pop() ?? dir
+  );
 }
