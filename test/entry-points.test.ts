@@ -40,12 +40,13 @@ const OPTIONS: Record<string, readonly string[]> = {
     '--no-early-stopping',
     '--limit',
   ],
-  bench: ['--json', 'area', 'kernels', 'onnx', 'EPOCHS', 'MONITORCH_MEMORY_EPOCHS'],
+  'example:browser': ['--port', '--no-isolation'],
+  bench: ['--json', 'area', 'kernels', 'onnx', 'browser', 'EPOCHS', 'MONITORCH_MEMORY_EPOCHS'],
   'bench/onnx.mjs': ['--json'],
   'bench/viz.mjs': ['EPOCHS'],
   'bench/memory.mjs': ['MONITORCH_MEMORY_EPOCHS'],
 };
-const BENCH_AREAS = ['arrow', 'bus', 'kernels', 'lenses', 'memory', 'onnx', 'viz'];
+const BENCH_AREAS = ['arrow', 'browser', 'bus', 'kernels', 'lenses', 'memory', 'onnx', 'viz'];
 
 interface Result {
   readonly code: number | null;
@@ -78,7 +79,7 @@ const entries = scriptEntryPoints();
 for (const area of BENCH_AREAS) entries.set(`bench/${area}.mjs`, `bench/${area}.mjs`);
 
 t.test('the scripts a newcomer is told about are all found', async (t) => {
-  for (const name of ['start', 'example:mlp', 'example:2d', 'example:mnist', 'bench']) {
+  for (const name of ['start', 'example:mlp', 'example:2d', 'example:mnist', 'example:browser', 'bench']) {
     t.ok(entries.has(name), `npm run ${name} runs a node entry point`);
   }
 });

@@ -84,7 +84,7 @@ export {
   type RunResult,
   type StepEngine,
 } from './runtime/step-engine.js';
-export type { SessionTuning } from './runtime/session-options.js';
+export { sessionOptions, type SessionTuning } from './runtime/session-options.js';
 
 // Reporting: steps that overlap with the reporting of the previous one.
 export { runPipelined, type PipelineStages } from './reporting/step-pipeline.js';

@@ -1,4 +1,5 @@
 import type { GraphBuilder } from '../onnx/graph-builder.js';
+import { addAll } from '../onnx/add-all.js';
 import { aboveThreshold, countPerUnit, countTrue, unitLayout, type ActiveCount } from './count-ops.js';
 
 /** One `activeCount` to compute: the outer-graph names the gate's `If` will output. */
@@ -69,7 +70,7 @@ export class FiniteGate {
     const g = this.g;
     const tensors = [...this.nonFiniteOf.keys()];
     const sums = tensors.map((a) => g.op1('ReduceSum', [a], { keepdims: 0 }));
-    const total = sums.length === 1 ? (sums[0] as string) : g.op1('Sum', sums);
+    const total = addAll(g, sums);
     const allFinite = g.op1('Less', [total, g.scalar(Number.POSITIVE_INFINITY)]);
 
     const short = g.branch('stats_all_finite');

@@ -6,6 +6,7 @@ import {
   type Reduction,
   type TensorSource,
 } from '@monitorch/core';
+import { concatAll } from '../onnx/concat-all.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import { assertNever } from './assert-never.js';
 import type { GraphInput, GraphOutput, PackedParts, StatOutput } from './compiled-graph.js';
@@ -198,7 +199,7 @@ export class StatBuilder {
       p.values.forEach((v, k) => g.output(g.rename(v, p.stat.outputs[k] as string)));
       return p.stat;
     });
-    if (pieces.length > 0) g.output(g.rename(g.op1('Concat', pieces, { axis: 0 }), PACKED_STATS_OUTPUT));
+    if (pieces.length > 0) g.output(g.rename(concatAll(g, pieces, 0), PACKED_STATS_OUTPUT));
     return this.declared;
   }
 

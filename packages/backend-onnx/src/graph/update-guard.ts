@@ -1,3 +1,4 @@
+import { addAll } from '../onnx/add-all.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 
 /** The graph output that says whether a train step applied its update (1) or skipped it (0). */
@@ -31,7 +32,7 @@ export class UpdateGuard {
     gradients: readonly string[],
   ) {
     const sums = gradients.map((grad) => g.op1('ReduceSum', [grad], { keepdims: 0 }));
-    const total = g.op1('Sum', [loss, ...sums]);
+    const total = addAll(g, [loss, ...sums]);
     // total − total is 0 for a finite total and NaN for NaN or ±Infinity.
     this.applied = g.op1('Equal', [g.op1('Sub', [total, total]), g.scalar(0)]);
   }

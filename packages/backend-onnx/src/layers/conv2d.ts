@@ -150,7 +150,8 @@ export class Conv2d extends Layer {
       const perm = { perm: [1, 0, 2, 3] };
       const xt = g.op1('Transpose', [x.name], perm);
       const dyt = g.op1('Transpose', [dy], perm);
-      let gw = g.op1('Conv', [xt, dyt], { pads, dilations: [sh, sw] });
+      // strides spelled out (ONNX's default): onnxruntime-web's WebGPU Conv refuses a Conv without them.
+      let gw = g.op1('Conv', [xt, dyt], { pads, strides: [1, 1], dilations: [sh, sw] });
       // Rows the stride skipped at the end make the result larger than the kernel: cut them.
       if (spanH % sh !== 0 || spanW % sw !== 0) {
         gw = g.op1('Slice', [gw, g.constI64([0, 0]), g.constI64([kh, kw]), g.constI64([2, 3])]);

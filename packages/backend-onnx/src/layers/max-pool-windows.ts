@@ -1,3 +1,4 @@
+import { concatAll } from '../onnx/concat-all.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 
 /** A max pool's geometry, as the layer computed it (input `[N, C, H, W]`, output `[N, C, Ho, Wo]`). */
@@ -111,5 +112,5 @@ function windowStack(g: GraphBuilder, x: string, p: PoolWindows): string {
       slices.push(g.op1('Unsqueeze', [window, g.constI64([4])]));
     }
   }
-  return g.op1('Concat', slices, { axis: 4 });
+  return concatAll(g, slices, 4);
 }

@@ -4,6 +4,7 @@ import type { GraphInput } from '../graph/compiled-graph.js';
 import type { DropoutMasks } from '../layers/dropout-mask.js';
 import type { Device } from '../runtime/device.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
+import { addAll } from '../onnx/add-all.js';
 import type { ParameterSlot } from './parameter-slot.js';
 import type { SymbolicTensor } from './symbolic-tensor.js';
 
@@ -128,7 +129,7 @@ export class Trace {
     if (done !== undefined) return done;
     const parts = this.gradParts.get(v.name);
     if (parts === undefined || parts.length === 0) return undefined;
-    const sum = parts.length === 1 ? (parts[0] as string) : this.g.op1('Sum', parts);
+    const sum = addAll(this.g, parts);
     this.gradSum.set(v.name, sum);
     return sum;
   }
@@ -142,9 +143,11 @@ export class Trace {
   /** The batch size N as a float32 scalar, computed once from the input's runtime shape. */
   batchSize(): string {
     if (this.batchF === undefined) {
+      // N ones summed rather than Cast(Squeeze(Shape)): the WebGPU provider has no int64
+      // Squeeze or Cast, so those two would run on the CPU. The sum is exact below 2²⁴.
       const shape = this.g.op1('Shape', [this.input.name], { start: 0, end: 1 });
-      const n = this.g.op1('Squeeze', [shape, this.g.constI64([0])]);
-      this.batchF = this.g.op1('Cast', [n], { to: 1 });
+      const ones = this.g.op1('Expand', [this.g.constF32([1], [1]), shape]);
+      this.batchF = this.g.op1('ReduceSum', [ones], { keepdims: 0 });
     }
     return this.batchF;
   }

@@ -25,7 +25,11 @@ export interface SessionTuning {
  */
 export function sessionOptions(device: Device, tuning: SessionTuning = {}): InferenceSession.SessionOptions {
   return {
-    executionProviders: [executionProviderFor(device)],
+    // WebGPU in NCHW: with the provider's default NHWC layout ORT inserts a Transpose that only
+    // the CPU provider runs (seen in the node placements of the seed CNN's train graph).
+    executionProviders: [
+      device === 'webgpu' ? { name: 'webgpu', preferredLayout: 'NCHW' } : executionProviderFor(device),
+    ],
     ...(tuning.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: tuning.intraOpNumThreads }),
     enableCpuMemArena: true,
     graphOptimizationLevel: 'all',

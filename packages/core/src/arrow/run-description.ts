@@ -72,7 +72,7 @@ export function describeRun(
   options: RunDescriptionOptions,
   dir: string,
 ): Pick<RunManifest, 'label' | 'config' | 'versions'> {
-  const label = options.label ?? directoryName(dir);
+  const label = options.label ?? lastPathSegment(dir);
   if (typeof label !== 'string' || label.trim() === '') {
     throw new MonitorchError(
       'INVALID_ARGUMENT',
@@ -88,9 +88,12 @@ export function describeRun(
       {},
     );
   }
-  // `process` is absent in a browser, where the Inspector also runs (without a run directory).
-  const node = (globalThis as { process?: { version?: string } }).process?.version ?? 'none';
-  const versions: Record<string, string> = { '@monitorch/core': coreVersion(), node };
+  // No `process` in a browser (the Inspector runs in web pages too): the Node version only where there is one.
+  const node = (globalThis as { process?: { version?: string } }).process?.version;
+  const versions: Record<string, string> = {
+    '@monitorch/core': coreVersion(),
+    ...(node === undefined ? {} : { node }),
+  };
   for (const [name, version] of Object.entries(options.versions ?? {})) {
     if (typeof version !== 'string') {
       throw new MonitorchError('INVALID_ARGUMENT', `versions["${name}"] must be a string such as "1.2.0".`, { name });
@@ -105,12 +108,14 @@ export function describeRun(
 }
 
 /**
- * The last segment of a directory path, `/` or `\\` separated, without node:path: this module
- * is also bundled for browsers, where the Inspector checks a run's label and config.
- *
- * @param dir - a directory path
+ * The last segment of a path (`runs/mnist/` → `mnist`), as `path.basename` gives it, without
+ * `node:path`: the Inspector calls {@link describeRun} on construction, in browsers too.
  */
-function directoryName(dir: string): string {
-  const parts = dir.split(/[\\/]+/).filter((p) => p !== '');
-  return parts[parts.length - 1] ?? dir;
+function lastPathSegment(dir: string): string {
+  return (
+    dir
+      .split(/[\\/]/)
+      .filter((part) => part !== '')
+      .pop() ?? dir
+  );
 }

@@ -1,17 +1,9 @@
 import * as Plot from '@observablehq/plot';
-import { parseHTML } from 'linkedom';
 import type { PanelModel } from './figure-model.js';
 import { formatTick } from './format.js';
 import type { PanelFrame } from './panels/panel-drawer.js';
 import { PANEL_DRAWERS } from './panels/panel-kinds.js';
-
-let sharedDocument: Document | undefined;
-
-/** A server-side DOM for Plot; one is enough, Plot only creates detached elements in it. */
-function plotDocument(): Document {
-  sharedDocument ??= parseHTML('<!doctype html><html><head></head><body></body></html>').document;
-  return sharedDocument;
-}
+import { plotDocument } from './plot-document.js';
 
 /**
  * Draws one panel with Observable Plot and returns its `<svg>` markup, placed at (x, y) of the
