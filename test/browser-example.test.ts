@@ -85,6 +85,14 @@ function checkRun(t: Test, run: PageRun, config: Omit<PageRunConfig, 'device'>, 
     `${what}: "Download figure" gives an SVG file`,
   );
   t.equal(titles(run.figureSvg), titles(run.figures.at(-1)!), `${what}: the figure drawn last, value for value`);
+  // "Download PNG": a PNG twice the SVG's size (the signature, then the IHDR chunk's width and height).
+  const svgSize = /<svg[^>]* width="(\d+)" height="(\d+)"/.exec(run.figureSvg);
+  t.same([...run.figurePng.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], `${what}: "Download PNG" gives a PNG`);
+  t.same(
+    [run.figurePng.readUInt32BE(16), run.figurePng.readUInt32BE(20)],
+    [Number(svgSize?.[1]) * 2, Number(svgSize?.[2]) * 2],
+    `${what}: the PNG is the figure at twice its size`,
+  );
   const schemas = nodeSchemas();
   t.same([...run.files.keys()].sort(), [...schemas.keys()].sort(), `${what}: one Arrow file per lens table`);
   for (const [name, bytes] of run.files) {

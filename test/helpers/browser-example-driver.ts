@@ -48,6 +48,8 @@ export interface PageRun {
   readonly files: Map<string, Buffer>;
   /** The downloaded figure. */
   readonly figureSvg: string;
+  /** The downloaded PNG of the figure. */
+  readonly figurePng: Buffer;
   /** The last progress line. */
   readonly progress: string;
   /** Mean ms per train step in the last epoch, measured in the worker. */
@@ -105,12 +107,15 @@ export async function trainOnPage(page: Page, errors: string[], config: PageRunC
   }
   const [figureDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-figure')]);
   const figureSvg = (await streamToBuffer(await figureDownload.createReadStream())).toString('utf8');
+  const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-png')]);
+  const figurePng = await streamToBuffer(await pngDownload.createReadStream());
   return {
     figures,
     sameDocument,
     errors,
     files,
     figureSvg,
+    figurePng,
     progress: (await page.textContent('#progress')) ?? '',
     stepMs: Number(await page.evaluate(() => document.body.dataset['stepMs'])),
   };

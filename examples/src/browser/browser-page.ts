@@ -33,6 +33,7 @@ const ui = {
   figure: byId<HTMLElement>('figure'),
   downloadRun: byId<HTMLButtonElement>('download-run'),
   downloadFigure: byId<HTMLButtonElement>('download-figure'),
+  downloadPng: byId<HTMLButtonElement>('download-png'),
   files: byId<HTMLElement>('files'),
 };
 
@@ -65,6 +66,9 @@ ui.downloadRun.addEventListener('click', () => {
 });
 ui.downloadFigure.addEventListener('click', () => {
   if (figureSvg !== '') download(new Blob([figureSvg], { type: 'image/svg+xml' }), 'figure.svg');
+});
+ui.downloadPng.addEventListener('click', () => {
+  if (figureSvg !== '') void figurePng(figureSvg).then((png) => download(png, 'figure.png'));
 });
 setState('idle');
 
@@ -200,6 +204,32 @@ function updateFiles(watching: Inspector): void {
 function clearFiles(): void {
   for (const url of fileUrls.splice(0)) URL.revokeObjectURL(url);
   ui.files.replaceChildren();
+}
+
+/**
+ * The figure as a PNG, rasterised by the browser itself (the CLI uses resvg, which is Node
+ * only): the SVG is drawn as an image onto a canvas twice its size, for sharp text.
+ */
+async function figurePng(svg: string): Promise<Blob> {
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const scale = 2;
+    const canvas = document.createElement('canvas');
+    canvas.width = image.naturalWidth * scale;
+    canvas.height = image.naturalHeight * scale;
+    const context = canvas.getContext('2d');
+    if (context === null) throw new Error('this browser gives no 2D canvas');
+    context.scale(scale, scale);
+    context.drawImage(image, 0, 0);
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((blob) => (blob === null ? reject(new Error('PNG encoding failed')) : resolve(blob)), 'image/png'),
+    );
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }
 
 function download(blob: Blob, name: string): void {

@@ -53,6 +53,7 @@ export function browserPageHtml(title: string): string {
 <div class="downloads">
   <button id="download-run" type="button">Download run</button>
   <button id="download-figure" type="button">Download figure</button>
+  <button id="download-png" type="button">Download PNG</button>
   <span id="files"></span>
 </div>
 <div id="figure"></div>
