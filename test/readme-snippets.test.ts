@@ -21,6 +21,8 @@ const CONTEXT: Readonly<Record<string, string>> = {
   'packages/lens-gradient-activation/README.md':
     "import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';",
   'packages/core/README.md': "import { OutputActivation } from '@monitorch/lens-output-activation';",
+  'packages/adapter-tfjs/README.md':
+    "import * as tf from '@tensorflow/tfjs-core'; import { TfjsAdapter } from '@monitorch/adapter-tfjs';",
 };
 
 interface Snippet {

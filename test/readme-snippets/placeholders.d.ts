@@ -19,3 +19,5 @@ declare function relu(x: any): any;
 declare function matmul(a: any, b: any): any;
 declare const fc1: { weight: Float32Array; bias: Float32Array };
 declare function sgdStep(): void;
+declare const x: any;
+declare const y: any;
