@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 // What both live servers (one run, a directory of runs) answer alike: safe headers, plain
 // responses, and the Host check against DNS rebinding.
@@ -43,4 +44,38 @@ export function allowedHost(header: string | undefined, host: string, port: numb
   const names = new Set([host, 'localhost', '127.0.0.1', '[::1]', host.includes(':') ? `[${host}]` : host]);
   for (const name of names) if (header === `${name}:${port}`) return true;
   return false;
+}
+
+/**
+ * Starts `server` listening on `host` (a loopback interface by the callers' defaults) and
+ * resolves with the chosen port and the page's URL (IPv6 hosts in brackets).
+ *
+ * @param server - the HTTP server
+ * @param host - the interface to listen on
+ * @param port - the port, 0 for any free one
+ */
+export async function listen(server: Server, host: string, port: number): Promise<{ port: number; url: string }> {
+  await new Promise<void>((done, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      done();
+    });
+  });
+  const chosen = (server.address() as AddressInfo).port;
+  return { port: chosen, url: `http://${host.includes(':') ? `[${host}]` : host}:${chosen}/` };
+}
+
+/**
+ * Writes an SSE comment to every open event stream every 15 s, so proxies and browsers keep
+ * idle streams open. The timer does not keep the process alive; clear it on close.
+ *
+ * @param clients - the open event streams
+ */
+export function keepAlive(clients: ReadonlySet<ServerResponse>): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    for (const res of clients) res.write(': keep-alive\n\n');
+  }, 15_000);
+  timer.unref();
+  return timer;
 }

@@ -1,11 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { basename, resolve } from 'node:path';
 import { readRunsSync, runNames } from '@monitorch/core';
 import { escapeMarkup } from '../escape.js';
 import { renderFigure } from '../figure/render-figure.js';
 import { RunList } from '../runs/run-list.js';
-import { SAFE_HEADERS, allowedHost, send } from './http.js';
+import { SAFE_HEADERS, allowedHost, keepAlive, listen, send } from './http.js';
 import { RUNS_PAGE_JS, runsPageHtml } from './runs-page.js';
 
 /** Options of {@link serveRuns}. */
@@ -166,20 +165,11 @@ export async function serveRuns(dir: string, options: ServeRunsOptions = {}): Pr
       else res.end();
     }
   });
-  const heartbeat = setInterval(() => {
-    for (const res of clients) res.write(': keep-alive\n\n');
-  }, 15_000);
-  heartbeat.unref();
+  const heartbeat = keepAlive(clients);
 
-  await new Promise<void>((done, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      done();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  const listening = await listen(server, host, options.port ?? 0);
+  port = listening.port;
+  const url = listening.url;
   return {
     url,
     get tablesRead() {

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import type { Table } from 'apache-arrow';
 import type { EpochClosed, Inspector } from '@monitorch/core';
@@ -8,7 +7,7 @@ import { renderFigure } from '../figure/render-figure.js';
 import { readRunTables } from '../figure/run-loader.js';
 import { ProgressTracker, type BatchProgress, type ProgressSnapshot } from '../progress.js';
 import { followRunDir } from './follow-run-dir.js';
-import { SAFE_HEADERS, allowedHost, send } from './http.js';
+import { SAFE_HEADERS, allowedHost, keepAlive, listen, send } from './http.js';
 import { LIVE_PAGE_JS, livePageHtml } from './page.js';
 
 /** Options of {@link serve}. */
@@ -216,20 +215,11 @@ export async function serve(source: LiveInspector | string, options: ServeOption
     }
   };
 
-  const heartbeat = setInterval(() => {
-    for (const res of clients) res.write(': keep-alive\n\n');
-  }, 15_000);
-  heartbeat.unref();
+  const heartbeat = keepAlive(clients);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  const listening = await listen(server, host, options.port ?? 0);
+  port = listening.port;
+  const url = listening.url;
 
   return {
     url,
