@@ -55,6 +55,9 @@ export const LIVE_PAGE_JS = `'use strict';
   const statusEl = document.getElementById('status');
   let shown = -1;
   let wanted = -1;
+  // The epoch the wanted figure belongs to: data-epoch names the epoch the figure on screen
+  // shows, so it changes when that figure is in, not when the event announcing it arrives.
+  let wantedEpoch = 0;
   let loading = false;
   let over = false;
 
@@ -96,17 +99,20 @@ export const LIVE_PAGE_JS = `'use strict';
   function showEpoch(state) {
     if (state.epoch > 0) {
       epochEl.textContent = 'run ' + state.run + ' · epoch ' + state.epoch + (state.done ? ' · finished' : '');
-      figure.dataset.epoch = String(state.epoch);
     }
   }
 
-  async function load(version) {
-    wanted = Math.max(wanted, version);
+  async function load(version, epoch) {
+    if (version >= wanted) {
+      wanted = version;
+      if (epoch > 0) wantedEpoch = epoch;
+    }
     if (loading) return;
     loading = true;
     try {
       while (shown < wanted) {
         const v = wanted;
+        const e = wantedEpoch;
         const res = await fetch('/figure.svg?v=' + v, { cache: 'no-store' });
         if (!res.ok) throw new Error('figure: HTTP ' + res.status);
         const doc = new DOMParser().parseFromString(await res.text(), 'image/svg+xml');
@@ -115,6 +121,7 @@ export const LIVE_PAGE_JS = `'use strict';
         figure.replaceChildren(document.importNode(svg, true));
         shown = v;
         figure.dataset.version = String(v);
+        figure.dataset.epoch = String(e);
       }
     } catch (e) {
       // A run that finished keeps saying so: its server may be gone, the figure shown is the last.
@@ -131,7 +138,7 @@ export const LIVE_PAGE_JS = `'use strict';
     const state = JSON.parse(e.data);
     showEpoch(state);
     showProgress(state.progress);
-    load(state.version);
+    load(state.version, state.epoch);
     // A page opened on a finished run learns it from its first message, so it is never "live".
     if (state.done) end('finished' + (state.finishedAt ? ' ' + when(state.finishedAt) : ''), 'finished');
     else if (!over) { statusEl.textContent = 'live'; statusEl.className = 'live'; }

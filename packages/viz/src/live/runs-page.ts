@@ -142,14 +142,16 @@ export const RUNS_PAGE_JS = `'use strict';
         return;
       }
       hint.hidden = true;
-      const query = ticked.map((n) => 'run=' + encodeURIComponent(n)).join('&');
+      // The names this figure is for: ticking may change while it is fetched.
+      const names = ticked.slice();
+      const query = names.map((n) => 'run=' + encodeURIComponent(n)).join('&');
       const res = await fetch('/figure.svg?' + query, { cache: 'no-store' });
       if (!res.ok) throw new Error('figure: HTTP ' + res.status);
       const doc = new DOMParser().parseFromString(await res.text(), 'image/svg+xml');
       const svg = doc.documentElement;
       if (!svg || svg.nodeName !== 'svg') throw new Error('figure: not an SVG document');
       figure.replaceChildren(document.importNode(svg, true));
-      figure.dataset.runs = ticked.join('\\n');
+      figure.dataset.runs = names.join('\\n');
       figureVersion += 1;
       figure.dataset.version = String(figureVersion);
     });
