@@ -1,4 +1,5 @@
 import t from 'tap';
+import { Inspector, defineTable, type Lens, type LossEvent, type TableRow, type TableSpec } from '@monitorch/core';
 import { DataLoader, TensorDataset, Trainer } from '@monitorch/backend-onnx';
 import { linearClassifier } from './fixtures/linear-classifier.js';
 
@@ -61,3 +62,64 @@ t.test('training in the worker keeps the event loop responsive (relative to in-p
   // epoch; in the worker only batch gathering and reporting run on this thread.
   t.ok(inWorker.blocked < inProcess.blocked / 2, 'the event loop is blocked far less with the worker');
 });
+
+/** A lens that takes `foldMs` of this thread to fold each training loss, noting when it is done. */
+class SlowLens implements Lens {
+  readonly id = 'slow';
+  readonly requests = [];
+  readonly table: TableSpec = defineTable('slow', [], { panels: [] });
+  readonly foldEnds: number[] = [];
+  constructor(private readonly foldMs: number) {}
+  reset(): void {}
+  foldLoss(e: LossEvent): void {
+    if (e.phase !== 'train') return;
+    const until = performance.now() + this.foldMs;
+    while (performance.now() < until) {
+      // busy: folding a big statistic
+    }
+    this.foldEnds.push(performance.now());
+  }
+  tick(): TableRow[] {
+    return [];
+  }
+}
+
+t.test('the lenses fold a step while the next one already runs in the worker', async (t) => {
+  const x = new Float32Array(N * BATCHES * F).map((_, i) => ((i * 2654435761) % 1000) / 1000 - 0.5);
+  const y = Int32Array.from({ length: N * BATCHES }, (_, i) => i % C);
+  const loader = new DataLoader(new TensorDataset(x, [F], y), { batchSize: N });
+  const trainer = await Trainer.fromCompiler({
+    compiler: linearClassifier({ features: F, classes: C, learningRate: 0.01 }),
+    worker: true,
+  });
+  t.teardown(() => trainer.close());
+  const stamps = async (): Promise<number[]> => {
+    const settled: number[] = [];
+    await trainer.trainEpoch(loader, { progress: () => settled.push(performance.now()) });
+    return settled;
+  };
+  await stamps(); // warm-up
+  const plain = await stamps();
+  const stepMs = median(plain.slice(1).map((s, i) => s - (plain[i] as number)));
+
+  // Folding takes several steps' time. When it overlaps the next step, that step's result is
+  // already waiting when the fold ends; when it delays the next step's start, a whole step
+  // lies between them.
+  const lens = new SlowLens(Math.max(100, 3 * stepMs));
+  const inspector = new Inspector({ lenses: [lens], logger: null });
+  inspector.attach(trainer);
+  const settled = await stamps();
+  inspector.detach();
+  await inspector.close();
+  t.equal(lens.foldEnds.length, BATCHES, 'every step folded');
+  // The fold of step k ends, then step k + 1 settles (the last step has no successor).
+  const waits = lens.foldEnds.slice(0, -1).map((end, k) => (settled[k + 1] as number) - end);
+  const wait = median(waits);
+  t.comment(`step ${stepMs.toFixed(1)} ms; from a fold's end to the next step's result: ${waits.map((w) => w.toFixed(1)).join(', ')} ms`);
+  t.ok(wait < stepMs / 2, `the next step ran during the fold (waited ${wait.toFixed(1)} ms, a step is ${stepMs.toFixed(1)} ms)`);
+});
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}

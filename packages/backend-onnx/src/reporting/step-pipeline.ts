@@ -1,6 +1,10 @@
 /** What {@link runPipelined} does with each item. */
 export interface PipelineStages<B, R> {
-  /** Starts the step for `item` (in the worker: it runs while this thread does other work). */
+  /**
+   * Starts the step for `item` (in the worker: it runs while this thread does other work). Post
+   * the step before returning: `report` runs as soon as this returns, and it overlaps only a
+   * step already posted — one posted after an `await` would start only once `report` is done.
+   */
   start(item: B): Promise<R>;
   /**
    * Runs when a step's result arrives, before the next step is started: accounting, user

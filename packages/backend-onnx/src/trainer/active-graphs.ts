@@ -61,7 +61,16 @@ export class ActiveGraphs {
     return this.actualDevice;
   }
 
+  /**
+   * Whether the loaded pair already serves `requests` (the array last followed): a run can then
+   * be posted at once, without waiting for {@link follow}.
+   */
+  serves(requests: readonly ReductionRequest[]): boolean {
+    return requests === this.followed;
+  }
+
   /** Makes the pair answering `requests` the current one: the engine's kept pair, or a new compile. */
+
   async follow(requests: readonly ReductionRequest[]): Promise<void> {
     if (requests === this.followed) return;
     const key = graphsKey(requests, this.actualDevice);

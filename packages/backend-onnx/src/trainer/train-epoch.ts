@@ -1,4 +1,4 @@
-import type { MonitorchError } from '@monitorch/core';
+import type { MonitorchError, ReductionRequest } from '@monitorch/core';
 import { copyBatch, openBatches, type BatchSource } from '../data/batch-source.js';
 import type { Batch } from '../data/data-loader.js';
 import type { ReportedRun } from '../reporting/lens-reporter.js';
@@ -10,6 +10,9 @@ import type { EpochProgress, EpochSummary, TrainEpochOptions } from './trainer-o
 
 /** The tensor sources a train epoch provides (parameter values: by snapshot). */
 const TRAIN_SOURCES = ['output', 'outputGradient', 'gradient', 'update', 'parameter'] as const;
+
+/** The requests of a step with no Inspector attached: one array, so consecutive steps are alike. */
+const NO_REQUESTS: readonly ReductionRequest[] = [];
 
 /** A train step's result and connection, with its 1-based step number (for a non-finite-loss message). */
 interface StepOutcome extends ReportedRun {
@@ -44,24 +47,29 @@ export async function trainEpoch(
   reporter.clearStarted();
   reporter.seen(TRAIN_SOURCES);
   await runPipelined<Batch, StepOutcome>(batches, {
-    start: async (batch) => {
+    start: (batch) => {
       const connection = reporter.connection;
       // Only the requests that watch this step: an unwatched step runs the graph without
       // statistics and leaves the geometry state as it was.
       const requests =
         connection === undefined
-          ? []
+          ? NO_REQUESTS
           : run.watched.at(connection.requests, reporter.startStep(), connection.clock.epoch, 'train');
-      await graphs.follow(requests);
-      const stats = graphs.current.train.stats;
-      const result = await engine.run('train', {
-        batch: owned ? batch : copyBatch(batch),
-        hypers: nextHypers(run),
-        wantPrediction: false,
-        wantStats: connection !== undefined && stats.length > 0,
-      });
-      counters.step += 1;
-      return { result, step: counters.step, connection, stats };
+      const step = async (): Promise<StepOutcome> => {
+        const stats = graphs.current.train.stats;
+        const result = await engine.run('train', {
+          batch: owned ? batch : copyBatch(batch),
+          hypers: nextHypers(run),
+          wantPrediction: false,
+          wantStats: connection !== undefined && stats.length > 0,
+        });
+        counters.step += 1;
+        return { result, step: counters.step, connection, stats };
+      };
+      // Post the step before returning when the loaded graphs already serve these requests: the
+      // pipeline reports the previous step as soon as this returns, and that reporting must
+      // overlap this step, not delay its start. Only a change of graphs waits first.
+      return graphs.serves(requests) ? step() : graphs.follow(requests).then(step);
     },
     settle: (batch, { result, step }) => {
       count += 1;
