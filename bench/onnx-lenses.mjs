@@ -10,6 +10,7 @@
 // 2. End to end: a trainer (worker thread) training rounds with the ten lenses attached and
 //    detached, alternating, the way bench/onnx.mjs measures the seed lenses (fewer blocks).
 // 3. The memory the geometry state (previousDot's previous tensors) holds between steps.
+// 4. Why the costly lens costs what it does: carrying its largest tensor out of ORT (output-copy.mjs).
 import { Inspector } from '@monitorch/core';
 import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
@@ -23,6 +24,7 @@ import { DataLoader, Trainer, adam, crossEntropy, loadMnist } from '@monitorch/b
 import { compileTrainGraph, initialParameters } from '@monitorch/backend-onnx/internals';
 import { areaOptions, isMain } from './cli.mjs';
 import { seedCnn } from './onnx.mjs';
+import { outputCopyCost } from './output-copy.mjs';
 
 const BATCH = 256;
 const STEPS_PER_EPOCH = Math.ceil(60000 / BATCH);
@@ -224,6 +226,7 @@ export async function run({ json = false } = {}) {
   const plainNames = ['none', ...NO_STEP_STATISTICS];
   const graph = await graphShares(data, configs, plainNames);
   const snapshot = await snapshotCost();
+  const copy = await outputCopyCost();
   const loader = new DataLoader(data, { batchSize: BATCH, shuffle: true, seed: 42 });
   const all = () => Object.values(LENSES).map((make) => make());
   // The documented default for the costly lens (README): output-gradient geometry every 20th step.
@@ -261,6 +264,7 @@ export async function run({ json = false } = {}) {
         .map((k) => [k, graph[k].stateBytes]),
     ),
     snapshot,
+    outputCopy: copy,
     snapshotPerStepShare: snapshotPerStepMs / base,
     endToEndNoLensStepMs: mean(blocks.flatMap((b) => b.none)),
     endToEndAllStepMs: mean(blocks.flatMap((b) => b.all)),
@@ -295,6 +299,9 @@ export async function run({ json = false } = {}) {
   for (const [k, share] of Object.entries(result.cheaperOutputGradientGeometry)) {
     console.log(`    ${k.padEnd(36)}${pct(share)}  geometry state ${mb(graph[k].stateBytes)}`);
   }
+  console.log(
+    `  a ${copy.mib.toFixed(0)} MiB tensor (conv1's output gradient) per run: kept inside ORT ${copy.inside.toFixed(1)} ms, carried out ${copy.carried.toFixed(1)} ms, carried and correlated ${copy.correlated.toFixed(1)} ms; in JS, writing it into a fresh buffer ${copy.freshWrite.toFixed(1)} ms vs a reused one ${copy.reusedWrite.toFixed(1)} ms`,
+  );
   console.log(
     `  all but OutputGradientGeometry ${pct(allButOgg)}; with it every ${SAMPLED_EVERY}th step (estimate) ${pct(result.graphOverheadAllSampledEstimate)}`,
   );
