@@ -268,6 +268,17 @@ t.test(
     await epoch();
     t.same([sessions.created, sessions.released], [4, 0], 'detach and re-attach: both pairs reused, nothing rebuilt');
     inspector.detach();
+    // The same statistics asked for in another order, with a sampling that watches every step:
+    // the same graphs, so the same warm sessions.
+    const reordered = new Inspector({
+      lenses: [new RecordingLens([requests[1], requests[0]].map((r) => ({ ...r, sampling: { everySteps: 1 } })) as never)],
+      logger: null,
+    });
+    reordered.attach(trainer);
+    await epoch();
+    t.same([sessions.created, sessions.released], [4, 0], 'order and sampling of requests compile no new graph');
+    reordered.detach();
+    await reordered.close();
     const third = new Inspector({ lenses: [new RecordingLens([requests[0]] as never)], logger: null });
     third.attach(trainer);
     await epoch();

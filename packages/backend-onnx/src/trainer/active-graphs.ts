@@ -6,9 +6,17 @@ import type { NetworkCompiler } from './network-compiler.js';
 /** A graph pair with the key the engine keeps its sessions under. */
 export type KeyedGraphs = EngineGraphs & { readonly key: string };
 
-/** Identifies compiled graphs: the requests they answer and the device whose form they take. */
+/**
+ * Identifies compiled graphs: what their statistics compute (each request's tensors and
+ * reduction, as a set) and the device whose form they take. A request's `sampling` only decides
+ * which runs use the graph, and the order of requests only the order of outputs that are found
+ * by name, so neither is part of the key: two Inspectors that differ only there share warm
+ * sessions instead of compiling and loading the same graph again (and pushing a pair that is
+ * still in use out of the engine's few kept ones).
+ */
 export function graphsKey(requests: readonly ReductionRequest[], device: Device): string {
-  return `${device}\u0000${JSON.stringify(requests)}`;
+  const computed = new Set(requests.map((r) => JSON.stringify([r.select, r.reduction])));
+  return `${device}\u0000${[...computed].sort().join('\u0000')}`;
 }
 
 /** Compiles the graph pair answering `requests` in the form `device` runs, keyed for reuse. */
