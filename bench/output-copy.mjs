@@ -38,7 +38,11 @@ export async function outputCopyCost({ rounds = 15 } = {}) {
       logSeverityLevel: 3,
     });
   }
-  const x = new ort.Tensor('float32', Float32Array.from({ length: SIZE }, (_, i) => (i % 7) - 3), DIMS);
+  const x = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: SIZE }, (_, i) => (i % 7) - 3),
+    DIMS,
+  );
   const prev = Object.fromEntries(kinds.map((k) => [k, new ort.Tensor('float32', new Float32Array(SIZE), DIMS)]));
   const times = Object.fromEntries([...kinds, 'freshWrite', 'reusedWrite'].map((k) => [k, []]));
   const reused = new Float32Array(SIZE);

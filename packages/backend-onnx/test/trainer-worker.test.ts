@@ -115,8 +115,13 @@ t.test('the lenses fold a step while the next one already runs in the worker', a
   // The fold of step k ends, then step k + 1 settles (the last step has no successor).
   const waits = lens.foldEnds.slice(0, -1).map((end, k) => (settled[k + 1] as number) - end);
   const wait = median(waits);
-  t.comment(`step ${stepMs.toFixed(1)} ms; from a fold's end to the next step's result: ${waits.map((w) => w.toFixed(1)).join(', ')} ms`);
-  t.ok(wait < stepMs / 2, `the next step ran during the fold (waited ${wait.toFixed(1)} ms, a step is ${stepMs.toFixed(1)} ms)`);
+  t.comment(
+    `step ${stepMs.toFixed(1)} ms; from a fold's end to the next step's result: ${waits.map((w) => w.toFixed(1)).join(', ')} ms`,
+  );
+  t.ok(
+    wait < stepMs / 2,
+    `the next step ran during the fold (waited ${wait.toFixed(1)} ms, a step is ${stepMs.toFixed(1)} ms)`,
+  );
 });
 
 function median(xs: readonly number[]): number {

@@ -270,10 +270,8 @@ t.test(
     inspector.detach();
     // The same statistics asked for in another order, with a sampling that watches every step:
     // the same graphs, so the same warm sessions.
-    const reordered = new Inspector({
-      lenses: [new RecordingLens([requests[1], requests[0]].map((r) => ({ ...r, sampling: { everySteps: 1 } })) as never)],
-      logger: null,
-    });
+    const resampled = [requests[1], requests[0]].map((r) => ({ ...r, sampling: { everySteps: 1 } }));
+    const reordered = new Inspector({ lenses: [new RecordingLens(resampled)], logger: null });
     reordered.attach(trainer);
     await epoch();
     t.same([sessions.created, sessions.released], [4, 0], 'order and sampling of requests compile no new graph');
