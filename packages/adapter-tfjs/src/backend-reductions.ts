@@ -116,10 +116,12 @@ function activeCount(x: tf.Tensor, layout: TensorLayout, r: Extract<Reduction, {
   return answer(
     () => {
       const finite = tf.isFinite(x);
-      const active = tf.logicalAnd(finite, tf.greater(tf.abs(x), tf.scalar(threshold)));
-      const count = (m: tf.Tensor): tf.Tensor =>
-        tf.reshape(axes.length === 0 ? tf.cast(m, 'float32') : tf.sum(tf.cast(m, 'float32'), axes), [units]);
-      return tf.concat([count(active), count(finite)]);
+      // |x| with NaN and ±Infinity set to 0, which no threshold ≥ 0 counts as active: the mask
+      // then needs no logical AND, and `step` gives it as floats without a cast (on WASM this
+      // form takes about half the time of compare + AND + cast, measured on a [784, 128] tensor).
+      const magnitude = tf.where(finite, tf.abs(x), tf.zerosLike(x));
+      const count = (m: tf.Tensor): tf.Tensor => tf.reshape(axes.length === 0 ? m : tf.sum(m, axes), [units]);
+      return tf.concat([count(activeMask(magnitude, threshold)), count(tf.cast(finite, 'float32'))]);
     },
     (v) => {
       const counts = Float64Array.from(v.subarray(0, units));
@@ -132,6 +134,21 @@ function activeCount(x: tf.Tensor, layout: TensorLayout, r: Extract<Reduction, {
         : { op: 'activeCount', counts, size, nonFinite: 0 };
     },
   );
+}
+
+/**
+ * Below this threshold `m − threshold > 0` is not trusted to mean `m > threshold`: the two
+ * agree exactly while the difference of neighbouring floats near the threshold is a normal
+ * float (Sterbenz), which holds from 2^-100 with room to spare even where a backend flushes
+ * subnormals to zero.
+ */
+const SUBTRACTION_SAFE = 2 ** -100;
+
+/** 1 where `magnitude` (finite, ≥ 0) exceeds `threshold`, else 0, as float32. */
+function activeMask(magnitude: tf.Tensor, threshold: number): tf.Tensor {
+  if (threshold === 0) return tf.step(magnitude);
+  if (threshold >= SUBTRACTION_SAFE) return tf.step(tf.sub(magnitude, tf.scalar(threshold)));
+  return tf.cast(tf.greater(magnitude, tf.scalar(threshold)), 'float32');
 }
 
 /** `[max |x|, Σ(x / max|x|)², NaN count]`: squares that cannot overflow float32. */
