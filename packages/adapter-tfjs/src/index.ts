@@ -7,7 +7,13 @@
  */
 export { TfjsAdapter, outputLayout, type StepReport, type TfjsAdapterOptions } from './tfjs-adapter.js';
 export { watch, type TfjsWatch, type WatchOptions } from './watch.js';
-export { backendAnswer, type BackendAnswer, type ReductionContext, type TensorLayout } from './backend-reductions.js';
+export {
+  backendAnswer,
+  readAnswer,
+  type BackendAnswer,
+  type ReductionContext,
+  type TensorLayout,
+} from './backend-reductions.js';
 export {
   modelModules,
   type ModelModules,

@@ -39,30 +39,51 @@ export class PendingReports {
     this.items.push(item);
   }
 
-  /** Downloads every held answer with one asynchronous read; the reports in the order added. */
+  /**
+   * Downloads every held answer with one asynchronous read (and a second one for the answers
+   * whose fast form met a NaN or ±Infinity); the reports in the order added.
+   */
   async download(): Promise<TensorReport[]> {
     const items = this.take();
     if (items.length === 0) return [];
-    const packed = pack(items);
+    const answers = items.flatMap((item) => item.answers);
     try {
-      return decode(items, (await packed.data()) as Float32Array);
+      const results = decodeAll(answers, await pack(answers).data());
+      const redo = exactForms(answers, results);
+      if (redo.length > 0) {
+        const exact = decodeAll(
+          redo.map((r) => r.answer),
+          await pack(redo.map((r) => r.answer)).data(),
+        );
+        redo.forEach((r, i) => (results[r.index] = exact[i]));
+      }
+      return reports(items, results);
     } finally {
-      packed.dispose();
+      for (const a of answers) a.release?.();
     }
   }
 
   /**
-   * The same with a synchronous read: for the Inspector's `flush` and `snapshot` signals, which
+   * The same with synchronous reads: for the Inspector's `flush` and `snapshot` signals, which
    * must be answered before they return (once per epoch, not per step).
    */
   downloadSync(): TensorReport[] {
     const items = this.take();
     if (items.length === 0) return [];
-    const packed = pack(items);
+    const answers = items.flatMap((item) => item.answers);
     try {
-      return decode(items, packed.dataSync() as Float32Array);
+      const results = decodeAll(answers, pack(answers).dataSync());
+      const redo = exactForms(answers, results);
+      if (redo.length > 0) {
+        const exact = decodeAll(
+          redo.map((r) => r.answer),
+          pack(redo.map((r) => r.answer)).dataSync(),
+        );
+        redo.forEach((r, i) => (results[r.index] = exact[i]));
+      }
+      return reports(items, results);
     } finally {
-      packed.dispose();
+      for (const a of answers) a.release?.();
     }
   }
 
@@ -70,7 +91,12 @@ export class PendingReports {
   dispose(): void {
     const items = this.items;
     this.items = [];
-    for (const item of items) for (const a of item.answers) a.values.dispose();
+    for (const item of items) {
+      for (const a of item.answers) {
+        a.values.dispose();
+        a.release?.();
+      }
+    }
   }
 
   private take(): PendingReport[] {
@@ -80,25 +106,65 @@ export class PendingReports {
   }
 }
 
-/** One flat tensor of every answer's values; the answers' own tensors are disposed. */
-function pack(items: readonly PendingReport[]): tf.Tensor {
-  const parts = items.flatMap((item) => item.answers.map((a) => a.values));
+/**
+ * One flat tensor of every answer's values, disposed once read; the answers' own tensors are
+ * disposed here.
+ */
+function pack(answers: readonly BackendAnswer[]): { data(): Promise<Float32Array>; dataSync(): Float32Array } {
+  const parts = answers.map((a) => a.values);
   const packed = parts.length === 1 ? (parts[0] as tf.Tensor).clone() : tf.concat(parts);
   for (const p of parts) p.dispose();
-  return packed;
+  return {
+    data: async () => {
+      try {
+        return (await packed.data()) as Float32Array;
+      } finally {
+        packed.dispose();
+      }
+    },
+    dataSync: () => {
+      try {
+        return packed.dataSync() as Float32Array;
+      } finally {
+        packed.dispose();
+      }
+    },
+  };
 }
 
-function decode(items: readonly PendingReport[], values: Float32Array): TensorReport[] {
-  const reports: TensorReport[] = [];
+/** Each answer read from its slice of `values`, in order (`undefined`: its exact form is needed). */
+function decodeAll(answers: readonly BackendAnswer[], values: Float32Array): (ReductionResult | undefined)[] {
   let offset = 0;
-  for (const item of items) {
+  return answers.map((a) => {
+    const n = a.values.size;
+    const result = a.decode(values.subarray(offset, offset + n));
+    offset += n;
+    return result;
+  });
+}
+
+/** The exact forms of the answers whose fast form could not answer, with their positions. */
+function exactForms(
+  answers: readonly BackendAnswer[],
+  results: readonly (ReductionResult | undefined)[],
+): { index: number; answer: BackendAnswer }[] {
+  const redo: { index: number; answer: BackendAnswer }[] = [];
+  results.forEach((r, index) => {
+    const exact = r === undefined ? answers[index]?.exact?.() : undefined;
+    if (exact !== undefined) redo.push({ index, answer: exact });
+  });
+  return redo;
+}
+
+function reports(items: readonly PendingReport[], results: readonly (ReductionResult | undefined)[]): TensorReport[] {
+  let k = 0;
+  return items.map((item) => {
     const answers = new Map<string, ReductionResult>();
-    item.answers.forEach((a, i) => {
-      const n = a.values.size;
-      answers.set(item.keys[i] as string, a.decode(values.subarray(offset, offset + n)));
-      offset += n;
-    });
-    reports.push(tensorReport(item.source, item.module, item.parameter, item.shape, answers, item.phase));
-  }
-  return reports;
+    for (const key of item.keys) {
+      const result = results[k++];
+      if (result === undefined) throw new Error(`internal: no answer for ${key} of ${item.module.name}`);
+      answers.set(key, result);
+    }
+    return tensorReport(item.source, item.module, item.parameter, item.shape, answers, item.phase);
+  });
 }

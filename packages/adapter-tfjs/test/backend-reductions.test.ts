@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { reduce, type Reduction, type ReductionResult } from '@monitorch/core';
-import { backendAnswer, floatThreshold, outputLayout, type TensorLayout } from '@monitorch/adapter-tfjs';
+import { backendAnswer, floatThreshold, outputLayout, readAnswer, type TensorLayout } from '@monitorch/adapter-tfjs';
 import { mulberry32 } from '../../../test/helpers/prng.js';
 
 /** Entries with exact zeros, values around eps, and (optionally) NaN/±Inf holes. */
@@ -27,10 +27,7 @@ function reportedData(x: tf.Tensor, layout: TensorLayout): Float32Array {
 }
 
 async function backendResult(x: tf.Tensor, layout: TensorLayout, r: Reduction, ctx = {}): Promise<ReductionResult> {
-  const a = backendAnswer(x, layout, r, ctx);
-  const v = (await a.values.data()) as Float32Array;
-  a.values.dispose();
-  return a.decode(v);
+  return readAnswer(backendAnswer(x, layout, r, ctx));
 }
 
 /** Compares answers: integer fields exactly, float fields to float32 tolerance. */

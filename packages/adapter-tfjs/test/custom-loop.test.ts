@@ -113,6 +113,53 @@ t.test('tf.variableGrads + adapter.gradients for a loop without an optimizer', a
   await inspector.close();
 });
 
+t.test(
+  'gradients with NaN and ±Infinity: the counts of the exact form, over finite entries, and no tensor kept',
+  async (tt) => {
+    await tf.setBackend('cpu');
+    const model = tinyMlp(14);
+    const adapter = new TfjsAdapter(model);
+    const lens = new RecordingLens([{ select: { of: 'gradient', parameters: ['weight'] }, reduction: COUNT }]);
+    const inspector = new Inspector({ lenses: [lens], logger: null });
+    inspector.attach(adapter);
+    const { x, y } = tinyData(8, 7);
+    const { value, grads } = tf.variableGrads((): tf.Scalar =>
+      tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
+    );
+    const lin1 = model.getLayer('lin1').trainableWeights[0]?.read() as tf.Variable;
+    const lin2 = model.getLayer('lin2').trainableWeights[0]?.read() as tf.Variable;
+    // lin1's gradient broken in three entries (a NaN, +∞, −∞); lin2's left finite: one step
+    // answers both with the fast form, then lin1 again with the exact one.
+    const clean = grads[lin1.name]?.dataSync() as Float32Array;
+    const broken = Float32Array.from(clean);
+    broken[0] = Number.NaN;
+    broken[5] = Infinity;
+    broken[40] = -Infinity;
+    const brokenGrad = tf.tensor(broken, grads[lin1.name]?.shape);
+    const before = tf.memory().numTensors;
+    adapter.gradients({ [lin1.name]: brokenGrad, [lin2.name]: grads[lin2.name] as tf.Tensor });
+    await adapter.step({ loss: value });
+    tt.equal(tf.memory().numTensors, before, 'nothing the answers kept outlives the step');
+    const events = lens.events.filter(is('gradient'));
+    for (const [variable, tensor] of [
+      [lin1, brokenGrad],
+      [lin2, grads[lin2.name] as tf.Tensor],
+    ] as const) {
+      const layer = variable === lin1 ? 'lin1' : 'lin2';
+      const shape = [...tensor.shape].reverse();
+      tt.same(
+        events.find((e) => e.module.name === layer)?.reductions.get('activeCount:neuron:1e-8'),
+        reduce(asReported(tensor), shape, COUNT),
+        `${layer}: counts, finite counts and non-finite entries equal core's`,
+      );
+    }
+    const got = events.find((e) => e.module.name === 'lin1')?.reductions.get('activeCount:neuron:1e-8');
+    tt.equal(got?.op === 'activeCount' ? got.nonFinite : undefined, 3, 'three non-finite entries counted');
+    tf.dispose([value, ...Object.values(grads), brokenGrad, x, y]);
+    await inspector.close();
+  },
+);
+
 t.test('parameter snapshots answer the Inspector’s snapshot signal', async (tt) => {
   await tf.setBackend('cpu');
   const model = tinyMlp(13);
