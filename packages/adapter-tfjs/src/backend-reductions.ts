@@ -144,8 +144,9 @@ export const DOWNLOADED_OPS: ReadonlySet<Reduction['op']> = new Set(['singularRa
  * threshold and one more number, Σ|x|: finite only when every entry is, and then the counts
  * are exact. Otherwise (NaN poisons a unit's count, ±Infinity counts as active; a Σ|x| that
  * merely overflowed only costs the time) the exact form is computed from the tensor kept for
- * it: non-finite entries masked out, and each unit's finite entries counted. On WASM the fast form takes a third of the exact one's time
- * (measured on a [784, 128] gradient), and training tensors are nearly always finite.
+ * it: non-finite entries masked out, and each unit's finite entries counted. On WASM the fast
+ * form takes a third of the exact one's time (measured on a [784, 128] gradient), and
+ * training tensors are nearly always finite.
  */
 function activeCount(x: tf.Tensor, layout: TensorLayout, r: Extract<Reduction, { op: 'activeCount' }>): BackendAnswer {
   const rank = layout.shape.length;
