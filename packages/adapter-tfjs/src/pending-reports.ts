@@ -44,22 +44,13 @@ export class PendingReports {
    * whose fast form met a NaN or ±Infinity); the reports in the order added.
    */
   async download(): Promise<TensorReport[]> {
-    const items = this.take();
-    if (items.length === 0) return [];
-    const answers = items.flatMap((item) => item.answers);
+    const reading = this.read();
     try {
-      const results = decodeAll(answers, await pack(answers).data());
-      const redo = exactForms(answers, results);
-      if (redo.length > 0) {
-        const exact = decodeAll(
-          redo.map((r) => r.answer),
-          await pack(redo.map((r) => r.answer)).data(),
-        );
-        redo.forEach((r, i) => (results[r.index] = exact[i]));
-      }
-      return reports(items, results);
+      let next = reading.next();
+      while (next.done !== true) next = reading.next(await next.value.data());
+      return next.value;
     } finally {
-      for (const a of answers) a.release?.();
+      reading.return([]); // a failed read still frees what the answers kept
     }
   }
 
@@ -68,18 +59,32 @@ export class PendingReports {
    * must be answered before they return (once per epoch, not per step).
    */
   downloadSync(): TensorReport[] {
+    const reading = this.read();
+    try {
+      let next = reading.next();
+      while (next.done !== true) next = reading.next(next.value.dataSync());
+      return next.value;
+    } finally {
+      reading.return([]);
+    }
+  }
+
+  /**
+   * The reading of every held answer, written once for both download forms: it yields each
+   * packed tensor to read (the fast forms, then the exact forms some of them need) and is
+   * resumed with its numbers; every kept tensor is freed at the end.
+   */
+  private *read(): Generator<Packed, TensorReport[], Float32Array> {
     const items = this.take();
     if (items.length === 0) return [];
     const answers = items.flatMap((item) => item.answers);
     try {
-      const results = decodeAll(answers, pack(answers).dataSync());
+      const results = decodeAll(answers, yield pack(answers));
       const redo = exactForms(answers, results);
       if (redo.length > 0) {
-        const exact = decodeAll(
-          redo.map((r) => r.answer),
-          pack(redo.map((r) => r.answer)).dataSync(),
-        );
-        redo.forEach((r, i) => (results[r.index] = exact[i]));
+        const exact = redo.map((r) => r.answer);
+        const values = decodeAll(exact, yield pack(exact));
+        redo.forEach((r, i) => (results[r.index] = values[i]));
       }
       return reports(items, results);
     } finally {
@@ -106,11 +111,17 @@ export class PendingReports {
   }
 }
 
+/** One packed tensor of answers, read once (either way), then disposed. */
+interface Packed {
+  data(): Promise<Float32Array>;
+  dataSync(): Float32Array;
+}
+
 /**
  * One flat tensor of every answer's values, disposed once read; the answers' own tensors are
  * disposed here.
  */
-function pack(answers: readonly BackendAnswer[]): { data(): Promise<Float32Array>; dataSync(): Float32Array } {
+function pack(answers: readonly BackendAnswer[]): Packed {
   const parts = answers.map((a) => a.values);
   const packed = parts.length === 1 ? (parts[0] as tf.Tensor).clone() : tf.concat(parts);
   for (const p of parts) p.dispose();
