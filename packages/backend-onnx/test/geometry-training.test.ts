@@ -145,7 +145,9 @@ t.test('in-graph correlations equal the cosines of consecutive debug gradients a
     );
     for (const input of graph.inputs) {
       if (input.role !== 'geometryState') continue;
-      const fed = previous?.[`${input.name}.new`];
+      // As the engine does: the output that `feeds` this input carries its next value.
+      const carrier = graph.outputs.find((o) => o.role === 'geometryStateNew' && o.feeds === input.name);
+      const fed = carrier === undefined ? undefined : previous?.[carrier.name];
       const dims = input.shape.map((d) => (d < 0 ? 4 : d));
       feeds[input.name] =
         fed === undefined

@@ -45,7 +45,11 @@ export function previousDot(
   const prev = g.input(`${name}.prev`, 'float32', shape);
   const prevNorm = g.input(`${name}.prevNorm`, 'float32', []);
   const dot = g.op1('ReduceSum', [g.op1('Mul', [prev, x])], { keepdims: 0 });
-  g.output(g.rename(x, `${name}.prev.new`));
+  // The tensor leaves the graph under its own name where it can: ONNX Runtime keeps an Identity
+  // that renames a graph output, and that Identity copies the whole tensor (5.6 ms a step for
+  // the seed CNN's output gradients, profiled). Graph inputs and outputs get a renamed copy.
+  const carried = g.producer(x) !== undefined && !g.isOutput(x) ? x : g.rename(x, `${name}.prev.new`);
+  g.output(carried);
   g.output(g.rename(norm, `${name}.prevNorm.new`));
   const group = name;
   return {
@@ -59,7 +63,7 @@ export function previousDot(
         { name: prevNorm, role: 'geometryState', dtype: 'float32', shape: [], stateGroup: group },
       ],
       outputs: [
-        { name: `${name}.prev.new`, role: 'geometryStateNew', feeds: prev },
+        { name: carried, role: 'geometryStateNew', feeds: prev },
         { name: `${name}.prevNorm.new`, role: 'geometryStateNew', feeds: prevNorm },
       ],
     },

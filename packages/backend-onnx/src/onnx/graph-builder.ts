@@ -101,6 +101,11 @@ export class GraphBuilder {
     this.outputs.push({ name });
   }
 
+  /** Whether `name` is already declared as an output of this (sub)graph. */
+  isOutput(name: string): boolean {
+    return this.outputs.some((o) => o.name === name);
+  }
+
   /**
    * Adds a node and returns its output names (`nOutputs` fresh ones, or the given names).
    *
