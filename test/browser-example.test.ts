@@ -4,7 +4,7 @@
 // polars with the schema of a Node run; then the same on WebGPU (SwiftShader) with the WASM
 // run's losses. Plus the server's security rules and the page at phone and desktop sizes.
 import t, { type Test } from 'tap';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
@@ -15,16 +15,8 @@ import { OutputActivation } from '@monitorch/lens-output-activation';
 import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 import { startBrowserExample, type BrowserExample } from '../examples/dist/browser/browser-server.js';
 import { browserPageHtml } from '../examples/dist/browser/page-html.js';
-import {
-  CHROMIUM,
-  launchChromium,
-  openPage,
-  trainOnPage,
-  type PageRun,
-  type PageRunConfig,
-} from './helpers/browser-example-driver.js';
-
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} missing (apt-get install -y chromium)`;
+import { openPage, trainOnPage, type PageRun, type PageRunConfig } from './helpers/browser-example-driver.js';
+import { CHROMIUM_SKIP as skip, launchChromium } from './helpers/chromium.js';
 const SCREENSHOTS = join(process.cwd(), '.tap', 'browser-example');
 
 const TWO_D: Omit<PageRunConfig, 'device'> = { case: '2d', epochs: 3, batchSize: 8, dropout: 0.2 };
@@ -158,7 +150,7 @@ t.test(
 t.test('without cross-origin isolation the page says WASM runs on one thread', { skip }, async (t) => {
   const example = await startBrowserExample({ isolation: false });
   t.teardown(() => example.close());
-  const browser = await launchChromium(false);
+  const browser = await launchChromium('none');
   t.teardown(() => browser.close());
   const { page, errors } = await openPage(browser, example.url);
   t.match(await page.textContent('#note'), /not cross-origin isolated.*one thread/);
@@ -184,7 +176,7 @@ const wasmRuns = new Map<string, PageRun>();
 
 t.test('WASM: the 2D case to the end and a short MNIST epoch, the figure redrawn each epoch', { skip }, async (t) => {
   example = await startBrowserExample();
-  const browser = await launchChromium(false);
+  const browser = await launchChromium('none');
   t.teardown(() => browser.close());
   const { page, errors } = await openPage(browser, example.url);
   t.equal(await page.textContent('#note'), '', 'isolated: no one-thread note');
@@ -213,7 +205,7 @@ t.test('WebGPU (SwiftShader): the same runs give the WASM losses', { skip }, asy
     t.fail('the WASM runs did not finish');
     return;
   }
-  const browser = await launchChromium(true);
+  const browser = await launchChromium('webgpu');
   t.teardown(() => browser.close());
   const { page, errors } = await openPage(browser, example.url);
   for (const [name, config] of [

@@ -3,28 +3,7 @@
  * controls, trains to the end, records the figure after every epoch, collects console errors,
  * and downloads the run's Arrow files.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
-
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** Chromium flags that give WebGPU an adapter on SwiftShader's software Vulkan. */
-const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'];
-
-/** Launches headless Chromium, with a software WebGPU adapter when `webgpu`. */
-export function launchChromium(webgpu: boolean): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      ...(webgpu ? WEBGPU_FLAGS : ['--disable-gpu']),
-    ],
-  });
-}
+import type { Browser, Page } from 'playwright-core';
 
 /** What the page was asked to train. */
 export interface PageRunConfig {

@@ -1,8 +1,9 @@
 import t from 'tap';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { CHROMIUM_SKIP, launchChromium } from '../../../test/helpers/chromium.js';
 import { Inspector } from '@monitorch/core';
 import { serve } from '@monitorch/viz';
 import {
@@ -14,26 +15,7 @@ import {
   trainEpoch,
 } from './fixtures/scripted-run.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SKIP = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed`;
-
-/** Debian's Chromium, headless, with nothing that reaches the network. */
-function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
-
-t.test('the live page in real Chromium follows a run without reloading', { skip: SKIP }, async (t) => {
+t.test('the live page in real Chromium follows a run without reloading', { skip: CHROMIUM_SKIP }, async (t) => {
   const inspector = scriptedInspector();
   const live = await serve(inspector);
   t.teardown(async () => {
@@ -42,7 +24,7 @@ t.test('the live page in real Chromium follows a run without reloading', { skip:
   });
   await trainEpoch(inspector);
 
-  const browser = await launch();
+  const browser = await launchChromium();
   t.teardown(() => browser.close());
   const page = await browser.newPage();
   const problems: string[] = [];
@@ -122,7 +104,7 @@ async function header(page: Page): Promise<{ status: string; className: string; 
   }));
 }
 
-t.test('the live page says when a run finished and stops its progress line', { skip: SKIP }, async (t) => {
+t.test('the live page says when a run finished and stops its progress line', { skip: CHROMIUM_SKIP }, async (t) => {
   const dir = join(mkdtempSync(join(tmpdir(), 'monitorch-live-done-')), 'run');
   const inspector = new Inspector({ lenses: [new ScriptedLens()], runDir: dir, logger: null });
   inspector.attach(new ScriptedAdapter());
@@ -132,7 +114,7 @@ t.test('the live page says when a run finished and stops its progress line', { s
     await inspector.close();
   });
   await trainEpoch(inspector);
-  const browser = await launch();
+  const browser = await launchChromium();
   t.teardown(() => browser.close());
   const problems: string[] = [];
   const open = async (url: string): Promise<Page> => {
@@ -202,7 +184,7 @@ t.test('the live page says when a run finished and stops its progress line', { s
 
 t.test(
   'the live page draws the heat map, log norms and correlations of a run as it goes',
-  { skip: SKIP },
+  { skip: CHROMIUM_SKIP },
   async (t) => {
     const inspector = new Inspector({ lenses: [new ScriptedLens(), new ScriptedGeometryLens()], logger: null });
     inspector.attach(new ScriptedAdapter());
@@ -212,7 +194,7 @@ t.test(
       await inspector.close();
     });
     await trainEpoch(inspector);
-    const browser = await launch();
+    const browser = await launchChromium();
     t.teardown(() => browser.close());
     const page = await browser.newPage();
     const problems: string[] = [];

@@ -4,27 +4,17 @@
 // status; two ticked and overlaid; the running one updates without reload.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_SKIP, launchChromium } from '../../../test/helpers/chromium.js';
 import { Inspector, LoopAdapter } from '@monitorch/core';
 import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { serveRuns } from '@monitorch/viz';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SKIP = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed`;
 const EVIL = '<img src=x onerror=alert(1)>';
 
-function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
-}
-
-t.test('the runs page lists, overlays and follows runs without reloading', { skip: SKIP }, async (t) => {
+t.test('the runs page lists, overlays and follows runs without reloading', { skip: CHROMIUM_SKIP }, async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'monitorch-runs-browser-'));
   // Finished: three epochs, closed; its label has markup.
   const finished = new Inspector({
@@ -69,7 +59,7 @@ t.test('the runs page lists, overlays and follows runs without reloading', { ski
 
   const server = await serveRuns(root, { pollMs: 100 });
   t.teardown(() => server.close());
-  const browser = await launch();
+  const browser = await launchChromium();
   t.teardown(() => browser.close());
   const page = await browser.newPage();
   const problems: string[] = [];
@@ -139,7 +129,7 @@ t.test('the runs page lists, overlays and follows runs without reloading', { ski
   t.same(problems, [], 'no console errors or warnings, no dialogs');
 });
 
-t.test('200 runs: the page shows 50 at a time and pages through them', { skip: SKIP }, async (t) => {
+t.test('200 runs: the page shows 50 at a time and pages through them', { skip: CHROMIUM_SKIP }, async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'monitorch-runs-many-'));
   const template = new Inspector({ lenses: [new LossMetrics()], runDir: join(root, 'template'), logger: null });
   const loop = new LoopAdapter();
@@ -152,7 +142,7 @@ t.test('200 runs: the page shows 50 at a time and pages through them', { skip: S
   }
   const server = await serveRuns(join(root, 'runs'), { pollMs: 200 });
   t.teardown(() => server.close());
-  const browser = await launch();
+  const browser = await launchChromium();
   t.teardown(() => browser.close());
   const page = await browser.newPage();
   await page.goto(server.url);
