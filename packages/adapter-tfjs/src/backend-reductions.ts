@@ -177,7 +177,12 @@ function activeCount(x: tf.Tensor, layout: TensorLayout, r: Extract<Reduction, {
         const finite = tf.isFinite(kept);
         // |x| with NaN and ±Infinity set to 0, which no threshold ≥ 0 counts as active.
         const magnitude = tf.where(finite, tf.abs(tf.cast(kept, 'float32')), tf.zerosLike(kept));
-        return tf.concat([count(activeMask(magnitude, threshold)), count(tf.cast(finite, 'float32'))]);
+        // 1 per finite entry by a float select, not a cast of the mask: the cast of isFinite's
+        // mask, summed over leading axes (per channel, NHWC), reached a transpose shader that
+        // tfjs's WebGPU backend (4.22) failed to compile ("expected 'f32', got 'i32'"), and
+        // every count read 0 (test/browser-backends.test.ts).
+        const ones = tf.where(finite, tf.onesLike(magnitude), tf.zerosLike(magnitude));
+        return tf.concat([count(activeMask(magnitude, threshold)), count(ones)]);
       },
       (v) => {
         const counts = Float64Array.from(v.subarray(0, units));

@@ -59,8 +59,8 @@ interface DeferredOutput {
  * asynchronously ({@link TfjsAdapter.step}).
  *
  * `fit()` users need none of this class's methods: pass `watch(model, inspector)` as a callback.
- * Custom loops call `await adapter.step({ loss })` after each optimizer step and
- * `await inspector.tickEpoch()` after each epoch.
+ * Custom loops call `await adapter.step({ loss })` after each optimizer step and, after each
+ * epoch, `await adapter.prepareSnapshot()` then `await inspector.tickEpoch()`.
  *
  * **Phases.** A layer output computed under a gradient tape (inside `minimize` or
  * `variableGrads`) or with `training: true` is `train`; any other (fit's validation,
@@ -78,6 +78,7 @@ interface DeferredOutput {
  *   await adapter.step({ loss: loss ?? undefined, batchSize: x.shape[0] });
  *   loss?.dispose();
  * }
+ * await adapter.prepareSnapshot();
  * await inspector.tickEpoch();
  * ```
  */
@@ -94,6 +95,8 @@ export class TfjsAdapter implements Adapter {
   private readonly pending = new PendingReports();
   private deferred: DeferredOutput[] = [];
   private readonly previous = new Map<string, tf.Tensor>();
+  /** Parameter answers read ahead by {@link prepareSnapshot}, and the clock they were read at. */
+  private prepared: { readonly reports: AdapterReport[]; readonly epoch: number; readonly step: number } | undefined;
   private readonly warned = new Set<string>();
   private readonly onFlush = (): void => this.flushSync();
   private readonly onSnapshot = (): void => this.snapshot();
@@ -152,6 +155,7 @@ export class TfjsAdapter implements Adapter {
     this.deferred = [];
     for (const t of this.previous.values()) t.dispose();
     this.previous.clear();
+    this.prepared = undefined;
     this.warned.clear();
     this.connection = undefined;
   }
@@ -205,6 +209,29 @@ export class TfjsAdapter implements Adapter {
       this.warn('download', `downloading the step's answers failed: ${String(e)}`);
     }
     for (const r of reports) this.emit(r);
+  }
+
+  /**
+   * Reads, asynchronously, the parameter values the lenses watch at this epoch's end, so that
+   * the Inspector's snapshot signal (sent by `tickEpoch()` when a lens such as ParameterNorm
+   * watches parameter values) is answered from them instead of a synchronous read: on tfjs's
+   * WebGPU backend a synchronous read stalls the GPU, and on a software adapter it loses the
+   * device. `watch()` calls it before every `tickEpoch()`; custom loops call it after their
+   * last step of the epoch (and `settle()`), before `tickEpoch()`. The values are used only if
+   * no step comes in between; otherwise the signal reads synchronously, as without it.
+   */
+  async prepareSnapshot(): Promise<void> {
+    const connection = this.connection;
+    if (connection === undefined) return;
+    const { epoch, step } = connection.clock;
+    try {
+      const snapshot = this.snapshotAnswers();
+      if (snapshot === undefined) return;
+      const reports = await snapshot.download();
+      if (this.connection === connection) this.prepared = { reports, epoch, step };
+    } catch (e) {
+      this.warn('snapshot', `reading the parameter snapshot failed: ${String(e)}`);
+    }
   }
 
   /**
@@ -318,21 +345,46 @@ export class TfjsAdapter implements Adapter {
     }
   }
 
-  /** Answers the Inspector's snapshot signal: parameter values, read synchronously (once per epoch). */
+  /**
+   * Answers the Inspector's snapshot signal: from the values {@link prepareSnapshot} read when
+   * no step came since, else parameter values read synchronously (once per epoch).
+   */
   private snapshot(): void {
     const connection = this.connection;
     if (connection === undefined) return;
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    const { epoch, step } = connection.clock;
+    if (prepared !== undefined && prepared.epoch === epoch && prepared.step === step) {
+      for (const r of prepared.reports) this.emit(r);
+      return;
+    }
     this.guard('parameter snapshot', () => {
-      const snapshot = new PendingReports();
-      for (const site of this.map.parameters) {
-        const reductions = this.plan('parameter', site.module, site.parameter, 'train');
-        if (reductions.length === 0) continue;
-        const layout: TensorLayout = { shape: site.shape, perm: site.perm };
-        const value = site.variable.read();
-        this.answerInto(snapshot, 'parameter', site.module, site.parameter, value, layout, 'train', reductions);
-      }
-      for (const r of snapshot.downloadSync()) this.emit(r);
+      for (const r of this.snapshotAnswers()?.downloadSync() ?? []) this.emit(r);
     });
+  }
+
+  /** The answers of every watched parameter value, held for one download; none watched: undefined. */
+  private snapshotAnswers(): PendingReports | undefined {
+    const snapshot = new PendingReports();
+    let any = false;
+    for (const site of this.map.parameters) {
+      const reductions = this.plan('parameter', site.module, site.parameter, 'train');
+      if (reductions.length === 0) continue;
+      const layout: TensorLayout = { shape: site.shape, perm: site.perm };
+      this.answerInto(
+        snapshot,
+        'parameter',
+        site.module,
+        site.parameter,
+        site.variable.read(),
+        layout,
+        'train',
+        reductions,
+      );
+      any = true;
+    }
+    return any ? snapshot : undefined;
   }
 
   /** The reductions lenses want of this tensor now (their sampling watches this step). */

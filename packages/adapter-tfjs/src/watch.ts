@@ -82,6 +82,7 @@ export function watch(model: unknown, inspector: Inspector, options: WatchOption
         if (name === 'val_loss') adapter.loss(value, { phase: 'val' });
         else if (name.startsWith('val_')) adapter.metric(name, value, { phase: 'val' });
       }
+      await adapter.prepareSnapshot(); // parameter lenses are answered without a synchronous read
       await inspector.tickEpoch();
     },
     onTrainEnd: async () => {

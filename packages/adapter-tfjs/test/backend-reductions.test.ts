@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { reduce, type Reduction, type ReductionResult } from '@monitorch/core';
 import { backendAnswer, floatThreshold, outputLayout, readAnswer, type TensorLayout } from '@monitorch/adapter-tfjs';
 import { mulberry32 } from '../../../test/helpers/prng.js';
+import { THRESHOLD_EPS, thresholdValues } from './fixtures/threshold-cases.js';
 
 /** Entries with exact zeros, values around eps, and (optionally) NaN/±Inf holes. */
 function entries(n: number, seed: number, broken: boolean): Float32Array {
@@ -148,24 +149,11 @@ t.test('the float32 threshold counts exactly what core counts, where fround(eps)
   x.dispose();
 });
 
-/** The float32 next to `v` (v > 0) upwards (`+1`) or downwards (`-1`). */
-function neighbour(v: number, direction: 1 | -1): number {
-  const bits = new Float32Array([v]);
-  const view = new Uint32Array(bits.buffer);
-  view[0] = (view[0] as number) + direction;
-  return bits[0] as number;
-}
-
 for (const backend of ['cpu', 'wasm']) {
   t.test(`${backend}: entries at and next to the threshold, for every way the mask is computed`, async (tt) => {
     await tf.setBackend(backend);
-    // eps 0 (a step of |x|), eps ≥ 2^-100 (a step of |x| − threshold), a tiny subnormal eps
-    // (a comparison), each with the threshold itself, its float32 neighbours, their negatives,
-    // zero and NaN/±Infinity.
-    for (const eps of [0, 1e-8, 0.1, 3, 1e-40]) {
-      const at = floatThreshold(eps);
-      const near = at === 0 ? [0, neighbour(2 ** -149, 1), 2 ** -149] : [at, neighbour(at, 1), neighbour(at, -1)];
-      const values = [...near, ...near.map((v) => -v), 0, Number.NaN, Infinity, -Infinity];
+    for (const eps of THRESHOLD_EPS) {
+      const values = thresholdValues(eps);
       const x = tf.tensor(values, [values.length]);
       const r = { op: 'activeCount', per: 'neuron', eps } as const;
       const layout = { shape: [values.length], perm: [0] };

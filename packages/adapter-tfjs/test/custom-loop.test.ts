@@ -191,6 +191,70 @@ t.test('parameter snapshots answer the Inspector’s snapshot signal', async (tt
   await inspector.close();
 });
 
+t.test('prepareSnapshot reads ahead; the signal uses it only while no step came since', async (tt) => {
+  await tf.setBackend('cpu');
+  const model = tinyMlp(17);
+  const optimizer = tf.train.sgd(0.5);
+  const adapter = new TfjsAdapter(model, { optimizer });
+  const lens = new RecordingLens([{ select: { of: 'parameter', parameters: ['weight'] }, reduction: { op: 'l2' } }]);
+  const inspector = new Inspector({ lenses: [lens], logger: null });
+  inspector.attach(adapter);
+  // Counts synchronous reads while the signal is answered (what a WebGPU page must avoid).
+  const proto = tf.Tensor.prototype as { dataSync: () => unknown };
+  const dataSync = proto.dataSync;
+  let syncReads = 0;
+  const signal = (): ParameterEvent[] => {
+    const before = lens.events.length;
+    proto.dataSync = function (this: tf.Tensor) {
+      syncReads++;
+      return dataSync.call(this);
+    };
+    try {
+      inspector.events.emitter.emit('snapshot', 'request');
+    } finally {
+      proto.dataSync = dataSync;
+    }
+    return lens.events.slice(before) as ParameterEvent[];
+  };
+  const norms = (events: readonly ParameterEvent[]): number[] =>
+    events.map((e) => {
+      const r = e.reductions.get('l2');
+      return r?.op === 'l2' ? r.value : Number.NaN;
+    });
+  const direct = (): number[] =>
+    ['lin1', 'lin2'].map((name) => {
+      const w = model.getLayer(name).trainableWeights[0]?.read() as tf.Variable;
+      return Math.sqrt((w.dataSync() as Float32Array).reduce((a, v) => a + v * v, 0));
+    });
+  const close = (got: number[], want: number[], what: string): void => {
+    tt.equal(got.length, want.length, `${what}: one norm per weight`);
+    got.forEach((g, i) => tt.ok(Math.abs(g - (want[i] as number)) < 1e-6 * (want[i] as number), `${what}: ${g}`));
+  };
+
+  await adapter.prepareSnapshot();
+  syncReads = 0;
+  close(norms(signal()), direct(), 'prepared');
+  tt.equal(syncReads, 0, 'answered from the values read ahead: no synchronous read');
+
+  // Read ahead, then a step changes the weights: the prepared values are stale, and unused.
+  await adapter.prepareSnapshot();
+  const { x, y } = tinyData(8, 3);
+  optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor));
+  await adapter.step();
+  syncReads = 0;
+  close(norms(signal()), direct(), 'after a step');
+  tt.ok(syncReads > 0, 'a step came since: read synchronously, the new weights');
+
+  // Used once: a second signal reads again.
+  await adapter.prepareSnapshot();
+  signal();
+  syncReads = 0;
+  signal();
+  tt.ok(syncReads > 0, 'prepared values answer one signal only');
+  tf.dispose([x, y]);
+  await inspector.close();
+});
+
 t.test('sampling: unwatched steps compute nothing', async (tt) => {
   await tf.setBackend('cpu');
   const model = tinyMlp(14);
