@@ -20,22 +20,9 @@ import { LossMetrics } from '@monitorch/lens-loss-metrics';
 import { OutputActivation } from '@monitorch/lens-output-activation';
 import { ParameterGradientActivation } from '@monitorch/lens-gradient-activation';
 import * as ort from 'onnxruntime-node';
-import {
-  DataLoader,
-  Trainer,
-  adam,
-  conv2d,
-  crossEntropy,
-  dropout,
-  flatten,
-  linear,
-  loadMnist,
-  maxPool2d,
-  relu,
-  sequential,
-  softmax,
-} from '@monitorch/backend-onnx';
+import { DataLoader, Trainer, adam, crossEntropy, loadMnist } from '@monitorch/backend-onnx';
 import { compileTrainGraph, initialParameters } from '@monitorch/backend-onnx/internals';
+import { seedCnn as seedCnnOf } from '../examples/dist/mnist/seed-cnn.js';
 import { areaOptions, isMain } from './cli.mjs';
 
 const BATCH = 256;
@@ -44,27 +31,8 @@ const WARMUP_ROUNDS = 2;
 const ROUNDS_PER_BLOCK = 4; // a multiple of 4: the A/A groups need pairs 0, 3 and 1, 2 of each four
 const BLOCKS = 24;
 
-export function seedCnn() {
-  return sequential({
-    conv: sequential({
-      conv1: conv2d(1, 64, 7, { padding: 'same' }),
-      pool1: maxPool2d(7),
-      relu1: relu(),
-      dropout: dropout(0),
-      conv2: conv2d(64, 128, 4),
-      relu2: relu(),
-    }),
-    flatten: flatten(),
-    dense: sequential({
-      dropout1: dropout(0),
-      lin1: linear(128, 32),
-      relu1: relu(),
-      dropout2: dropout(0),
-      lin2: linear(32, 10),
-      softmax: softmax(1),
-    }),
-  });
-}
+/** The seed notebook's CNN without dropout (the examples' definition, module names as the seed's). */
+export const seedCnn = () => seedCnnOf([0, 0, 0]);
 
 /** The value below which a fraction `p` of the samples lie (nearest rank). */
 const quantile = (xs, p) => {

@@ -14,18 +14,11 @@ import {
   TensorDataset,
   Trainer,
   adam,
-  conv2d,
   crossEntropy,
-  dropout,
-  flatten,
-  linear,
   loadMnist,
-  maxPool2d,
-  relu,
-  sequential,
-  softmax,
   type Device,
 } from '@monitorch/backend-onnx';
+import { seedCnn } from '../examples/dist/mnist/seed-cnn.js';
 import {
   openOnWebGpu,
   softwareVulkanMissing,
@@ -36,29 +29,6 @@ import {
 const TRAIN = 48;
 const BATCH = 16;
 const EPOCHS = 2;
-
-/** The seed notebook's CNN with dropout 0.3 after each block (module names as in the seed). */
-function seedCnn() {
-  return sequential({
-    conv: sequential({
-      conv1: conv2d(1, 64, 7, { padding: 'same' }),
-      pool1: maxPool2d(7),
-      relu1: relu(),
-      dropout: dropout(0.3),
-      conv2: conv2d(64, 128, 4),
-      relu2: relu(),
-    }),
-    flatten: flatten(),
-    dense: sequential({
-      dropout1: dropout(0.3),
-      lin1: linear(128, 32),
-      relu1: relu(),
-      dropout2: dropout(0.3),
-      lin2: linear(32, 10),
-      softmax: softmax(1),
-    }),
-  });
-}
 
 interface Run {
   readonly device: Device;
@@ -74,7 +44,7 @@ function slice(data: TensorDataset, n: number): TensorDataset {
 
 async function train(device: Device, data: { train: TensorDataset; val: TensorDataset }, t: Test): Promise<Run> {
   const trainer = await Trainer.create({
-    model: seedCnn(),
+    model: seedCnn([0.3, 0.3, 0.3]), // the seed's dropout setting
     inputShape: [-1, 1, 28, 28],
     loss: crossEntropy(),
     optimizer: adam(),
