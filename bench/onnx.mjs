@@ -68,7 +68,7 @@ async function graphOnlyOverhead(data) {
       executionProviders: ['cpu'],
       intraOpNumThreads: 2,
       logSeverityLevel: 3,
-      extra: { session: { intra_op: { allow_spinning: '1' } } }, // as the trainer's train session
+      extra: { session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1' } }, // as the trainer's train session
     });
     const init = initialParameters(g.parameters, 1);
     const feeds = {};

@@ -12,7 +12,13 @@ export interface SessionTuning {
    * 55.5–60.6 ms without (medians, with and without lenses, evaluation interleaved or not).
    * Applies to train sessions; the engine never lets eval sessions spin (two spinning
    * sessions taking turns steal each other's cores: 79 vs 60 ms a step in the ORT notes).
-   * Turn it off when other work in the process must get every idle cycle.
+   * Spinning stops when a run ends (`session.force_spinning_stop`): otherwise a session's
+   * threads keep spinning after its step, and when a sampled lens makes the engine switch to
+   * its other train session, the two pools fight for the cores — all lenses but
+   * OutputGradientGeometry sampled every 4th step cost +16.5, +28.5 and +20.6 % end to end
+   * on 2 cores, against −7.1, −2.4 and +1.4 % with the stop (same runs, alternating). The stop
+   * also hands the idle cores to the worker's and the lenses' JavaScript between steps.
+   * Turn spinning off when other work in the process must get every idle cycle.
    */
   readonly allowSpinning?: boolean;
   /** ORT log level (default 3: errors only; ORT warns about harmless things otherwise). */
@@ -34,6 +40,11 @@ export function sessionOptions(device: Device, tuning: SessionTuning = {}): Infe
     enableCpuMemArena: true,
     graphOptimizationLevel: 'all',
     logSeverityLevel: tuning.logSeverityLevel ?? 3,
-    extra: { session: { intra_op: { allow_spinning: tuning.allowSpinning === false ? '0' : '1' } } },
+    extra: {
+      session: {
+        intra_op: { allow_spinning: tuning.allowSpinning === false ? '0' : '1' },
+        force_spinning_stop: '1',
+      },
+    },
   };
 }
