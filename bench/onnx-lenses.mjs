@@ -8,7 +8,9 @@
 //    minus 1. Parameter-value lenses (ParameterNorm, ParameterCond) add nothing to a step: their
 //    cost is one snapshot per epoch, timed apart and spread over an MNIST epoch's 235 steps.
 // 2. End to end: a trainer (worker thread) training rounds with the ten lenses attached and
-//    detached, alternating, the way bench/onnx.mjs measures the seed lenses (fewer blocks).
+//    detached, alternating, the way bench/onnx.mjs measures the seed lenses (fewer blocks); with
+//    OutputGradientGeometry sampled every 50th and 20th step; and, to time a sampled step of it
+//    apart from the noise of a run's two or three, without it and with it every 10th step.
 // 3. The memory the geometry state (previousDot's previous tensors) holds between steps.
 // 4. Why the costly lens costs what it does: carrying its largest tensor out of ORT (output-copy.mjs).
 import { Inspector } from '@monitorch/core';
@@ -25,6 +27,7 @@ import { compileTrainGraph, initialParameters } from '@monitorch/backend-onnx/in
 import { areaOptions, isMain } from './cli.mjs';
 import { seedCnn } from './onnx.mjs';
 import { outputCopyCost } from './output-copy.mjs';
+import { addedNodes, profileDir, profilingOptions, readKernelTimes } from './kernel-times.mjs';
 
 const BATCH = 256;
 const STEPS_PER_EPOCH = Math.ceil(60000 / BATCH);
@@ -36,6 +39,12 @@ const TIMED_STEPS_PER_ROUND = 20;
 const SAMPLED_EVERY = 50;
 /** OutputGradientGeometry's sampling in the examples (`npm start`: examples/src/shared/lens-choice.ts). */
 const EXAMPLES_EVERY = 20;
+/** A dense sampling, to time the sampled step itself (a tenth of the steps). */
+const DENSE_EVERY = 10;
+/** The Inspector-level sampling of the last mode, and OutputGradientGeometry's own there. */
+const INSPECTOR_SAMPLED = { every: 5, ogg: 100 };
+/** The end-to-end goal of issue 14 (all lenses attached vs none). */
+const GOAL = 0.03;
 /** Lenses whose requests add nothing to a step graph (loss, parameter values): A/A noise of part 1. */
 const NO_STEP_STATISTICS = ['LossMetrics', 'ParameterNorm', 'ParameterCond'];
 
@@ -60,7 +69,7 @@ const quantile = (xs, p) => {
 const median = (xs) => quantile(xs, 0.5);
 
 /** A session of the train graph for `requests`, fed like the engine feeds it; returns one timed step. */
-async function graphStepper(requests, data) {
+async function graphStepper(requests, data, extraOptions = {}) {
   const g = compileTrainGraph(seedCnn(), {
     inputShape: [-1, 1, 28, 28],
     loss: crossEntropy(),
@@ -71,7 +80,8 @@ async function graphStepper(requests, data) {
     executionProviders: ['cpu'],
     intraOpNumThreads: 2,
     logSeverityLevel: 3,
-    extra: { session: { intra_op: { allow_spinning: '1' } } }, // as the trainer's train session
+    extra: { session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1' } }, // as the trainer's train session
+    ...extraOptions,
   });
   const init = initialParameters(g.parameters, 1);
   const feeds = {};
@@ -93,7 +103,13 @@ async function graphStepper(requests, data) {
     for (const o of g.outputs) if (o.feeds) feeds[o.feeds] = out[o.name];
     return ms;
   };
-  return { step, stateBytes, stats: g.stats.length, release: () => sess.release() };
+  return {
+    step,
+    stateBytes,
+    stats: g.stats.length,
+    release: () => sess.release(),
+    endProfiling: () => sess.endProfiling(),
+  };
 }
 
 /**
@@ -124,6 +140,20 @@ async function graphShares(data, configs, plainNames) {
       stats: s.stats,
     };
     await s.release();
+  }
+  return out;
+}
+
+/** Each configuration's kernel time per step (ORT's profiler, 10 timed runs after 2 warm-up ones). */
+async function kernelShares(data, configs) {
+  const out = {};
+  for (const [name, requests] of Object.entries(configs)) {
+    const dir = profileDir();
+    const s = await graphStepper(requests, data, profilingOptions(dir));
+    for (let i = 0; i < 12; i++) await s.step();
+    s.endProfiling();
+    await s.release();
+    out[name] = readKernelTimes(dir, 2);
   }
   return out;
 }
@@ -180,21 +210,34 @@ async function endToEndBlock(loader, modes, rotation) {
   const inspectors = Object.fromEntries(
     Object.entries(modes).map(([name, makeLenses]) => [
       name,
-      makeLenses === null ? null : new Inspector({ lenses: makeLenses(), logger: null }),
+      makeLenses === null
+        ? null
+        : new Inspector({
+            lenses: makeLenses(),
+            logger: null,
+            ...(name === 'allInspectorSampled' ? { sampling: { everySteps: INSPECTOR_SAMPLED.every } } : {}),
+          }),
     ]),
   );
   const steps = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
+  // Each timed step's Inspector step index (the sampling clock), for telling sampled steps apart.
+  const stepIndex = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
   const round = async (mode, record) => {
     const inspector = inspectors[mode];
     inspector?.attach(trainer);
+    const first = inspector?.events.step ?? 0; // steps this Inspector saw before the round
     const stamps = [];
-    await trainer.trainEpoch(loader, { progress: () => stamps.push(performance.now()) });
+    await trainer.trainEpoch(loader, { progress: (p) => stamps.push([performance.now(), p.batch]) });
     if (inspector !== null) {
       await inspector.tickEpoch();
       inspector.detach();
     }
     // every step but the first (the switch of graphs) is timed
-    if (record) for (let i = 1; i < stamps.length; i++) steps[mode].push(stamps[i] - stamps[i - 1]);
+    if (!record) return;
+    for (let i = 1; i < stamps.length; i++) {
+      steps[mode].push(stamps[i][0] - stamps[i - 1][0]);
+      stepIndex[mode].push(first + stamps[i][1] - 1);
+    }
   };
   const names = Object.keys(modes);
   for (const m of names) await round(m, false);
@@ -203,7 +246,46 @@ async function endToEndBlock(loader, modes, rotation) {
   }
   for (const inspector of Object.values(inspectors)) await inspector?.close();
   await trainer.close();
-  return steps;
+  return { steps, stepIndex };
+}
+
+/**
+ * What sampling OutputGradientGeometry costs, from two modes of every block: all ten lenses
+ * but it (the steps between sampled ones, steady) and all ten with it every 10th step (a tenth
+ * of the steps sampled, so a run has enough of them). The extra cost per sampled step is the
+ * dense mode's mean step over the other's, times 10: means, so that what a sampled step costs
+ * its neighbours (switching graphs there and back, freeing its state) is counted too. Each
+ * block's means are over its no-lens mean first; the median over blocks is taken. From them,
+ * the overhead of all ten with OutputGradientGeometry every n-th step,
+ * `(allButIt − 1) + extra / n`, and the sparsest n the goal allows.
+ */
+function sampledStepCost(blocks, indices) {
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const per = blocks.map((b, k) => {
+    const base = mean(b.none);
+    const idx = indices[k].allSampledDense;
+    const sampled = b.allSampledDense.filter((_, i) => idx[i] % DENSE_EVERY === 0);
+    return {
+      base,
+      between: mean(b.allButOutputGradientGeometry) / base,
+      extra: ((mean(b.allSampledDense) - mean(b.allButOutputGradientGeometry)) * DENSE_EVERY) / base,
+      sampledMs: median(sampled),
+      n: sampled.length,
+    };
+  });
+  const between = median(per.map((p) => p.between));
+  const extra = median(per.map((p) => p.extra));
+  const base = median(per.map((p) => p.base));
+  const at = (n) => between - 1 + extra / n;
+  return {
+    sampledSteps: per.reduce((a, p) => a + p.n, 0),
+    sampledStepMs: median(per.map((p) => p.sampledMs)),
+    extraMsPerSampledStep: extra * base,
+    allButItOverhead: between - 1,
+    overheadEvery: { 20: at(20), 50: at(50), 100: at(100), [STEPS_PER_EPOCH]: at(STEPS_PER_EPOCH) },
+    // A sampled step that measured no dearer than the others: noise, and any n is as good.
+    everyNeededForGoal: between - 1 >= GOAL ? null : extra <= 0 ? 1 : Math.ceil(extra / (GOAL - (between - 1))),
+  };
 }
 
 /** Runs the benchmark; prints and returns the figures. */
@@ -227,6 +309,7 @@ export async function run({ json = false } = {}) {
   Object.assign(configs, ogg);
   const plainNames = ['none', ...NO_STEP_STATISTICS];
   const graph = await graphShares(data, configs, plainNames);
+  const kernels = await kernelShares(data, configs);
   const snapshot = await snapshotCost();
   const copy = await outputCopyCost();
   const loader = new DataLoader(data, { batchSize: BATCH, shuffle: true, seed: 42 });
@@ -241,9 +324,23 @@ export async function run({ json = false } = {}) {
     all,
     allSampled: allSampledEvery(SAMPLED_EVERY),
     allSampledAsExamples: allSampledEvery(EXAMPLES_EVERY),
+    // For the cost of one sampled step (sampledStepCost): without the lens, and with it every 10th step.
+    allButOutputGradientGeometry: () =>
+      Object.entries(LENSES)
+        .filter(([name]) => name !== 'OutputGradientGeometry')
+        .map(([, make]) => make()),
+    allSampledDense: allSampledEvery(DENSE_EVERY),
+    // Sampling on the Inspector too: every lens every 5th step, OutputGradientGeometry every 100th.
+    allInspectorSampled: allSampledEvery(INSPECTOR_SAMPLED.ogg),
   };
   const blocks = [];
-  for (let k = 0; k < BLOCKS; k++) blocks.push(await endToEndBlock(loader, modes, k));
+  const indices = [];
+  for (let k = 0; k < BLOCKS; k++) {
+    const { steps, stepIndex } = await endToEndBlock(loader, modes, k);
+    blocks.push(steps);
+    indices.push(stepIndex);
+  }
+  const sampledCost = sampledStepCost(blocks, indices);
   // Mean step per mode (sampled steps are rare: a median would hide them), each block's steps
   // over that block's no-lens mean first, which takes out the blocks' different speeds.
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -263,6 +360,10 @@ export async function run({ json = false } = {}) {
     graphNoiseAA: Math.max(...plain.map(Math.abs)),
     cheaperOutputGradientGeometry: Object.fromEntries(Object.keys(ogg).map((k) => [k, graph[k].share])),
     lensShares: Object.fromEntries(Object.keys(LENSES).map((k) => [k, graph[k].share])),
+    // ORT's profiler: kernel time per step of the plain graph, and that of each configuration's
+    // statistics (the nodes the plain graph lacks), with the op types taking most of it.
+    kernelNoLensMs: kernels.none.kernelMs,
+    kernelStatistics: Object.fromEntries(Object.keys(configs).map((k) => [k, addedNodes(kernels[k], kernels.none)])),
     geometryStateBytes: Object.fromEntries(
       Object.keys(configs)
         .filter((k) => graph[k].stateBytes > 0)
@@ -279,6 +380,8 @@ export async function run({ json = false } = {}) {
     endToEndAllSampledAsExamplesStepMs: mean(blocks.flatMap((b) => b.allSampledAsExamples)),
     endToEndOverheadAllSampledAsExamples: overhead('allSampledAsExamples'),
     timedSteps: blocks.flatMap((b) => b.none).length,
+    sampledStep: sampledCost,
+    endToEndOverheadInspectorSampled: overhead('allInspectorSampled'),
   };
   if (json) {
     console.log(JSON.stringify(result));
@@ -295,10 +398,22 @@ export async function run({ json = false } = {}) {
   console.log(
     `  inside ORT: plain step ${base.toFixed(1)} ms, all ten lenses ${graph.all.stepMs.toFixed(1)} ms → ${pct(result.graphOverheadAll)}`,
   );
+  console.log(
+    `    (and by ORT's profiler: the plain step's kernels take ${result.kernelNoLensMs.toFixed(1)} ms; each lens's statistics nodes take, per step)`,
+  );
+  const kernelCell = (k) => {
+    const { ms, ops } = result.kernelStatistics[k];
+    const top = ops
+      .filter(([, t]) => t >= 0.05)
+      .map(([op, t]) => `${op} ${t.toFixed(2)}`)
+      .join(', ');
+    return `statistics ${ms.toFixed(2)} ms (${pct(ms / result.kernelNoLensMs).trim()})${top ? `: ${top}` : ''}`;
+  };
   for (const [k, share] of Object.entries(result.lensShares)) {
     const state = graph[k].stateBytes > 0 ? `  geometry state ${mb(graph[k].stateBytes)}` : '';
-    console.log(`    ${k.padEnd(28)}${pct(share)}  (${graph[k].stats} statistics)${state}`);
+    console.log(`    ${k.padEnd(28)}${pct(share)}  (${graph[k].stats} statistics)${state}  ${kernelCell(k)}`);
   }
+  for (const k of ['allButOutputGradientGeometry', 'all']) console.log(`    ${k.padEnd(28)}${kernelCell(k)}`);
   console.log(
     `  parameter snapshot per epoch: copy ${snapshot.copyMs.toFixed(2)} ms, l2 ${snapshot.l2Ms.toFixed(2)} ms, σmin/σmax ${snapshot.singularRatioMs.toFixed(1)} ms → ${pct(result.snapshotPerStepShare)} of a step over ${STEPS_PER_EPOCH} steps`,
   );
@@ -322,6 +437,20 @@ export async function run({ json = false } = {}) {
   );
   console.log(
     `    all ten, OutputGradientGeometry every ${EXAMPLES_EVERY}th step (the examples) ${result.endToEndAllSampledAsExamplesStepMs.toFixed(1)} ms  ${pct(result.endToEndOverheadAllSampledAsExamples)}`,
+  );
+  console.log(
+    `    all ten, the Inspector sampling every ${INSPECTOR_SAMPLED.every}th step (OutputGradientGeometry every ${INSPECTOR_SAMPLED.ogg}th) ${pct(result.endToEndOverheadInspectorSampled).trim()}`,
+  );
+  const sc = result.sampledStep;
+  console.log(
+    `    all ten but OutputGradientGeometry ${pct(sc.allButItOverhead).trim()}; a sampled step of it (every ${DENSE_EVERY}th, ${sc.sampledSteps} sampled steps) takes ${sc.sampledStepMs.toFixed(1)} ms and adds ${sc.extraMsPerSampledStep.toFixed(1)} ms with its neighbours' share`,
+  );
+  console.log(
+    `    so all ten with it every n-th step: ${Object.entries(sc.overheadEvery)
+      .map(([n, v]) => `n=${n} ${pct(v).trim()}`)
+      .join(
+        ', ',
+      )}; the goal (${pct(GOAL).trim()}) needs n ≥ ${sc.everyNeededForGoal ?? '— (unmet without it)'}${sc.extraMsPerSampledStep <= 0 ? ' (a sampled step measured no dearer than the rest: noise this run)' : ''}`,
   );
   return result;
 }
