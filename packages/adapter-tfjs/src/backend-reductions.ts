@@ -121,7 +121,7 @@ export function backendAnswer(
     }
     case 'nonFinite':
       return answer(
-        () => tf.stack([nanCount(x), tf.sum(tf.cast(tf.isInf(x), 'float32'))]),
+        () => tf.stack([nanCount(x), tf.sum(indicator(tf.isInf(x)))]),
         (v) => ({ op: 'nonFinite', nan: at(v, 0), inf: at(v, 1) }),
       );
     case 'sampleL2':
@@ -177,12 +177,7 @@ function activeCount(x: tf.Tensor, layout: TensorLayout, r: Extract<Reduction, {
         const finite = tf.isFinite(kept);
         // |x| with NaN and ±Infinity set to 0, which no threshold ≥ 0 counts as active.
         const magnitude = tf.where(finite, tf.abs(tf.cast(kept, 'float32')), tf.zerosLike(kept));
-        // 1 per finite entry by a float select, not a cast of the mask: the cast of isFinite's
-        // mask, summed over leading axes (per channel, NHWC), reached a transpose shader that
-        // tfjs's WebGPU backend (4.22) failed to compile ("expected 'f32', got 'i32'"), and
-        // every count read 0 (test/browser-backends.test.ts).
-        const ones = tf.where(finite, tf.onesLike(magnitude), tf.zerosLike(magnitude));
-        return tf.concat([count(activeMask(magnitude, threshold)), count(ones)]);
+        return tf.concat([count(activeMask(magnitude, threshold)), count(indicator(finite))]);
       },
       (v) => {
         const counts = Float64Array.from(v.subarray(0, units));
@@ -210,7 +205,7 @@ const SUBTRACTION_SAFE = 2 ** -100;
 function activeMask(magnitude: tf.Tensor, threshold: number): tf.Tensor {
   if (threshold === 0) return tf.step(magnitude);
   if (threshold >= SUBTRACTION_SAFE) return tf.step(tf.sub(magnitude, tf.scalar(threshold)));
-  return tf.cast(tf.greater(magnitude, tf.scalar(threshold)), 'float32');
+  return indicator(tf.greater(magnitude, tf.scalar(threshold)));
 }
 
 /** `[max |x|, Σ(x / max|x|)², NaN count]`: squares that cannot overflow float32. */
@@ -237,7 +232,7 @@ function sampleL2(x: tf.Tensor, layout: TensorLayout): BackendAnswer {
   return answer(
     () => {
       const perSample = axes.length === 0 ? tf.abs(x) : tf.sqrt(tf.sum(tf.square(x), axes));
-      const bad = tf.sum(tf.cast(tf.logicalNot(tf.isFinite(x)), 'float32'));
+      const bad = tf.sum(indicator(tf.logicalNot(tf.isFinite(x))));
       return tf.stack([tf.mean(perSample), bad]);
     },
     (v) => ({ op: 'sampleL2', value: at(v, 1) > 0 ? Number.NaN : at(v, 0) }),
@@ -285,7 +280,17 @@ function constant(result: ReductionResult): BackendAnswer {
 }
 
 function nanCount(x: tf.Tensor): tf.Tensor {
-  return tf.sum(tf.cast(tf.isNaN(x), 'float32'));
+  return tf.sum(indicator(tf.isNaN(x)));
+}
+
+/**
+ * 1 where `mask` holds, else 0, as float32: a select, not a cast. A cast of isFinite's mask,
+ * summed over leading axes (per channel, NHWC), reached a transpose shader that tfjs's WebGPU
+ * backend (4.22) failed to compile ("expected 'f32', got 'i32'"), and every count read 0
+ * (test/browser-backends.test.ts); every mask the reductions count goes through here.
+ */
+function indicator(mask: tf.Tensor): tf.Tensor {
+  return tf.where(mask, tf.fill(mask.shape, 1), tf.zeros(mask.shape));
 }
 
 function nanOr(v: Float32Array, nanAt: number, value: number): number {
