@@ -290,7 +290,7 @@ function nanCount(x: tf.Tensor): tf.Tensor {
  * (test/browser-backends.test.ts); every mask the reductions count goes through here.
  */
 function indicator(mask: tf.Tensor): tf.Tensor {
-  return tf.where(mask, tf.fill(mask.shape, 1), tf.zeros(mask.shape));
+  return tf.where(mask, tf.scalar(1), tf.scalar(0)); // broadcast: no full-size ones and zeros
 }
 
 function nanOr(v: Float32Array, nanAt: number, value: number): number {
