@@ -279,6 +279,17 @@ t.test(
     t.same([sessions.created, sessions.released], [4, 0], 'order and sampling of requests compile no new graph');
     reordered.detach();
     await reordered.close();
+    // Parameter values come from host snapshots, not from a graph: added to the statistics'
+    // requests, or alone (what the steps a sampled Inspector skips keep), they change no graph.
+    const parameterValues = { select: { of: 'parameter', parameters: ['weight'] }, reduction: { op: 'l2' } } as const;
+    for (const set of [[...requests, parameterValues], [parameterValues]]) {
+      const withValues = new Inspector({ lenses: [new RecordingLens(set)], logger: null });
+      withValues.attach(trainer);
+      await epoch();
+      withValues.detach();
+      await withValues.close();
+    }
+    t.same([sessions.created, sessions.released], [4, 0], 'parameter-value requests compile no new graph');
     const third = new Inspector({ lenses: [new RecordingLens([requests[0]] as never)], logger: null });
     third.attach(trainer);
     await epoch();
