@@ -8,6 +8,7 @@ import { Command } from 'commander';
 const ENVIRONMENT = {
   viz: '  EPOCHS                   viz: epochs of the synthetic tables drawn (default: 300)',
   memory: '  MONITORCH_MEMORY_EPOCHS  memory: epochs of the long run (default: 10000)',
+  'lens-goal': '  MONITORCH_BENCH_GOAL_GROUPS  lens-goal: groups of rounds, one round per mode each (default: 60)',
 };
 
 /**

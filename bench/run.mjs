@@ -4,7 +4,20 @@ import { Argument, Command } from 'commander';
 import { environmentHelp } from './cli.mjs';
 
 const here = new URL('.', import.meta.url);
-const ORDER = ['kernels', 'arrow', 'bus', 'lenses', 'memory', 'viz', 'runs', 'onnx', 'onnx-lenses', 'tfjs', 'browser'];
+const ORDER = [
+  'kernels',
+  'arrow',
+  'bus',
+  'lenses',
+  'memory',
+  'viz',
+  'runs',
+  'onnx',
+  'onnx-lenses',
+  'lens-goal',
+  'tfjs',
+  'browser',
+];
 const program = new Command('npm run bench --')
   .description('Runs every benchmark area (bench/<area>.mjs) in one process, side by side, and prints the figures.')
   .addArgument(new Argument('[area...]', 'run only these areas (default: all, in this order)').choices(ORDER))

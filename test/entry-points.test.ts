@@ -45,8 +45,9 @@ const OPTIONS: Record<string, readonly string[]> = {
   'bench/onnx.mjs': ['--json'],
   'bench/viz.mjs': ['EPOCHS'],
   'bench/memory.mjs': ['MONITORCH_MEMORY_EPOCHS'],
+  'bench/lens-goal.mjs': ['--json', 'MONITORCH_BENCH_GOAL_GROUPS'],
 };
-const BENCH_AREAS = ['arrow', 'browser', 'bus', 'kernels', 'lenses', 'memory', 'onnx', 'viz'];
+const BENCH_AREAS = ['arrow', 'browser', 'bus', 'kernels', 'lenses', 'lens-goal', 'memory', 'onnx', 'viz'];
 
 interface Result {
   readonly code: number | null;
