@@ -15,9 +15,9 @@
 // runs (the Inspector watching every 10th step, OutputGradientGeometry every 100th).
 import { Inspector } from '@monitorch/core';
 import { OutputGradientGeometry } from '@monitorch/lens-geometry';
-import { DataLoader, Trainer, adam, crossEntropy, loadMnist } from '@monitorch/backend-onnx';
+import { DataLoader, loadMnist } from '@monitorch/backend-onnx';
 import { areaOptions, isMain } from './cli.mjs';
-import { seedCnn } from './onnx.mjs';
+import { seedCnnTrainer } from './onnx.mjs';
 import { LENSES } from './onnx-lenses.mjs';
 
 const BATCH = 256;
@@ -82,13 +82,7 @@ export function withInterval(ratios, seed = 1) {
 export async function run({ json = false } = {}) {
   const data = await loadMnist({ split: 'train', limit: BATCH * (STEPS_PER_ROUND + 1) });
   const loader = new DataLoader(data, { batchSize: BATCH, shuffle: true, seed: 42 });
-  const trainer = await Trainer.create({
-    model: seedCnn(),
-    inputShape: [-1, 1, 28, 28],
-    loss: crossEntropy(),
-    optimizer: adam(),
-    seed: 42,
-  });
+  const trainer = await seedCnnTrainer();
   const names = Object.keys(MODES);
   const inspectors = Object.fromEntries(names.map((m) => [m, MODES[m]()]));
   /** One round of a mode: its mean step (the first, a switch of graphs, untimed) and its epoch-end time. */

@@ -22,10 +22,10 @@ import { OutputGradientGeometry, ParameterGradientGeometry, ParameterUpdateGeome
 import { OutputDistribution } from '@monitorch/lens-output-distribution';
 import { reduce } from '@monitorch/core';
 import * as ort from 'onnxruntime-node';
-import { DataLoader, Trainer, adam, crossEntropy, loadMnist } from '@monitorch/backend-onnx';
+import { DataLoader, adam, crossEntropy, loadMnist } from '@monitorch/backend-onnx';
 import { compileTrainGraph, initialParameters } from '@monitorch/backend-onnx/internals';
 import { areaOptions, isMain } from './cli.mjs';
-import { seedCnn } from './onnx.mjs';
+import { seedCnn, seedCnnTrainer } from './onnx.mjs';
 import { outputCopyCost } from './output-copy.mjs';
 import { addedNodes, profileDir, profilingOptions, readKernelTimes } from './kernel-times.mjs';
 
@@ -162,13 +162,7 @@ async function kernelShares(data, configs) {
 async function snapshotCost() {
   const g = compileTrainGraph(seedCnn(), { inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam() });
   const params = initialParameters(g.parameters, 1);
-  const trainer = await Trainer.create({
-    model: seedCnn(),
-    inputShape: [-1, 1, 28, 28],
-    loss: crossEntropy(),
-    optimizer: adam(),
-    seed: 1,
-  });
+  const trainer = await seedCnnTrainer(1);
   const names = g.parameters.map((p) => p.fullName);
   const copy = [];
   const kernels = { l2: [], singularRatio: [] };
@@ -200,13 +194,7 @@ async function snapshotCost() {
  * lenses, or none. Returns every mode's step times.
  */
 async function endToEndBlock(loader, modes, rotation) {
-  const trainer = await Trainer.create({
-    model: seedCnn(),
-    inputShape: [-1, 1, 28, 28],
-    loss: crossEntropy(),
-    optimizer: adam(),
-    seed: 42,
-  });
+  const trainer = await seedCnnTrainer();
   const inspectors = Object.fromEntries(
     Object.entries(modes).map(([name, makeLenses]) => [
       name,

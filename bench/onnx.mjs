@@ -34,6 +34,10 @@ const BLOCKS = 24;
 /** The seed notebook's CNN without dropout (the examples' definition, module names as the seed's). */
 export const seedCnn = () => seedCnnOf([0, 0, 0]);
 
+/** A trainer of {@link seedCnn} as the benches train it: MNIST input, cross-entropy, Adam. */
+export const seedCnnTrainer = (seed = 42) =>
+  Trainer.create({ model: seedCnn(), inputShape: [-1, 1, 28, 28], loss: crossEntropy(), optimizer: adam(), seed });
+
 /** The value below which a fraction `p` of the samples lie (nearest rank). */
 const quantile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -117,13 +121,7 @@ async function graphOnlyOverhead(data) {
  *   built first (the trainer then drops its unused plain pair); else train a plain round first
  */
 async function block(loader, lensSessionsFirst) {
-  const trainer = await Trainer.create({
-    model: seedCnn(),
-    inputShape: [-1, 1, 28, 28],
-    loss: crossEntropy(),
-    optimizer: adam(),
-    seed: 42,
-  });
+  const trainer = await seedCnnTrainer();
   const inspector = new Inspector({
     lenses: [
       new LossMetrics({ metrics: ['val_accuracy'], separateLossAndMetrics: false }),
