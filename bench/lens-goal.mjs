@@ -17,7 +17,7 @@ import { Inspector } from '@monitorch/core';
 import { OutputGradientGeometry } from '@monitorch/lens-geometry';
 import { DataLoader, loadMnist } from '@monitorch/backend-onnx';
 import { areaOptions, isMain } from './cli.mjs';
-import { seedCnnTrainer } from './onnx.mjs';
+import { bootstrapInterval, seedCnnTrainer } from './onnx.mjs';
 import { LENSES } from './onnx-lenses.mjs';
 
 const BATCH = 256;
@@ -48,34 +48,13 @@ const MODES = {
     }),
 };
 
-/** A deterministic generator (mulberry32) for the bootstrap, so a run's interval is reproducible. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** Geometric mean of ratios, minus 1. */
 const overheadOf = (ratios) => Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length) - 1;
 
-/** The overhead and its 95 % percentile bootstrap interval (2000 resamples of the groups). */
-export function withInterval(ratios, seed = 1) {
-  const next = random(seed);
-  const boot = [];
-  for (let b = 0; b < 2000; b++) {
-    const pick = ratios.map(() => ratios[Math.floor(next() * ratios.length)]);
-    boot.push(overheadOf(pick));
-  }
-  boot.sort((x, y) => x - y);
-  return {
-    overhead: overheadOf(ratios),
-    low: boot[Math.floor(0.025 * boot.length)],
-    high: boot[Math.floor(0.975 * boot.length)],
-  };
+/** The overhead of per-group ratios and its 95 % interval from resampling the groups (onnx.mjs's bootstrap). */
+function withInterval(ratios) {
+  const [low, high] = bootstrapInterval(ratios, overheadOf, 2000);
+  return { overhead: overheadOf(ratios), low, high };
 }
 
 /** Runs the benchmark; prints and returns the figures. */

@@ -191,7 +191,7 @@ function normalisedOverhead(blocks, a, b) {
 }
 
 /** A 95 % interval of `estimate(blocks)` from resampling whole blocks (seeded, so runs repeat). */
-function bootstrapInterval(blocks, estimate, resamples = 1000) {
+export function bootstrapInterval(blocks, estimate, resamples = 1000) {
   let state = 0x9e3779b9;
   const nextIndex = () => {
     state = (state + 0x6d2b79f5) | 0; // mulberry32
